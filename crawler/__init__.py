@@ -1,0 +1,1 @@
+"""The crawl command, Scrapy settings and pipelines, scheduler and alerts."""

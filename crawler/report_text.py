@@ -1,0 +1,34 @@
+"""Human-readable rendering of a parsed report for the terminal."""
+
+from __future__ import annotations
+
+from parsers.model import PARTS, TABLE_PARTS, Report
+
+MARKS = {"error": "✗ ERROR", "warning": "! WARN ", "info": "· INFO "}
+
+
+def summary(name: str, report: Report) -> str:
+    lines = [name]
+    lines.append(
+        f"  {report.agency or '(agency unknown)'} · {report.year or '(year unknown)'} · "
+        f"template {report.template or 'unknown'} · published {report.published or 'unknown'}"
+    )
+    if report.title:
+        lines.append(f"  title: {report.title}")
+    for n, part in TABLE_PARTS.items():
+        table = getattr(report, part)
+        if n in report.tables:
+            cells = sum(len(row) for row in table.values())
+            filled = sum(1 for row in table.values() for v in row.values() if v is not None)
+            lines.append(f"  table {n} {part}: {len(table)} rows, {filled}/{cells} cells filled")
+        else:
+            lines.append(f"  table {n} {part}: not found")
+    lines.append(f"  parts: {len(report.parts)} of {len(PARTS)} ({', '.join(report.parts) or 'none'})")
+    order = {"error": 0, "warning": 1, "info": 2}
+    for f in sorted(report.findings, key=lambda f: order[f.severity]):
+        lines.append(f"  {MARKS[f.severity]} {f.rule} @ {f.where}: {f.message}")
+    n_err = sum(f.severity == "error" for f in report.findings)
+    n_warn = sum(f.severity == "warning" for f in report.findings)
+    verdict = "OK" if not n_err and not n_warn else f"{n_err} error(s), {n_warn} warning(s)"
+    lines.append(f"  result: {verdict}")
+    return "\n".join(lines)

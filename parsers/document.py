@@ -1,0 +1,83 @@
+"""The normalised form every input becomes: paragraphs and rectangular grids.
+
+A `Document` is what the HTML and text normalisers produce and what extraction
+reads. Its `records()` rendering (one line per paragraph, one tab-separated line
+per grid row) is the text that gets stored, diffed and searched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_WS = re.compile(r"\s+")
+
+
+def clean_cell(text: str) -> str:
+    """Collapse white space (NBSP, U+3000 and line breaks included) to single spaces."""
+    return _WS.sub(" ", text).strip()
+
+
+@dataclass
+class Grid:
+    """A table as a rectangle: rowspan/colspan expanded, so every row has its label path.
+
+    `origins[r][c]` names the source cell a grid position was copied from, so a
+    value spread over several columns by colspan is read once, not twice.
+    """
+
+    rows: list[list[str]]
+    origins: list[list[int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.origins:
+            # Text renderings have no spans: every position is its own cell.
+            n = 0
+            self.origins = []
+            for row in self.rows:
+                self.origins.append(list(range(n, n + len(row))))
+                n += len(row)
+
+    def distinct_rows(self) -> list[list[str]]:
+        """Each row with colspan copies folded back into one cell."""
+        out = []
+        for row, ids in zip(self.rows, self.origins):
+            cells: list[str] = []
+            last = None
+            for text, origin in zip(row, ids):
+                if origin != last:
+                    cells.append(text)
+                last = origin
+            out.append(cells)
+        return out
+
+
+@dataclass
+class Document:
+    """A report page reduced to its reading order: paragraphs (str) and tables (Grid)."""
+
+    blocks: list[str | Grid]
+    title: str | None = None  # from <title>/<h1>/meta where the page has one
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [b for b in self.blocks if isinstance(b, str)]
+
+    @property
+    def grids(self) -> list[Grid]:
+        return [b for b in self.blocks if isinstance(b, Grid)]
+
+    def records(self) -> list[str]:
+        """Text records: a line per paragraph, a tab-separated line per grid row."""
+        lines: list[str] = []
+        n = 0
+        for block in self.blocks:
+            if isinstance(block, Grid):
+                n += 1
+                lines.append(f"[table {n}]")
+                lines.extend("\t".join(row) for row in block.rows)
+                lines.append(f"[/table {n}]")
+            else:
+                lines.append(block)
+        return lines

@@ -1,0 +1,384 @@
+"""Document -> Report: metadata, the six parts, tables 1-3, for both templates.
+
+Tables are read as one stream of rows across every grid, because real pages split
+one table over several <table> elements (or put three in one). Anchor rows
+(第二十条 / 信息内容, 勾稽关系 / 申请人情况, 行政复议) say which table the following
+rows belong to; labels say which row; numbers are read in order, the column heads
+confirming rather than placing them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsers import labels as L
+from parsers.document import Document
+from parsers.errors import ParseError
+from parsers.labels import norm
+from parsers.model import (
+    APPLICANT_COLUMNS,
+    ORG_SUBTOTAL,
+    PARTS,
+    REVIEW_FIELDS,
+    REVIEW_GROUPS,
+    Number,
+    Report,
+)
+from parsers.numbers import has_note, parse_number
+
+_TITLE_WORDS = re.compile(r"(年度报告|年报)")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_TITLE_SUFFIX = re.compile(r"(政府)?信息公开(工作)?(年度报告|年报)$|年度报告$|年报$")
+_ALIAS = re.compile(r"[(（][^()（）]*[)）]$")
+_PUBLISHED = re.compile(
+    r"(?:发布日期|发布时间|成文日期|公开日期|日期)\s*[:：]?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+)
+_CLOSING_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_PART_HEADINGS = (
+    ("overview", ("总体情况",)),
+    ("active_disclosure", ("主动公开政府信息情况", "主动公开政府信息")),
+    ("applications", ("收到和处理政府信息公开申请情况", "收到和处理政府信息公开申请")),
+    ("review_litigation", ("行政复议", "行政诉讼")),
+    ("problems", ("存在的主要问题",)),
+    ("other", ("其他需要报告的事项",)),
+)
+_MAX_HEADING = 40
+
+
+def extract(doc: Document) -> Report:
+    """Read a report out of a normalised document; ParseError when it is not one."""
+    report = Report()
+    _metadata(doc, report)
+    tables = _Tables(report)
+    for grid in doc.grids:
+        for row in grid.distinct_rows():
+            tables.feed(row)
+    tables.finish()
+    _sections(doc, report)
+    if report.title is None and not report.tables:
+        raise ParseError("not an annual report: no title naming 年度报告 and none of its tables")
+    if report.template is None and report.year is not None:
+        if report.year <= 2018:
+            report.template = "legacy"
+        elif not report.tables:
+            report.template = "2019" if report.year <= 2020 else "2021"
+    return report
+
+
+# --- metadata ---------------------------------------------------------------
+
+
+def _metadata(doc: Document, report: Report) -> None:
+    title = None
+    for candidate in (doc.meta.get("ArticleTitle"), doc.title):
+        if candidate and _TITLE_WORDS.search(candidate):
+            title = candidate
+            break
+    if title is None:
+        title = _title_from_text(doc.paragraphs)
+    if title:
+        title = re.sub(r"\s+", "", title)
+        m = _TITLE_WORDS.search(title)
+        title = title[: m.end()] if m else title  # drop a portal's "_站点名" suffix
+        report.title = title
+        ym = _YEAR.search(title)
+        if ym:
+            report.year = int(ym.group(1))
+            agency = (title[: ym.start()] + title[ym.end() :]).strip()
+            agency = _TITLE_SUFFIX.sub("", agency).strip("度 ")
+            agency = _ALIAS.sub("", agency) or agency  # keep the first of two names
+            report.agency = agency or None
+    report.published = _published(doc)
+
+
+def _title_from_text(paragraphs: list[str]) -> str | None:
+    parts: list[str] = []
+    for para in paragraphs[:8]:
+        if re.fullmatch(r"附件\s*\d*", para):
+            continue
+        if len(para) > 80:
+            break
+        parts.append(para)
+        if _TITLE_WORDS.search(para):
+            return "".join(parts[-3:])
+    return None
+
+
+def _published(doc: Document) -> str | None:
+    paras = doc.paragraphs
+    for para in paras[:20]:
+        m = _PUBLISHED.search(para)
+        if m:
+            return _iso(*m.groups())
+    pub = doc.meta.get("PubDate") or doc.meta.get("pubdate")
+    if pub:
+        m = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", pub)
+        if m:
+            return _iso(*m.groups())
+    for para in reversed(paras[-4:]):
+        m = _CLOSING_DATE.match(re.sub(r"\s+", "", para))
+        if m:
+            return _iso(*m.groups())
+    return None
+
+
+def _iso(y: str, m: str, d: str) -> str | None:
+    y_, m_, d_ = int(y), int(m), int(d)
+    if not (1 <= m_ <= 12 and 1 <= d_ <= 31):
+        return None
+    return f"{y_:04d}-{m_:02d}-{d_:02d}"
+
+
+# --- narrative parts ----------------------------------------------------------
+
+
+def _heading_part(para: str) -> str | None:
+    if len(para) > _MAX_HEADING:
+        return None
+    text = norm(para)
+    for part, words in _PART_HEADINGS:
+        if all(w in text for w in words) if part == "review_litigation" else any(w in text for w in words):
+            return part
+    return None
+
+
+def _sections(doc: Document, report: Report) -> None:
+    found: set[str] = {
+        p for n, p in ((1, "active_disclosure"), (2, "applications"), (3, "review_litigation")) if n in report.tables
+    }
+    current: str | None = None
+    texts: dict[str, list[str]] = {}
+    last_index = -1
+    for block in doc.blocks:
+        if not isinstance(block, str):
+            continue
+        part = _heading_part(block)
+        # Parts come in order; a later mention of an earlier part is prose, not a heading.
+        if part is not None and PARTS.index(part) > last_index:
+            current, last_index = part, PARTS.index(part)
+            found.add(part)
+            continue
+        if current in ("overview", "problems", "other"):
+            texts.setdefault(current, []).append(block)
+    report.sections = {k: "\n".join(v) for k, v in texts.items()}
+    report.parts = [p for p in PARTS if p in found]
+
+
+# --- tables ---------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    labels: list[str]  # normalised, non-empty, consecutive duplicates folded
+    values: list[str]  # raw value cells after the last label (blanks kept)
+
+
+def _split(row: list[str]) -> _Row:
+    last_label = -1
+    for i, cell in enumerate(row):
+        if cell and not parse_number(cell)[1]:
+            last_label = i
+    labels: list[str] = []
+    for cell in row[: last_label + 1]:
+        n = norm(cell)
+        if n and (not labels or labels[-1] != n):
+            labels.append(n)
+    return _Row(labels=labels, values=row[last_label + 1 :])
+
+
+_APPLICANT_HEAD_WORDS = {"申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构"}
+
+
+class _Tables:
+    """A small state machine over the row stream of all grids."""
+
+    def __init__(self, report: Report) -> None:
+        self.r = report
+        self.ctx: int | None = None
+        self.heads: list[tuple[str | None, str]] = []
+        self.parent1: str | None = None  # table 1: (field, head text) per value column
+        self.evidence: dict[str, int] = {"2019": 0, "2021": 0}
+        self.group: str | None = None
+        self.in_results = False
+        self.columns: tuple[str, ...] = APPLICANT_COLUMNS
+        self.done: set[int] = set()
+
+    # anchors
+    def _anchor(self, row: _Row) -> int | None:
+        for lab in row.labels:
+            if "勾稽关系" in lab or lab == "申请人情况" or L.top_row_key(lab) == "new_received":
+                return 2
+            if lab.startswith("行政复议") and len(lab) <= 6:
+                return 3
+            if lab.startswith("第二十条") or lab == "信息内容":
+                return 1
+        return None
+
+    def feed(self, cells: list[str]) -> None:
+        row = _split(cells)
+        anchor = self._anchor(row)
+        if anchor is not None and anchor not in self.done and anchor != self.ctx:
+            self.ctx = anchor
+            self.group, self.in_results = None, False
+        if self.ctx == 1:
+            self._table1(row)
+        elif self.ctx == 2:
+            self._table2(row)
+        elif self.ctx == 3:
+            self._table3(row)
+
+    def finish(self) -> None:
+        r = self.r
+        r.tables = sorted(set(r.tables))
+        if self.evidence["2021"] > self.evidence["2019"]:
+            r.template = "2021"
+        elif self.evidence["2019"] > self.evidence["2021"]:
+            r.template = "2019"
+        elif 2 in r.tables:
+            other21 = any(k in r.applications for k in ("other_no_correction", "other_unpaid_fee", "other_other"))
+            r.template = "2021" if other21 else "2019" if "other" in r.applications else None
+        if 2 in r.tables:
+            r.applicant_columns = self.columns
+
+    def _found(self, n: int) -> None:
+        if n not in self.r.tables:
+            self.r.tables.append(n)
+
+    # table 1 ------------------------------------------------------------
+    def _table1(self, row: _Row) -> None:
+        if not row.labels:
+            return
+        if row.labels[0] == "信息内容":
+            self.heads, self.parent1 = [], None
+            for h in row.labels[1:]:
+                key, template = L.active_head(h)
+                if template:
+                    self.evidence[template] += 1
+                self.heads.append((key, h))
+            return
+        if row.labels[0].startswith("第二十条"):
+            self.parent1 = None
+            return
+        key = None
+        for lab in row.labels:
+            key = L.active_row_key(lab)
+            if key:
+                break
+        leaf = row.labels[-1]
+        if key is None:
+            # Text renderings leave a rowspan's later rows blank: the parent carries on.
+            key = f"{self.parent1}/{leaf}" if self.parent1 else leaf
+        elif L.active_row_key(leaf) != key:
+            self.parent1 = key
+            key = f"{key}/{leaf}"  # a sub-row the template does not have (行政检查 under 其他对外管理服务事项)
+        else:
+            self.parent1 = None
+        fields = [f or h or f"col{i + 1}" for i, (f, h) in enumerate(self.heads)]
+        values = _align(row.values, len(fields))
+        if not fields:
+            fields = [f"col{i + 1}" for i in range(len(values))]
+        out = self.r.active_disclosure.setdefault(key, {})
+        for fld, raw in zip(fields, values):
+            self._store("active_disclosure", key, fld, raw, out)
+        self._found(1)
+
+    # table 2 ------------------------------------------------------------
+    def _table2(self, row: _Row) -> None:
+        if not row.labels:
+            return
+        if any(lab in _APPLICANT_HEAD_WORDS or "勾稽关系" in lab for lab in row.labels):
+            self._heads2(row)
+            return
+        key = self._row_key2(row.labels)
+        if key is None:
+            if not any(v.strip() for v in row.values):
+                return  # a label row with no numbers and no known label: a sub-heading
+            key = L.strip_numbering(row.labels[-1]) or row.labels[-1]
+        if key in ("new_received", "carried_over", "total_processed", "carried_forward"):
+            self.in_results = False
+        elif self.in_results and key not in self.r.result_rows:
+            self.r.result_rows.append(key)
+        values = _align(row.values, len(self.columns))
+        out = self.r.applications.setdefault(key, {})
+        for col, raw in zip(self.columns, values):
+            self._store("applications", key, col, raw, out)
+        for col in self.columns[len(values) :]:
+            out.setdefault(col, None)
+        self._found(2)
+        if key == "carried_forward":
+            self.done.add(2)
+            self.ctx = None
+
+    def _heads2(self, row: _Row) -> None:
+        labs = row.labels
+        if "小计" in labs or any(lab.endswith("小计") for lab in labs):
+            cols = list(APPLICANT_COLUMNS)
+            sub_at = next(i for i, lab in enumerate(labs) if lab.endswith("小计"))
+            before = [
+                lab for lab in labs[:sub_at] if lab in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")
+            ]
+            cols.insert(1 if not before else 6, ORG_SUBTOTAL)
+            self.columns = tuple(cols)
+
+    def _row_key2(self, labs: list[str]) -> str | None:
+        group = None
+        for lab in labs:
+            g = L.group_of(lab)
+            if g:
+                group = g
+        leaf = labs[-1]
+        if group is None and self.group and L.is_numbered_leaf(leaf):
+            group = self.group
+        if group is not None:
+            self.group = group
+            self.in_results = True
+            if L.group_of(leaf) == group:
+                return "other" if group == "other" else None
+            return L.leaf_key(group, leaf)
+        key = L.top_row_key(leaf)
+        if key is not None:
+            self.group = None
+            if key in ("granted", "partially_granted"):
+                self.in_results = True
+        return key
+
+    # table 3 ------------------------------------------------------------
+    def _table3(self, row: _Row) -> None:
+        values = row.values
+        if len(values) < 15 or not any(v.strip() for v in values):
+            return
+        values = _align(values, 15)
+        for g, group in enumerate(REVIEW_GROUPS):
+            out = self.r.review_litigation.setdefault(group, {})
+            for f, fld in enumerate(REVIEW_FIELDS):
+                self._store("review_litigation", group, fld, values[g * 5 + f], out)
+        self._found(3)
+        self.done.add(3)
+        self.ctx = None
+
+    def _store(self, part: str, row: str, col: str, raw: str, out: dict[str, Number | None]) -> None:
+        value, _ = parse_number(raw)
+        out[col] = value
+        if value is not None and has_note(raw):
+            self.r.notes[f"{part}.{row}.{col}"] = raw.strip()
+
+
+def _align(values: list[str], n: int) -> list[str]:
+    """Read n numbers out of a row's value cells.
+
+    Exactly n cells: positional (blanks stay blank). More cells: drop blank padding at
+    the ends; if exactly n cells then hold text, they are the n numbers in order (Word
+    tables give a column two grid cells). Fewer: what there is, from the left.
+    """
+    v = list(values)
+    while len(v) > n and not v[-1].strip():
+        v.pop()
+    while len(v) > n and not v[0].strip():
+        v.pop(0)
+    if len(v) > n:
+        filled = [x for x in v if x.strip()]
+        if len(filled) == n:
+            return filled
+        return v[:n]
+    return v

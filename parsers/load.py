@@ -1,0 +1,65 @@
+"""The entry points: a file or a fetched page -> (Document, Report with findings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from parsers.checks import run_checks
+from parsers.document import Document
+from parsers.errors import ParseError
+from parsers.extract import extract
+from parsers.html import MAX_BYTES, parse_html, sniff_encoding
+from parsers.model import Report
+from parsers.text import parse_text
+
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
+TEXT_SUFFIXES = {".txt", ".md", ".text"}
+
+
+@dataclass
+class Parsed:
+    document: Document
+    report: Report
+
+    @property
+    def records(self) -> list[str]:
+        return self.document.records()
+
+
+def looks_like_html(data: bytes) -> bool:
+    head = data[:2048].lstrip().lower()
+    return head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body", b"<meta", b"<div", b"<p", b"<table"))
+
+
+def to_document(data: bytes, kind: str | None = None, encoding: str | None = None) -> Document:
+    """Bytes -> Document; kind is 'html' or 'text' (sniffed from the bytes when None)."""
+    if kind is None:
+        kind = "html" if looks_like_html(data) else "text"
+    if kind == "html":
+        return parse_html(data, encoding)
+    if len(data) > MAX_BYTES:
+        raise ParseError(f"file is {len(data) // 1_048_576} MB, larger than any report")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParseError("binary data, not a report page or text")
+    text = data.decode(sniff_encoding(data, encoding), errors="replace")
+    return parse_text(text)
+
+
+def parse_bytes(data: bytes, kind: str | None = None, encoding: str | None = None) -> Parsed:
+    """Parse, extract and check one report. Raises ParseError for anything not a report."""
+    doc = to_document(data, kind, encoding)
+    report = extract(doc)
+    report.findings = run_checks(report)
+    return Parsed(doc, report)
+
+
+def parse_path(path: str | Path) -> Parsed:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ParseError(f"cannot read {path}: {exc.strerror or exc}") from None
+    suffix = path.suffix.lower()
+    kind = "html" if suffix in HTML_SUFFIXES else "text" if suffix in TEXT_SUFFIXES else None
+    return parse_bytes(data, kind)

@@ -1,0 +1,128 @@
+"""The report model: plain dataclasses and the keys of the State Council tables.
+
+The keys and labels are those of ../shared/docs/report-model.md (copied into the
+README). No Scrapy, no storage: this module is the contract between layers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Number = int | float
+
+PARTS = ("overview", "active_disclosure", "applications", "review_litigation", "problems", "other")
+TABLE_PARTS = {1: "active_disclosure", 2: "applications", 3: "review_litigation"}
+
+APPLICANT_COLUMNS = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_welfare_org",
+    "legal_service_org",
+    "other_org",
+    "total",
+)
+APPLICANTS = APPLICANT_COLUMNS[:6]
+ORG_COLUMNS = APPLICANT_COLUMNS[1:6]
+ORG_SUBTOTAL = "org_subtotal"  # the eighth column some reports add (法人或其他组织 小计)
+
+WITHHELD = (
+    "withheld_state_secret", "withheld_prohibited_by_law", "withheld_security_stability",
+    "withheld_third_party", "withheld_internal_affairs", "withheld_process_info",
+    "withheld_enforcement_file", "withheld_query_matter",
+)  # fmt: skip
+UNAVAILABLE = ("unavailable_not_held", "unavailable_needs_creation", "unavailable_unclear")
+REJECTED = (
+    "rejected_petition", "rejected_duplicate", "rejected_publication",
+    "rejected_excessive", "rejected_confirmation",
+)  # fmt: skip
+OTHER_2021 = ("other_no_correction", "other_unpaid_fee", "other_other")
+RESULT_ROWS_2019 = ("granted", "partially_granted", *WITHHELD, *UNAVAILABLE, *REJECTED, "other")
+RESULT_ROWS_2021 = ("granted", "partially_granted", *WITHHELD, *UNAVAILABLE, *REJECTED, *OTHER_2021)
+APPLICATION_ROWS_2019 = ("new_received", "carried_over", *RESULT_ROWS_2019, "total_processed", "carried_forward")
+APPLICATION_ROWS_2021 = ("new_received", "carried_over", *RESULT_ROWS_2021, "total_processed", "carried_forward")
+
+REVIEW_GROUPS = ("review", "litigation_direct", "litigation_after_review")
+REVIEW_FIELDS = ("upheld", "corrected", "other", "pending", "total")
+
+TEMPLATES = ("2019", "2021", "legacy")
+
+Table = dict[str, dict[str, "Number | None"]]
+
+
+@dataclass
+class Side:
+    """One side of a checked equation: what was added up and what it came to."""
+
+    expr: str
+    value: Number | None
+    cells: dict[str, Number | None] = field(default_factory=dict)
+
+
+@dataclass
+class Finding:
+    rule: str
+    severity: str  # "error" | "warning" | "info" (info: a check that could not be evaluated)
+    where: str
+    message: str
+    lhs: Side | None = None
+    rhs: Side | None = None
+    cells: list[str] = field(default_factory=list)  # every cell the finding involves
+    fingerprint: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "where": self.where,
+            "message": self.message,
+        }
+        for name in ("lhs", "rhs"):
+            side = getattr(self, name)
+            if side is not None:
+                out[name] = {"expr": side.expr, "value": side.value, "cells": side.cells}
+        out["cells"] = self.cells
+        out["fingerprint"] = self.fingerprint
+        return out
+
+
+@dataclass
+class Report:
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    published: str | None = None  # ISO date
+    template: str | None = None  # "2019" | "2021" | "legacy" | None (unknown)
+    active_disclosure: Table = field(default_factory=dict)
+    applications: Table = field(default_factory=dict)
+    review_litigation: Table = field(default_factory=dict)
+    sections: dict[str, str] = field(default_factory=dict)
+    parts: list[str] = field(default_factory=list)  # which of PARTS were found
+    tables: list[int] = field(default_factory=list)  # which of tables 1-3 were found
+    applicant_columns: tuple[str, ...] = APPLICANT_COLUMNS
+    result_rows: list[str] = field(default_factory=list)  # rows of 三、本年度办理结果, in order
+    notes: dict[str, str] = field(default_factory=dict)  # cell -> its text where it said more than a number
+    findings: list[Finding] = field(default_factory=list)
+
+    def cell(self, where: str) -> Number | None:
+        """Value at a dotted address such as 'applications.total_processed.total'."""
+        part, row, col = where.split(".", 2)
+        return getattr(self, part).get(row, {}).get(col)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON form of ../shared/docs/report-model.md."""
+        return {
+            "title": self.title,
+            "agency": self.agency,
+            "year": self.year,
+            "published": self.published,
+            "template": self.template,
+            "active_disclosure": self.active_disclosure,
+            "applications": self.applications,
+            "review_litigation": self.review_litigation,
+            "sections": self.sections,
+            "parts": self.parts,
+            "notes": self.notes,
+            "findings": [f.to_json() for f in self.findings],
+        }
