@@ -6,7 +6,9 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from crawler.config import ConfigError, load_config
 from parsers.errors import ParseError
 from parsers.load import parse_path
 
@@ -40,28 +42,144 @@ def _summary(name, report):
     return summary(name, report)
 
 
+def _crawl_cmd(args: argparse.Namespace) -> int:
+    from crawler.run import crawl_sites, format_summary
+
+    config = load_config(args.config)
+    sites = sorted(config.sites) if args.all else list(dict.fromkeys(args.site))
+    for key in sites:
+        config.site(key)  # unknown site: one clear line
+    db_path = Path(args.db) if args.db else config.db_path
+    print(f"crawling {', '.join(sites)} into {db_path}", flush=True)
+    results = crawl_sites(config, sites, db_path, full=args.full)
+    print(format_summary(results))
+    return 0 if all(r.status == "ok" for r in results) else 1
+
+
+def _open_store(args: argparse.Namespace):
+    from storage.store import Store
+
+    config = load_config(args.config)
+    db_path = Path(args.db) if args.db else config.db_path
+    if not db_path.exists():
+        raise ConfigError(f"no database at {db_path} yet: run a crawl or `crawl ingest` first")
+    return Store(db_path)
+
+
+def _findings_cmd(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    rows = store.open_findings(args.site, args.severity)
+    for r in rows:
+        print(f"{r['severity']:7} {r['rule']:18} {r['agency']} {r['year']} @ {r['where_']}: {r['message']}")
+        print(f"        {r['url']}  [{r['fingerprint']}]")
+    print(f"{len(rows)} open finding(s)")
+    return 0
+
+
+def _search_cmd(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    rows = store.search(args.query, args.site)
+    for r in rows:
+        snippet = " ".join((r["snippet"] or "").split())
+        print(f"{r['site']:10} {r['year']} {r['agency']}: {snippet}\n           {r['url']}")
+    print(f"{len(rows)} report(s)")
+    return 0
+
+
+def _ingest_cmd(args: argparse.Namespace) -> int:
+    from storage.store import Store
+
+    config = load_config(args.config)
+    store = Store(Path(args.db) if args.db else config.db_path)
+    failures = 0
+    for name in args.files:
+        try:
+            parsed = parse_path(name)
+        except ParseError as exc:
+            failures += 1
+            print(f"crawl ingest: {name}: {exc}", file=sys.stderr)
+            continue
+        path = Path(name).resolve()
+        saved = store.save_report(args.site, path.as_uri(), parsed.report, parsed.records, raw=path.read_bytes())
+        print(f"{saved.status:9} {parsed.report.agency} {parsed.report.year} ({name})")
+    return 1 if failures else 0
+
+
+def _export_cmd(args: argparse.Namespace) -> int:
+    from storage.export import export
+
+    store = _open_store(args)
+    written = export(store, args.format, args.out, args.site, args.year)
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crawl",
         description="nianbao: find, parse and check government information-disclosure annual reports.",
     )
+    parser.add_argument("--site", action="append", default=[], metavar="NAME", help="crawl this site (repeatable)")
+    parser.add_argument("--all", action="store_true", help="crawl every site in the config")
+    parser.add_argument("--full", action="store_true", help="fetch every report again, ignoring what is stored")
+    _common(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("parse", help="parse report files (.html/.htm/.txt) and check them")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="print the JSON form (a list when several files)")
     p.add_argument("--records", action="store_true", help="print the normalised text records")
     p.set_defaults(func=_parse_cmd)
+
+    p = sub.add_parser("findings", help="list open findings")
+    p.add_argument("--site")
+    p.add_argument("--severity", choices=["error", "warning"])
+    _common(p)
+    p.set_defaults(func=_findings_cmd)
+
+    p = sub.add_parser("search", help="full-text search over stored reports")
+    p.add_argument("query")
+    p.add_argument("--site")
+    _common(p)
+    p.set_defaults(func=_search_cmd)
+
+    p = sub.add_parser("ingest", help="store local report files through the same path as crawled ones")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--site", default="local", help="site name to file them under (default: local)")
+    _common(p)
+    p.set_defaults(func=_ingest_cmd)
+
+    p = sub.add_parser("export", help="export reports as JSON, or cells and findings as CSV")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("--site")
+    p.add_argument("--year", type=int)
+    p.add_argument("--out", help="file (json) or folder (csv); default: stdout / current folder")
+    _common(p)
+    p.set_defaults(func=_export_cmd)
     return parser
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file (default: the bundled config.toml)")
+    p.add_argument("--db", default=argparse.SUPPRESS, help="SQLite database (default: [storage] path)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.config = getattr(args, "config", None)
+    args.db = getattr(args, "db", None)
     if not getattr(args, "func", None):
-        parser.print_help(sys.stderr)
-        return 2
+        if args.site or args.all:
+            args.func = _crawl_cmd
+        else:
+            parser.print_help(sys.stderr)
+            return 2
     try:
         return args.func(args)
+    except ConfigError as exc:
+        print(f"crawl: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("crawl: interrupted", file=sys.stderr)
         return 130

@@ -126,3 +126,25 @@ class Report:
             "notes": self.notes,
             "findings": [f.to_json() for f in self.findings],
         }
+
+
+def report_from_json(data: dict[str, Any]) -> Report:
+    """Rebuild a Report from its JSON form (as stored), enough for the history checks."""
+    report = Report(
+        title=data.get("title"),
+        agency=data.get("agency"),
+        year=data.get("year"),
+        published=data.get("published"),
+        template=data.get("template"),
+        active_disclosure=data.get("active_disclosure") or {},
+        applications=data.get("applications") or {},
+        review_litigation=data.get("review_litigation") or {},
+        sections=data.get("sections") or {},
+        parts=data.get("parts") or [],
+        notes=data.get("notes") or {},
+    )
+    report.tables = [n for n, part in TABLE_PARTS.items() if getattr(report, part)]
+    if report.applications:
+        first = next(iter(report.applications.values()))
+        report.applicant_columns = tuple(first) if ORG_SUBTOTAL in first else APPLICANT_COLUMNS
+    return report

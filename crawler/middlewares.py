@@ -1,0 +1,63 @@
+"""Downloader middlewares: conditional re-fetching and dropping redirects that leave the site."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from scrapy.exceptions import IgnoreRequest
+
+from storage.store import Store
+
+
+class ConditionalRequests:
+    """Ask for a report page only if it changed: If-None-Match / If-Modified-Since from the store."""
+
+    def __init__(self, db_path: str, full: bool) -> None:
+        self.db_path, self.full = db_path, full
+        self.store: Store | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.get("NIANBAO_DB"), crawler.settings.getbool("NIANBAO_FULL"))
+
+    def process_request(self, request, spider=None):
+        if self.full or not request.meta.get("report"):
+            return None
+        if self.store is None:
+            self.store = Store(self.db_path)
+        page = self.store.page(request.url)
+        if page and page.get("report_id") and page.get("status") == "stored":
+            if page.get("etag"):
+                request.headers.setdefault("If-None-Match", page["etag"])
+            if page.get("last_modified"):
+                request.headers.setdefault("If-Modified-Since", page["last_modified"])
+        return None
+
+
+class OffsiteRedirects:
+    """A redirect to a host outside allowed_domains is dropped and recorded, not followed."""
+
+    def __init__(self, db_path: str) -> None:
+        self.db_path = db_path
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.get("NIANBAO_DB"))
+
+    def process_response(self, request, response, spider=None):
+        if response.status not in (301, 302, 303, 307, 308) or b"Location" not in response.headers:
+            return response
+        target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
+        host = (urlsplit(target).hostname or "").lower()
+        allowed = getattr(spider, "allowed_domains", None) or []
+        if any(host == d or host.endswith("." + d) for d in allowed):
+            return response
+        store = Store(self.db_path)
+        try:
+            store.record_page(request.url, getattr(spider, "site", "?"), status="dropped",
+                              http_status=response.status, error=f"redirect off site to {target}")  # fmt: skip
+        finally:
+            store.close()
+        if spider is not None:
+            spider.crawler.stats.inc_value("nianbao/offsite_redirects")
+        raise IgnoreRequest(f"redirect off site: {request.url} -> {target}")

@@ -1,0 +1,100 @@
+"""Item pipeline stages: report page -> parsed report -> store. Each stage does one thing."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+from parsers.errors import ParseError
+from parsers.load import parse_bytes
+from spiders.items import ReportPage
+from storage.store import Store
+
+
+class ParseStage:
+    """Bytes -> text records -> report model -> checks. A page that fails is kept as failed."""
+
+    def process_item(self, item: ReportPage, spider=None) -> ReportPage:
+        if item.status != "fetched":
+            return item
+        try:
+            item.parsed = parse_bytes(item.body, "html", item.encoding)
+        except ParseError as exc:
+            item.status = "not_report" if "not an annual report" in str(exc) else "failed"
+            item.error = str(exc)
+        except Exception as exc:  # a parser bug must not stop the crawl; keep the page and the reason
+            item.status, item.error = "failed", f"parser error: {type(exc).__name__}: {exc}"
+        return item
+
+
+class StoreStage:
+    """Write each report (one transaction) and the page state; count what happened."""
+
+    def __init__(self, db_path: str) -> None:
+        self.db_path = db_path
+        self.counts: Counter[str] = Counter()
+        self.errors: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        stage = cls(crawler.settings.get("NIANBAO_DB"))
+        stage.crawler = crawler
+        return stage
+
+    def open_spider(self, spider=None) -> None:
+        spider = spider or self.crawler.spider
+        self.store = Store(self.db_path)
+        self.site = spider.site
+        self.run_id = self.store.start_run(self.site)
+        self.started = time.monotonic()
+
+    def process_item(self, item: ReportPage, spider=None) -> ReportPage:
+        page = {"etag": item.etag, "last_modified": item.last_modified, "http_status": item.http_status}
+        if item.status == "not_modified":
+            self.counts["unchanged"] += 1
+            old = self.store.page(item.url) or {}
+            self.store.record_page(item.url, item.site, status="stored", http_status=304,
+                                   etag=old.get("etag"), last_modified=old.get("last_modified"))  # fmt: skip
+            item.outcome = "unchanged"
+            return item
+        if item.status != "fetched":
+            self.counts[item.status] += 1
+            if item.status == "failed":
+                self.errors.append(f"{item.url}: {item.error}")
+            self.store.record_page(item.url, item.site, status=item.status, error=item.error, **page)
+            item.outcome = item.status
+            _progress(self.site, f"{item.status}: {item.url} ({item.error})")
+            return item
+        parsed = item.parsed
+        saved = self.store.save_report(
+            item.site, item.url, parsed.report, parsed.records, raw=item.body, encoding=item.encoding,
+            attachments=item.attachments,
+        )  # fmt: skip
+        self.store.record_page(item.url, item.site, status="stored", error=None, report_id=saved.report_id, **page)
+        self.counts[saved.status] += 1
+        for f in parsed.report.findings:
+            if saved.status != "unchanged" and f.severity != "info":
+                self.counts[f"findings_{f.severity}"] += 1
+        item.outcome = saved.status
+        report = parsed.report
+        n_err = sum(f.severity == "error" for f in report.findings)
+        _progress(self.site, f"{saved.status}: {report.agency} {report.year}" + (f" ({n_err} errors)" if n_err else ""))
+        return item
+
+    def close_spider(self, spider=None) -> None:
+        stats = self.crawler.stats
+        lists = stats.get_value("nianbao/list_pages", 0)
+        list_failures = stats.get_value("nianbao/list_failures", 0)
+        self.counts["pages_fetched"] = stats.get_value("downloader/response_count", 0)
+        self.counts["list_pages"] = lists
+        self.counts["offsite_redirects"] = stats.get_value("nianbao/offsite_redirects", 0)
+        self.counts["seconds"] = round(time.monotonic() - self.started, 1)
+        status = "ok" if lists else "failed"
+        if not lists:
+            self.errors.insert(0, f"no list page could be fetched ({list_failures} failed)")
+        self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
+        self.store.close()
+
+
+def _progress(site: str, message: str) -> None:
+    print(f"[{site}] {message}", flush=True)

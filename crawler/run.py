@@ -1,0 +1,71 @@
+"""Run crawls. Twisted's reactor cannot restart in one process, so `crawl_sites` is meant to
+be called once per process: the CLI calls it directly, the scheduler in a child process."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crawler.config import Config
+from crawler.settings import settings_for
+
+
+@dataclass
+class RunResult:
+    site: str
+    status: str
+    counts: dict[str, Any]
+    errors: list[str]
+
+
+def crawl_sites(
+    config: Config, sites: list[str], db_path: Path, full: bool = False, overrides: dict[str, Any] | None = None
+) -> list[RunResult]:
+    from scrapy.crawler import CrawlerProcess
+
+    from spiders.sites import spider_for
+    from storage.store import Store
+
+    store = Store(db_path)  # create/migrate before the crawlers open their connections
+    before = store.db.execute("select coalesce(max(id), 0) from crawl_runs").fetchone()[0]
+    store.close()
+
+    process = CrawlerProcess(settings_for(config, str(db_path), full, overrides))
+    for key in sites:
+        process.crawl(spider_for(config.site(key)), full=full)
+    process.start()
+
+    store = Store(db_path)
+    try:
+        rows = store.db.query("select * from crawl_runs where id > ? order by id", [before])
+        results = [
+            RunResult(
+                r["site"], r["status"] or "failed", json.loads(r["counts"] or "{}"), json.loads(r["errors"] or "[]")
+            )
+            for r in rows
+        ]
+    finally:
+        store.close()
+    done = {r.site for r in results}
+    results += [RunResult(s, "failed", {}, ["the crawl did not start"]) for s in sites if s not in done]
+    return results
+
+
+def format_summary(results: list[RunResult]) -> str:
+    lines = []
+    for r in results:
+        c = r.counts
+        lines.append(
+            f"{r.site}: {r.status} — {c.get('pages_fetched', 0)} pages fetched in {c.get('seconds', 0)} s; "
+            f"reports {c.get('new', 0)} new, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged; "
+            f"findings {c.get('findings_error', 0)} errors, {c.get('findings_warning', 0)} warnings; "
+            f"{c.get('failed', 0)} failed, {c.get('not_report', 0)} not reports, "
+            f"{c.get('dropped', 0) + c.get('offsite_redirects', 0)} off-site redirects dropped"
+        )
+        for e in r.errors[:10]:
+            lines.append(f"  ! {e}")
+        if len(r.errors) > 10:
+            lines.append(f"  ! … and {len(r.errors) - 10} more")
+    return "\n".join(lines)

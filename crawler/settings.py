@@ -1,0 +1,63 @@
+"""Scrapy settings. Polite by default; `settings_for(config)` applies config.toml's [crawl]."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["spiders.sites"]
+NEWSPIDER_MODULE = "spiders"
+
+ROBOTSTXT_OBEY = True
+USER_AGENT = "nianbao/0.1 (annual-report monitor; +https://github.com/nianbao/nianbao)"
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20_000_000
+DOWNLOAD_WARNSIZE = 5_000_000
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DEPTH_LIMIT = 6
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "WARNING"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+DOWNLOADER_MIDDLEWARES = {
+    # process_response runs from high to low: see off-site redirects before RedirectMiddleware (600).
+    "crawler.middlewares.OffsiteRedirects": 650,
+    "crawler.middlewares.ConditionalRequests": 560,
+}
+# The pipeline is a readable list of small stages: parse -> store (which checks history) -> count.
+ITEM_PIPELINES = {
+    "crawler.pipelines.ParseStage": 100,
+    "crawler.pipelines.StoreStage": 200,
+}
+
+NIANBAO_DB = os.environ.get("NIANBAO_DB", "data/nianbao.db")
+NIANBAO_FULL = False
+
+
+def settings_for(config, db_path: str, full: bool = False, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """This module's settings with config.toml's [crawl] table applied."""
+    crawl = config.crawl
+    settings = {k: v for k, v in globals().items() if k.isupper()}
+    settings.update(
+        USER_AGENT=crawl.get("user_agent", USER_AGENT),
+        CONCURRENT_REQUESTS_PER_DOMAIN=int(crawl.get("concurrent_per_site", CONCURRENT_REQUESTS_PER_DOMAIN)),
+        DOWNLOAD_TIMEOUT=float(crawl.get("download_timeout", DOWNLOAD_TIMEOUT)),
+        DOWNLOAD_MAXSIZE=int(crawl.get("download_maxsize", DOWNLOAD_MAXSIZE)),
+        RETRY_TIMES=int(crawl.get("retries", RETRY_TIMES)),
+        ROBOTSTXT_OBEY=bool(crawl.get("obey_robots", ROBOTSTXT_OBEY)),
+        AUTOTHROTTLE_START_DELAY=float(crawl.get("start_delay", AUTOTHROTTLE_START_DELAY)),
+        NIANBAO_DB=str(db_path),
+        NIANBAO_FULL=full,
+    )
+    settings.update(overrides or {})
+    return settings

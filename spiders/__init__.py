@@ -1,0 +1,1 @@
+"""Portal spiders: one generic spider (portal.py) and a class per configured site (sites.py)."""

@@ -1,0 +1,24 @@
+"""The one item every spider yields: a report page as fetched (or why it could not be)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ReportPage:
+    site: str
+    url: str
+    status: str  # fetched | not_modified | failed | dropped
+    http_status: int | None = None
+    body: bytes = b""
+    encoding: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    link_text: str | None = None
+    attachments: list[str] = field(default_factory=list)
+    error: str | None = None
+    # Filled in by the pipeline stages:
+    parsed: Any = None
+    outcome: str | None = None

@@ -1,0 +1,146 @@
+"""The generic portal spider: list pages -> pagination -> report pages.
+
+Report links are recognised by their text and URL (a year plus 年度报告/年报, or the
+site's report URL patterns, or the usual slugs), never only by a CSS path, so a
+redesigned list page does not silently lose reports. Per-site differences live in
+config.toml; a subclass is only for a portal that really needs code.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from spiders.items import ReportPage
+
+REPORT_TEXT = re.compile(r"(?:19|20)\d{2}\s*年.{0,60}?(?:年度报告|年报)")
+NOT_REPORT_TEXT = re.compile(r"解读|图解|答记者问|政策问答")
+REPORT_SLUGS = re.compile(r"zfxxgkndbg|xxgknb|gknb|ndbg", re.I)
+PAGINATION_TEXT = re.compile(r"^(下一页|下页|后页|尾页|末页|\d{1,3}|>|»)$")
+PAGINATION_URL = re.compile(r"(index|list)?_\d+\.s?html?$|[?&](page|p|pageNo)=\d+")
+ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?)$", re.I)
+SCRIPT_URL = re.compile(r"""["']((?:https?:)?/?[\w./-]+\.s?html?)["']""")
+
+
+def _match_any(patterns: list[re.Pattern[str]], url: str) -> bool:
+    path = urlsplit(url).path
+    return any(p.search(path) for p in patterns)
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+    site_profile = None  # a crawler.config.Site, set by the per-site subclasses
+
+    custom_settings: dict = {}
+
+    def __init__(self, *args, full: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        site = self.site_profile
+        if site is None:
+            raise ValueError("PortalSpider needs a site profile (use a per-site subclass)")
+        self.site = site.key
+        self.start_urls = list(site.start_urls)
+        self.allowed_domains = list(site.allowed_domains)
+        self.report_patterns = [re.compile(p) for p in site.report_patterns]
+        self.list_patterns = [re.compile(p) for p in site.list_patterns]
+        self.full = bool(full)
+
+    async def start(self):
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
+
+    # Scrapy < 2.13 compatibility
+    def start_requests(self):
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
+
+    def parse_list(self, response: Response):
+        """Every <a href> and URL in script text; reports and list pages by text and URL."""
+        self.crawler.stats.inc_value("nianbao/list_pages")
+        if not hasattr(response, "xpath"):
+            return
+        for href, text in self._links(response):
+            url = urljoin(response.url, href)
+            if "/gate/big5/" in url or not url.startswith(("http://", "https://")):
+                continue
+            if not self._allowed(url):
+                continue
+            if self._is_report(url, text):
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_report,
+                    errback=self.failed,
+                    meta={"report": True, "link_text": text, "handle_httpstatus_list": [304]},
+                )
+            elif (
+                _match_any(self.list_patterns, url)
+                or PAGINATION_TEXT.match(text)
+                or (PAGINATION_URL.search(url) and _match_any(self.list_patterns, response.url))
+            ):
+                yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
+
+    def _links(self, response: Response):
+        for a in response.xpath("//a[@href]"):
+            text = " ".join(a.xpath(".//text()").getall()).strip()
+            title = (a.attrib.get("title") or "").strip()
+            yield a.attrib["href"].strip(), (title if len(title) > len(text) else text)
+        for script in response.xpath("//script/text()").getall():
+            for m in SCRIPT_URL.finditer(script):
+                yield m.group(1), ""
+
+    def _allowed(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
+
+    def _is_report(self, url: str, text: str) -> bool:
+        if ATTACHMENT.search(urlsplit(url).path):
+            return False
+        if _match_any(self.report_patterns, url):
+            return True
+        if _match_any(self.list_patterns, url):
+            return False
+        text = re.sub(r"\s+", "", text)
+        if REPORT_TEXT.search(text) and not NOT_REPORT_TEXT.search(text):
+            return True
+        return bool(REPORT_SLUGS.search(url) and re.search(r"(19|20)\d{2}", url) and text)
+
+    def parse_report(self, response: Response):
+        headers = response.headers
+        if response.status == 304:
+            yield ReportPage(self.site, response.url, "not_modified", 304)
+            return
+        encoding = None
+        content_type = headers.get(b"Content-Type", b"").decode("latin-1")
+        m = re.search(r"charset=([\w-]+)", content_type, re.I)
+        if m:
+            encoding = m.group(1)
+        attachments = []
+        if hasattr(response, "xpath"):
+            for href in response.xpath("//a/@href").getall():
+                if ATTACHMENT.search(urlsplit(href).path):
+                    attachments.append(urljoin(response.url, href.strip()))
+        yield ReportPage(
+            site=self.site,
+            url=response.url,
+            status="fetched",
+            http_status=response.status,
+            body=response.body,
+            encoding=encoding,
+            etag=(headers.get(b"ETag") or b"").decode("latin-1") or None,
+            last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
+            link_text=response.meta.get("link_text"),
+            attachments=list(dict.fromkeys(attachments)),
+        )
+
+    def failed(self, failure):
+        """Errback: a page that could not be fetched is recorded, never fatal."""
+        request = failure.request
+        response = getattr(failure.value, "response", None)
+        status = response.status if response is not None else None
+        reason = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+        if request.meta.get("list"):
+            self.crawler.stats.inc_value("nianbao/list_failures")
+        yield ReportPage(self.site, request.url, "failed", status, error=reason)

@@ -1,0 +1,1 @@
+"""SQLite storage through sqlite-utils: reports, versions, cells, findings, pages, crawl runs."""

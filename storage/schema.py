@@ -1,0 +1,98 @@
+"""The schema, created and migrated forward with sqlite-utils.
+
+`MIGRATIONS[i]` takes a database from schema version i to i+1; `migrate()` applies
+whatever a file lacks, each step in its own transaction, so an old database opens
+with a newer nianbao and a new one is built by the same path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["sites"].create({"name": str, "title": str, "first_crawled": str}, pk="name")
+    db["reports"].create(
+        {
+            "id": int, "site": str, "report_key": str, "url": str, "agency": str, "year": int,
+            "title": str, "published": str, "template": str, "first_seen": str, "last_seen": str,
+            "current_version": int, "status": str,
+        },
+        pk="id",
+        foreign_keys=[("site", "sites", "name")],
+    )  # fmt: skip
+    db["reports"].create_index(["site", "report_key"], unique=True)
+    db["reports"].create_index(["agency", "year"])
+    db["reports"].create_index(["year"])
+    db["versions"].create(
+        {
+            "id": int, "report_id": int, "url": str, "fetched_at": str, "content_hash": str,
+            "raw": bytes, "encoding": str, "records": str, "report_json": str, "attachments": str,
+        },
+        pk="id",
+        foreign_keys=[("report_id", "reports", "id")],
+    )  # fmt: skip
+    db["versions"].create_index(["report_id", "content_hash"], unique=True)
+    db["cells"].create(
+        {"version_id": int, "part": str, "row": str, "col": str, "value": float, "note": str},
+        pk=("version_id", "part", "row", "col"),
+        foreign_keys=[("version_id", "versions", "id")],
+    )
+    db["cells"].create_index(["part", "row", "col"])
+    db["findings"].create(
+        {
+            "id": int, "report_id": int, "version_id": int, "rule": str, "severity": str, "where_": str,
+            "lhs": str, "rhs": str, "cells": str, "message": str, "fingerprint": str,
+            "first_seen": str, "last_seen": str, "resolved_at": str, "acknowledged": int, "alerted_at": str,
+        },
+        pk="id",
+        foreign_keys=[("report_id", "reports", "id"), ("version_id", "versions", "id")],
+        defaults={"acknowledged": 0},
+    )  # fmt: skip
+    db["findings"].create_index(["fingerprint"], unique=True)
+    db["findings"].create_index(["report_id"])
+    db["findings"].create_index(["severity", "resolved_at"])
+    db["pages"].create(
+        {
+            "url": str, "site": str, "etag": str, "last_modified": str, "hash": str, "status": str,
+            "http_status": int, "last_fetched": str, "error": str, "report_id": int,
+        },
+        pk="url",
+    )  # fmt: skip
+    db["pages"].create_index(["site", "status"])
+    db["crawl_runs"].create(
+        {"id": int, "site": str, "started": str, "finished": str, "status": str, "counts": str, "errors": str},
+        pk="id",
+    )
+    db["crawl_runs"].create_index(["site", "started"])
+    # Full-text search over each report's current text. Trigram tokens match Chinese
+    # substrings of three or more characters (unicode61 would see one token per run).
+    db["report_text"].create({"report_id": int, "title": str, "agency": str, "text": str}, pk="report_id")
+    db["report_text"].enable_fts(["title", "agency", "text"], tokenize="trigram", create_triggers=True)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def version(db: sqlite_utils.Database) -> int:
+    if "schema_meta" not in db.table_names():
+        return 0
+    row = db.execute("select value from schema_meta where key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the database up to SCHEMA_VERSION; returns the version it had."""
+    start = version(db)
+    if start > SCHEMA_VERSION:
+        raise RuntimeError(f"database schema {start} is newer than this nianbao ({SCHEMA_VERSION}); upgrade nianbao")
+    for v in range(start, SCHEMA_VERSION):
+        with db.conn:
+            if "schema_meta" not in db.table_names():
+                db["schema_meta"].create({"key": str, "value": str}, pk="key")
+            MIGRATIONS[v](db)
+            db["schema_meta"].upsert({"key": "schema_version", "value": str(v + 1)}, pk="key")
+    return start
