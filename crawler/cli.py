@@ -53,7 +53,68 @@ def _crawl_cmd(args: argparse.Namespace) -> int:
     print(f"crawling {', '.join(sites)} into {db_path}", flush=True)
     results = crawl_sites(config, sites, db_path, full=args.full)
     print(format_summary(results))
+    if not args.no_alerts:
+        _alert(config, db_path, sites)
     return 0 if all(r.status == "ok" for r in results) else 1
+
+
+def _alert(config, db_path: Path, sites: list[str]) -> None:
+    """Queue this crawl's digest and deliver everything queued (earlier failures too)."""
+    from crawler.alerts import deliver, outbox_dir, queue_digests
+    from storage.store import Store
+
+    store = Store(db_path)
+    try:
+        queued = queue_digests(store, config, sites)
+        sent, failed = deliver(store, config)
+    finally:
+        store.close()
+    where = config.alerts.get("smtp_host") or outbox_dir(config)
+    print(f"alerts: {len(queued)} digest(s) queued, {sent} sent to {where}, {failed} kept for retry", flush=True)
+
+
+def _schedule_cmd(args: argparse.Namespace) -> int:
+    from crawler.scheduler import serve
+
+    config = load_config(args.config)
+    sites = list(dict.fromkeys(args.site)) or sorted(config.sites)
+    for key in sites:
+        config.site(key)
+    db_path = Path(args.db) if args.db else config.db_path
+    print(f"crawl schedule: {', '.join(sites)} -> {db_path} (Ctrl-C or SIGTERM stops)", flush=True)
+    return serve(config, db_path, sites)
+
+
+def _status_cmd(args: argparse.Namespace) -> int:
+    from crawler.scheduler import status
+
+    config = load_config(args.config)
+    db_path = Path(args.db) if args.db else config.db_path
+    for s in status(config, db_path):
+        c = s["last_counts"]
+        counts = f" ({c.get('new', 0)} new, {c.get('changed', 0)} changed, {c.get('failed', 0)} failed)" if c else ""
+        print(f"{s['site']:12} next run {s['next_run']:26} last: {s['last_status']} {s['last_started'] or ''}{counts}")
+    return 0
+
+
+def _ack_cmd(args: argparse.Namespace) -> int:
+    from storage.alert_queue import acknowledge
+
+    store = _open_store(args)
+    n = acknowledge(store, args.fingerprint)
+    if not n:
+        print(f"crawl ack: no finding with fingerprint {args.fingerprint}", file=sys.stderr)
+        return 1
+    print(f"acknowledged {args.fingerprint}: it will not be alerted")
+    return 0
+
+
+def _alerts_cmd(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    db_path = Path(args.db) if args.db else config.db_path
+    _open_store(args).close()
+    _alert(config, db_path, sorted(config.sites))
+    return 0
 
 
 def _open_store(args: argparse.Namespace):
@@ -123,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--site", action="append", default=[], metavar="NAME", help="crawl this site (repeatable)")
     parser.add_argument("--all", action="store_true", help="crawl every site in the config")
     parser.add_argument("--full", action="store_true", help="fetch every report again, ignoring what is stored")
+    parser.add_argument("--no-alerts", action="store_true", help="do not queue or send alert e-mails")
     _common(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("parse", help="parse report files (.html/.htm/.txt) and check them")
@@ -148,6 +210,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", default="local", help="site name to file them under (default: local)")
     _common(p)
     p.set_defaults(func=_ingest_cmd)
+
+    p = sub.add_parser("ack", help="silence one finding on purpose (by its fingerprint)")
+    p.add_argument("fingerprint")
+    _common(p)
+    p.set_defaults(func=_ack_cmd)
+
+    p = sub.add_parser("alerts", help="queue what is new in the store and deliver every queued alert")
+    _common(p)
+    p.set_defaults(func=_alerts_cmd)
+
+    p = sub.add_parser("schedule", help="run in the foreground, crawling each site on its schedule")
+    p.add_argument("--site", action="append", default=[], help="only these sites (default: all)")
+    _common(p)
+    p.set_defaults(func=_schedule_cmd)
+
+    p = sub.add_parser("status", help="each site's next scheduled run and last crawl result")
+    _common(p)
+    p.set_defaults(func=_status_cmd)
 
     p = sub.add_parser("export", help="export reports as JSON, or cells and findings as CSV")
     p.add_argument("--format", choices=["json", "csv"], default="json")

@@ -73,7 +73,33 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["report_text"].enable_fts(["title", "agency", "text"], tokenize="trigram", create_triggers=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def _v2(db: sqlite_utils.Database) -> None:
+    """Alerts: a queue of digests (kept until delivered) and what has been alerted already."""
+    db["alerts"].create(
+        {
+            "id": int, "site": str, "recipients": str, "subject": str, "text": str, "html": str,
+            "created": str, "sent_at": str, "attempts": int, "last_error": str, "message_id": str,
+        },
+        pk="id",
+        defaults={"attempts": 0},
+    )  # fmt: skip
+    db["alerts"].create_index(["sent_at"])
+    db["reports"].add_column("alerted_version", int)
+    db["findings"].add_column("resolved_alerted_at", str)
+    db["site_state"].create({"site": str, "failure_alerted_run": int, "watchdog_alerted_at": str}, pk="site")
+
+
+def _v3(db: sqlite_utils.Database) -> None:
+    """History checks look reports up by agency + year across sites (report_key alone), and a
+    finding is unique per report: the same agency's report on two sites has its own findings."""
+    db["reports"].create_index(["report_key"], if_not_exists=True)
+    db.execute("drop index if exists idx_findings_fingerprint")
+    db["findings"].create_index(["report_id", "fingerprint"], unique=True, if_not_exists=True)
+    db["findings"].create_index(["fingerprint"], if_not_exists=True)
+    db["findings"].create_index(["rule", "resolved_at"], if_not_exists=True)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,41 @@
+"""Each site's APScheduler trigger, from config.toml: a site's own cron or interval, else
+[schedule]: daily, and more often from January to March when reports fall due."""
+
+from __future__ import annotations
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from crawler.config import Config, ConfigError
+
+DEFAULT_CRON = "0 6 * 4-12 *"
+DEFAULT_BUSY_CRON = "0 */6 * 1-3 *"
+
+
+def _cron(expr: str, where: str) -> CronTrigger:
+    try:
+        return CronTrigger.from_crontab(expr, timezone="Asia/Shanghai")
+    except ValueError as exc:
+        raise ConfigError(f"{where}: bad cron expression {expr!r}: {exc}") from None
+
+
+def trigger_for(config: Config, site: str) -> BaseTrigger:
+    profile = config.sites.get(site)
+    sched = config.schedule
+    seconds = sched.get("interval_seconds")
+    if profile and profile.interval_hours:
+        return IntervalTrigger(hours=float(profile.interval_hours))
+    if profile and profile.cron:
+        return _cron(profile.cron, f"sites.{site}.cron")
+    if seconds:  # for tests and demos
+        return IntervalTrigger(seconds=float(seconds))
+    if sched.get("interval_hours"):
+        return IntervalTrigger(hours=float(sched["interval_hours"]))
+    return OrTrigger(
+        [
+            _cron(sched.get("cron", DEFAULT_CRON), "schedule.cron"),
+            _cron(sched.get("busy_cron", DEFAULT_BUSY_CRON), "schedule.busy_cron"),
+        ]
+    )

@@ -1,0 +1,137 @@
+"""What has not been alerted yet, and the queue of digests that have not been delivered yet.
+
+Queueing a digest and marking what it covers as alerted happen in one transaction,
+so an event is alerted once; a digest stays in `alerts` until it is delivered.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from storage.store import Store, now
+
+FAILURE_STREAK = 3
+
+
+def pending_reports(store: Store, site: str) -> list[dict[str, Any]]:
+    """Reports new since the last alert (alerted_version null) or revised (another version)."""
+    return list(
+        store.db.query(
+            "select r.*, v.report_json, v.records from reports r join versions v on v.id = r.current_version "
+            "where r.site = ? and (r.alerted_version is null or r.alerted_version != r.current_version) "
+            "order by r.agency, r.year",
+            [site],
+        )
+    )
+
+
+def pending_findings(store: Store, site: str) -> list[dict[str, Any]]:
+    return list(
+        store.db.query(
+            "select f.*, r.agency, r.year, r.url, r.title from findings f join reports r on r.id = f.report_id "
+            "where r.site = ? and f.alerted_at is null and f.resolved_at is null and f.acknowledged = 0 "
+            "and f.severity in ('error', 'warning') order by f.severity, r.agency, r.year, f.id",
+            [site],
+        )
+    )
+
+
+def pending_fixed(store: Store, site: str) -> list[dict[str, Any]]:
+    return list(
+        store.db.query(
+            "select f.*, r.agency, r.year, r.url from findings f join reports r on r.id = f.report_id "
+            "where r.site = ? and f.alerted_at is not null and f.resolved_at is not null "
+            "and f.resolved_alerted_at is null order by r.agency, r.year, f.id",
+            [site],
+        )
+    )
+
+
+def failure_streak(store: Store, site: str) -> list[dict[str, Any]] | None:
+    """The current run of failed crawls if it is long enough and not yet alerted."""
+    runs = list(
+        store.db.query(
+            "select * from crawl_runs where site = ? and finished is not null order by id desc limit 20", [site]
+        )
+    )
+    streak = []
+    for r in runs:
+        if r["status"] != "failed":
+            break
+        streak.append(r)
+    if len(streak) < FAILURE_STREAK:
+        return None
+    state = store.db["site_state"].get(site) if store.db["site_state"].count_where("site = ?", [site]) else {}
+    if (state.get("failure_alerted_run") or 0) >= streak[-1]["id"]:
+        return None  # this streak was alerted already
+    return streak
+
+
+def last_success(store: Store, site: str) -> str | None:
+    row = store.db.execute("select max(finished) from crawl_runs where site = ? and status = 'ok'", [site]).fetchone()
+    return row[0] if row else None
+
+
+def watchdog_alerted(store: Store, site: str) -> str | None:
+    rows = list(store.db.query("select watchdog_alerted_at from site_state where site = ?", [site]))
+    return rows[0]["watchdog_alerted_at"] if rows else None
+
+
+def enqueue(store: Store, digest: dict[str, Any], covers: dict[str, Any]) -> int:
+    """Queue one digest and mark everything it covers as alerted, atomically."""
+    ts = now()
+    db = store.db
+    with db.conn:
+        alert_id = db["alerts"].insert({**digest, "created": ts, "attempts": 0}).last_pk
+        db["alerts"].update(alert_id, {"message_id": f"<nianbao-alert-{alert_id}-{ts[:10]}@nianbao.local>"})
+        for rid, version in covers.get("reports", []):
+            db.execute("update reports set alerted_version = ? where id = ?", [version, rid])
+        for fid in covers.get("findings", []):
+            db.execute("update findings set alerted_at = ? where id = ?", [ts, fid])
+        for fid in covers.get("fixed", []):
+            db.execute("update findings set resolved_alerted_at = ? where id = ?", [ts, fid])
+        for site, run_id in covers.get("failures", []):
+            db["site_state"].upsert({"site": site, "failure_alerted_run": run_id}, pk="site")
+        for site in covers.get("watchdog", []):
+            db["site_state"].upsert({"site": site, "watchdog_alerted_at": ts}, pk="site")
+        for site in covers.get("watchdog_clear", []):
+            db["site_state"].upsert({"site": site, "watchdog_alerted_at": None}, pk="site")
+    return alert_id
+
+
+def clear_watchdog(store: Store, site: str) -> None:
+    with store.db.conn:
+        store.db["site_state"].upsert({"site": site, "watchdog_alerted_at": None}, pk="site")
+
+
+def unsent(store: Store) -> list[dict[str, Any]]:
+    return list(store.db.query("select * from alerts where sent_at is null order by id"))
+
+
+def mark_sent(store: Store, alert_id: int) -> None:
+    with store.db.conn:
+        store.db["alerts"].update(alert_id, {"sent_at": now(), "last_error": None})
+
+
+def mark_failed(store: Store, alert_id: int, error: str) -> None:
+    with store.db.conn:
+        store.db.execute(
+            "update alerts set attempts = attempts + 1, last_error = ? where id = ?", [error[:500], alert_id]
+        )
+
+
+def acknowledge(store: Store, fingerprint: str) -> int:
+    with store.db.conn:
+        cur = store.db.execute("update findings set acknowledged = 1 where fingerprint = ?", [fingerprint])
+    return cur.rowcount
+
+
+def records_of(store: Store, version_id: int | None) -> list[str]:
+    if version_id is None:
+        return []
+    return store.records(version_id)
+
+
+def report_json(row: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(row["report_json"]) if row.get("report_json") else {}
