@@ -77,10 +77,10 @@ def collect(store: Store, config: Config, site: str, now: datetime | None = None
         d.covers["failures"].append((site, streak[0]["id"]))
     interval = interval_of(config, site)
     last_ok = q.last_success(store, site)
-    ran_before = store.db.execute("select count(*) from crawl_runs where site = ?", [site]).fetchone()[0]
-    if interval and ran_before:
-        since = datetime.fromisoformat(last_ok) if last_ok else None
-        if since is None or now - since > 2 * interval:
+    # With no success yet, the clock starts at the first crawl: a new site is not stale at once.
+    since_text = last_ok or store.db.execute("select min(started) from crawl_runs where site = ?", [site]).fetchone()[0]
+    if interval and since_text:
+        if now - datetime.fromisoformat(since_text) > 2 * interval:
             if not q.watchdog_alerted(store, site):
                 d.stale_since = last_ok or "never"
                 d.covers["watchdog"].append(site)
