@@ -34,15 +34,20 @@ class ConditionalRequests:
         return None
 
 
-class OffsiteRedirects:
-    """A redirect to a host outside allowed_domains is dropped and recorded, not followed."""
+class OffsiteRedirect(IgnoreRequest):
+    """A redirect to a host outside allowed_domains: dropped; the spider records it."""
 
-    def __init__(self, db_path: str) -> None:
-        self.db_path = db_path
+    def __init__(self, url: str, target: str) -> None:
+        super().__init__(f"redirect off site to {target}")
+        self.url, self.target = url, target
+
+
+class OffsiteRedirects:
+    """A redirect to a host outside allowed_domains is dropped (and recorded by the errback)."""
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("NIANBAO_DB"))
+        return cls()
 
     def process_response(self, request, response, spider=None):
         if response.status not in (301, 302, 303, 307, 308) or b"Location" not in response.headers:
@@ -52,12 +57,6 @@ class OffsiteRedirects:
         allowed = getattr(spider, "allowed_domains", None) or []
         if any(host == d or host.endswith("." + d) for d in allowed):
             return response
-        store = Store(self.db_path)
-        try:
-            store.record_page(request.url, getattr(spider, "site", "?"), status="dropped",
-                              http_status=response.status, error=f"redirect off site to {target}")  # fmt: skip
-        finally:
-            store.close()
         if spider is not None:
             spider.crawler.stats.inc_value("nianbao/offsite_redirects")
-        raise IgnoreRequest(f"redirect off site: {request.url} -> {target}")
+        raise OffsiteRedirect(request.url, target)

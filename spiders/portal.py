@@ -138,6 +138,9 @@ class PortalSpider(scrapy.Spider):
     def failed(self, failure):
         """Errback: a page that could not be fetched is recorded, never fatal."""
         request = failure.request
+        if getattr(failure.value, "target", None):  # crawler.middlewares.OffsiteRedirect
+            yield ReportPage(self.site, request.url, "dropped", error=str(failure.value))
+            return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         reason = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]

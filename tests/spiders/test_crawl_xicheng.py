@@ -1,0 +1,134 @@
+"""`crawl --site xicheng` against a fixture portal that mimics www.bjxch.gov.cn, asserting
+what is stored and, from the server's own request log, what was (not) requested."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from crawler.demo_portal import PortalServer, html, xicheng_site
+from crawler.demo_portal.pages import xicheng_detail
+from tests.spiders.crawling import crawl, query, site_config
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    """One portal, crawled twice (the second time unchanged), then once after a change."""
+    tmp = tmp_path_factory.mktemp("xicheng")
+    server = PortalServer(xicheng_site()).start()
+    config = site_config(tmp, server, "xicheng", 'report_patterns = ["/zt/xxgkzl/gknbxq"]')
+    first = crawl(config, "--site", "xicheng", "--no-alerts")
+    first_log = list(server.log)
+    server.clear_log()
+    second = crawl(config, "--site", "xicheng", "--no-alerts")
+    second_log = list(server.log)
+    yield {"server": server, "db": tmp / "nianbao.db", "first": first, "second": second,
+           "first_log": first_log, "second_log": second_log, "config": config}  # fmt: skip
+    server.stop()
+
+
+def test_the_crawl_runs_and_summarises(crawled):
+    first = crawled["first"]
+    assert first.returncode == 0, first.stderr
+    assert "Traceback" not in first.stderr
+    assert "xicheng: ok" in first.stdout
+    site = crawled["server"].fixture
+    assert f"reports {len(site.expected)} new, 0 changed, 0 unchanged" in first.stdout
+
+
+def test_every_report_stored_exactly_once_with_its_values(crawled):
+    site = crawled["server"].fixture
+    server = crawled["server"]
+    rows = query(
+        crawled["db"], "select r.url, r.year, v.report_json from reports r join versions v on v.id = r.current_version"
+    )
+    by_url = {r["url"]: r for r in rows}
+    assert sorted(by_url) == sorted(server.url(p) for p in site.expected)
+    assert query(crawled["db"], "select count(*) as n from versions")[0]["n"] == len(site.expected)
+    for path, content in site.expected_reports().items():
+        stored = json.loads(by_url[server.url(path)]["report_json"])
+        assert stored["year"] == content.year
+        assert stored["applications"] == content.applications, path
+        assert stored["review_litigation"] == content.review_litigation, path
+        assert stored["active_disclosure"] == content.active_disclosure, path
+
+
+def test_seed_findings_are_stored(crawled):
+    errors = query(
+        crawled["db"],
+        "select r.agency, f.where_ from findings f join reports r on r.id = f.report_id where f.severity = 'error'",
+    )
+    assert sorted(e["where_"] for e in errors if e["agency"] == "北京市西城区人民政府") == [
+        "applications.commercial_enterprise",
+        "applications.legal_service_org",
+        "applications.natural_person",
+        "applications.total",
+    ]
+    blank = query(crawled["db"], "select r.agency from findings f join reports r on r.id = f.report_id "
+                  "where f.rule = 'missing_cells' and f.where_ = 'applications'")  # fmt: skip
+    assert [b["agency"] for b in blank] == ["山西省人民政府外事办公室"]
+
+
+def test_failures_are_recorded_with_reasons(crawled):
+    site, server = crawled["server"].fixture, crawled["server"]
+    pages = {p["url"]: p for p in query(crawled["db"], "select * from pages")}
+    assert pages[server.url(site.traps["not_found"])]["status"] == "failed"
+    assert pages[server.url(site.traps["not_found"])]["error"] == "HTTP 404"
+    hang = pages[server.url(site.traps["hang"])]
+    assert hang["status"] == "failed" and "TimeoutError" in hang["error"]
+    redirect = pages[server.url(site.traps["offsite_redirect"])]
+    assert redirect["status"] == "dropped" and "evil.example.com" in redirect["error"]
+    jd = pages[server.url(site.traps["not_a_report"])]
+    assert jd["status"] == "not_report" and "not an annual report" in jd["error"]
+    # The 500 that recovers on retry is stored like any other report.
+    assert pages[server.url(site.traps["flaky"])]["status"] == "stored"
+
+
+def test_no_request_the_crawler_should_not_have_made(crawled):
+    site = crawled["server"].fixture
+    log = crawled["first_log"]
+    paths = [r.path for r in log]
+    assert site.traps["robots_disallowed"] not in paths
+    assert paths.count(site.traps["duplicate"]) == 1
+    assert all(r.host in (None, "") or r.host.startswith("127.0.0.1") for r in log)
+    assert paths.count("/robots.txt") == 1
+    ua = {r.header("User-Agent") for r in log}
+    assert ua == {"nianbao-test/0.1 (+https://example.org/nianbao)"}
+    # Every report page was fetched once, except the retried 500 (three tries) and the hang.
+    for path in site.expected:
+        expected = 3 if path == site.traps["flaky"] else 1
+        assert paths.count(path) == expected, path
+
+
+def test_second_crawl_downloads_no_report_body(crawled):
+    site = crawled["server"].fixture
+    second = crawled["second"]
+    assert second.returncode == 0, second.stderr
+    assert f"reports 0 new, 0 changed, {len(site.expected)} unchanged" in second.stdout
+    report_paths = set(site.expected)
+    for r in crawled["second_log"]:
+        if r.path in report_paths:
+            assert r.status == 304 and r.bytes_sent == 0, (r.path, r.status)
+    fetched_reports = [r for r in crawled["second_log"] if r.path in report_paths]
+    assert len(fetched_reports) == len(report_paths)
+
+
+def test_a_changed_report_becomes_exactly_one_new_version(crawled):
+    server, site, db = crawled["server"], crawled["server"].fixture, crawled["db"]
+    # A new ETag with the same text (a comment, a counter) is fetched but is no new version.
+    touched = site.expected[0]
+    server.touch(touched)
+    # A real revision: one cell of table 2 corrected.
+    path = site.expected[-1]
+    content = site.reports[path]
+    apps = {row: dict(cols) for row, cols in content.applications.items()}
+    apps["carried_over"]["natural_person"] = (apps["carried_over"]["natural_person"] or 0) + 1
+    server.set_page(path, html(xicheng_detail(replace(content, applications=apps))))
+    third = crawl(crawled["config"], "--site", "xicheng", "--no-alerts")
+    assert third.returncode == 0, third.stderr
+    assert f"reports 0 new, 1 changed, {len(site.expected) - 1} unchanged" in third.stdout
+    versions = query(db, "select v.url from versions v")
+    assert len(versions) == len(site.expected) + 1
+    assert [v["url"] for v in versions].count(server.url(path)) == 2
