@@ -117,6 +117,34 @@ def _alerts_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo_cmd(args: argparse.Namespace) -> int:
+    """The whole pipeline without the internet: a fixture portal on 127.0.0.1, crawled,
+    checked, stored in data/demo.db, the alert digest written to the outbox."""
+    from dataclasses import replace
+
+    from crawler.config import Site
+    from crawler.demo_portal import PortalServer, demo_site
+    from crawler.run import crawl_sites, format_summary
+
+    config = load_config(args.config)
+    db_path = Path(args.db) if args.db else config.resolve("data/demo.db")
+    site = demo_site("xicheng", n=args.demo_reports, broken_every=25)
+    with PortalServer(site) as server:
+        start = server.url(site.start_path)
+        print(f"demo portal with {len(site.expected)} reports at {start}", flush=True)
+        profile = Site(key="xicheng", name="西城区 (demo portal)", start_urls=[start], allowed_domains=["127.0.0.1"],
+                       report_patterns=["/zt/xxgkzl/gknbxq"], list_patterns=["/zt/xxgkzl/zfxxgknb"])  # fmt: skip
+        demo = replace(config, sites={"xicheng": profile},
+                       crawl={**config.crawl, "concurrent_per_site": 8, "start_delay": 0})  # fmt: skip
+        print(f"crawling it into {db_path}", flush=True)
+        results = crawl_sites(demo, ["xicheng"], db_path, full=args.full)
+    print(format_summary(results))
+    if not args.no_alerts:
+        _alert(demo, db_path, ["xicheng"])
+    print(f"next: crawl findings --db {db_path}   ·   crawl search 行政复议 --db {db_path}")
+    return 0 if all(r.status == "ok" for r in results) else 1
+
+
 def _open_store(args: argparse.Namespace):
     from storage.store import Store
 
@@ -185,6 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--all", action="store_true", help="crawl every site in the config")
     parser.add_argument("--full", action="store_true", help="fetch every report again, ignoring what is stored")
     parser.add_argument("--no-alerts", action="store_true", help="do not queue or send alert e-mails")
+    parser.add_argument("--demo", action="store_true", help="crawl a bundled fixture portal on 127.0.0.1")
+    parser.add_argument("--demo-reports", type=int, default=120, metavar="N", help=argparse.SUPPRESS)
     _common(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("parse", help="parse report files (.html/.htm/.txt) and check them")
@@ -250,7 +280,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.config = getattr(args, "config", None)
     args.db = getattr(args, "db", None)
     if not getattr(args, "func", None):
-        if args.site or args.all:
+        if args.demo:
+            args.func = _demo_cmd
+        elif args.site or args.all:
             args.func = _crawl_cmd
         else:
             parser.print_help(sys.stderr)

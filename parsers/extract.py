@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from parsers import labels as L
-from parsers.document import Document
+from parsers.document import Document, Grid
 from parsers.errors import ParseError
 from parsers.labels import norm
 from parsers.model import (
@@ -52,7 +52,7 @@ def extract(doc: Document) -> Report:
     _metadata(doc, report)
     tables = _Tables(report)
     for grid in doc.grids:
-        for row in grid.distinct_rows():
+        for row in _reading_rows(grid):
             tables.feed(row)
     tables.finish()
     _sections(doc, report)
@@ -70,13 +70,13 @@ def extract(doc: Document) -> Report:
 
 
 def _metadata(doc: Document, report: Report) -> None:
-    title = None
-    for candidate in (doc.meta.get("ArticleTitle"), doc.title):
-        if candidate and _TITLE_WORDS.search(candidate):
-            title = candidate
-            break
+    # A report's title names its year; a <title> or line without one is a column name
+    # (政府信息公开年报) or the like, used only when nothing better is found.
+    named = [c for c in (doc.meta.get("ArticleTitle"), doc.title) if c and _TITLE_WORDS.search(c)]
+    title = next((c for c in named if _YEAR.search(c)), None)
     if title is None:
-        title = _title_from_text(doc.paragraphs)
+        in_text = _title_from_text(doc.paragraphs)
+        title = in_text if in_text and _YEAR.search(in_text) else next(iter(named), in_text)
     if title:
         title = re.sub(r"\s+", "", title)
         m = _TITLE_WORDS.search(title)
@@ -94,6 +94,7 @@ def _metadata(doc: Document, report: Report) -> None:
 
 def _title_from_text(paragraphs: list[str]) -> str | None:
     parts: list[str] = []
+    yearless = None
     for para in paragraphs[:8]:
         if re.fullmatch(r"附件\s*\d*", para):
             continue
@@ -101,8 +102,12 @@ def _title_from_text(paragraphs: list[str]) -> str | None:
             break
         parts.append(para)
         if _TITLE_WORDS.search(para):
-            return "".join(parts[-3:])
-    return None
+            title = "".join(parts[-3:])
+            if _YEAR.search(title):
+                return title
+            yearless = yearless or title
+            parts.clear()  # a column name above the title (政府信息公开年报), not part of it
+    return yearless
 
 
 def _published(doc: Document) -> str | None:
@@ -166,6 +171,34 @@ def _sections(doc: Document, report: Report) -> None:
 
 
 # --- tables ---------------------------------------------------------------
+
+
+def _reading_rows(grid: Grid) -> list[list[str]]:
+    """The grid's distinct rows without Word's padding columns.
+
+    A Word table may give 自然人 two grid columns: its head spans both and every value row
+    has an empty cell in the second, so a row holds eight cells for seven columns, and with
+    blank cells among them the numbers cannot be told apart by counting. A grid column that
+    never holds text of its own (only colspan copies of the cell to its left, or nothing)
+    carries no cell of the table: drop it. Text renderings have no colspans: untouched.
+    """
+    own: set[int] = {0}
+    spanned: set[int] = set()
+    for row, ids in zip(grid.rows, grid.origins):
+        previous = None
+        for c, (text, origin) in enumerate(zip(row, ids)):
+            if text:
+                (spanned if origin == previous else own).add(c)
+            previous = origin
+    padding = spanned - own
+    if not padding:
+        return grid.distinct_rows()
+    width = max(len(row) for row in grid.rows)
+    keep = [c for c in range(width) if c not in padding]
+    return Grid(
+        rows=[[row[c] for c in keep if c < len(row)] for row in grid.rows],
+        origins=[[ids[c] for c in keep if c < len(ids)] for ids in grid.origins],
+    ).distinct_rows()
 
 
 @dataclass

@@ -4,9 +4,11 @@ part-way leaves either all of a report or none of it."""
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,10 +17,21 @@ from typing import Any
 import sqlite_utils
 
 from parsers.checks import _Collector as Collector
-from parsers.checks import check_carry_continuity, check_in_force_continuity, report_key
+from parsers.checks import (
+    check_carry_continuity,
+    check_in_force_continuity,
+    fingerprint,
+    missing_report,
+    report_key,
+)
 from parsers.labels import norm
 from parsers.model import TABLE_PARTS, Finding, Report, report_from_json
 from storage.schema import migrate
+
+# Rules that need the stored report of year N-1 (re-run when N-1 arrives after N), and the
+# monitoring rule, which no version of a report can resolve: only the next year's report can.
+HISTORY_RULES = ("carry_continuity", "in_force_continuity")
+MONITOR_RULES = ("missing_report",)
 
 
 def now() -> str:
@@ -30,14 +43,38 @@ def content_hash(records: list[str]) -> str:
     return hashlib.sha256("\n".join(records).encode("utf-8")).hexdigest()
 
 
+def agency_key(agency: str) -> str:
+    """The agency as reports are matched across years and URLs: NFKC (full-width brackets and
+    digits become half-width), no white space, no quotes; the first half of report_key."""
+    return norm(agency)
+
+
 @dataclass
 class Saved:
     status: str  # "new" | "changed" | "unchanged"
     report_id: int
     version_id: int
     previous_version_id: int | None = None
+    # ids of the findings this save opened or resolved: this report's, the next year's report's
+    # (its continuity checks re-run against this one) and a missing_report this report answers
     new_findings: list[int] = field(default_factory=list)
     resolved_findings: list[int] = field(default_factory=list)
+    rechecked: list[int] = field(default_factory=list)  # ids of year N+1 reports re-checked
+
+
+@dataclass
+class Sweep:
+    """What check_missing_reports did: finding ids opened, still open, resolved."""
+
+    new: list[int] = field(default_factory=list)
+    still_open: list[int] = field(default_factory=list)
+    resolved: list[int] = field(default_factory=list)
+
+
+_TABLE_KEYS = ", ".join(f"'{part}'" for part in TABLE_PARTS.values())
+# What the continuity checks read of a stored report: its JSON form without the narrative.
+_TABLES_JSON = "json_remove(v.report_json, '$.sections', '$.findings', '$.notes')"
+_FINDING_COLUMNS = "report_id, version_id, rule, severity, where_, message, cells, lhs, rhs, last_seen"
 
 
 class Store:
@@ -50,11 +87,21 @@ class Store:
         self.db.execute("pragma busy_timeout = 30000")
         if str(path) != ":memory:":
             self.db.enable_wal()
+            # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits,
+            # which the next crawl fetches again. FULL would fsync every report.
+            self.db.execute("pragma synchronous = normal")
         self.db.execute("pragma foreign_keys = on")
         migrate(self.db)
 
     def close(self) -> None:
+        self.index_text()
         self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- reports ----------------------------------------------------------
     def save_report(
@@ -68,67 +115,130 @@ class Store:
         fetched_at: str | None = None,
         attachments: list[str] | None = None,
     ) -> Saved:
-        """Store one parsed report: a new report, a new version of one, or nothing new."""
+        """Store one parsed report: a new report, a new version of one, or nothing new.
+
+        A report is identified by site + agency + year (report_key), not by URL: fetched again
+        with the same text (at any URL) it is unchanged; with other text it gets a new version.
+        Its continuity checks run against the stored report of year N-1, and the stored report of
+        year N+1 is checked again against this one (crawl order is arbitrary)."""
         ts = fetched_at or now()
         key = report_key(report)
         digest = content_hash(records)
-        with self.db.conn:
-            self._ensure_site(site, ts)
-            row = self._one("select * from reports where site = ? and report_key = ?", [site, key])
+        conn = self.db.conn
+        with conn:
+            if not conn.in_transaction:
+                conn.execute("begin immediate")
+            conn.execute("insert or ignore into sites (name, first_crawled) values (?, ?)", [site, ts])
+            row = conn.execute(
+                "select id, current_version from reports where site = ? and report_key = ?", [site, key]
+            ).fetchone()
             if row is not None:
-                same = self._one(
-                    "select id from versions where report_id = ? and content_hash = ?", [row["id"], digest]
-                )
+                same = conn.execute(
+                    "select id from versions where report_id = ? and content_hash = ?", [row[0], digest]
+                ).fetchone()
                 if same is not None:
                     # Fetched again unchanged (perhaps at a new URL: it moved, it is the same report).
-                    self.db.execute("update reports set last_seen = ?, url = ? where id = ?", [ts, url, row["id"]])
-                    return Saved("unchanged", row["id"], same["id"], same["id"])
-            findings = list(report.findings) + self._history_findings(report)
-            fields = {
-                "site": site, "report_key": key, "url": url, "agency": report.agency, "year": report.year,
-                "title": report.title, "published": report.published, "template": report.template,
-                "last_seen": ts, "status": "error" if any(f.severity == "error" for f in findings) else "ok",
-            }  # fmt: skip
+                    conn.execute("update reports set last_seen = ?, url = ? where id = ?", [ts, url, row[0]])
+                    return Saved("unchanged", row[0], same[0], same[0])
+            findings = [*report.findings, *self._history_findings(report, site)]
+            status = "error" if any(f.severity == "error" for f in findings) else "ok"
+            meta = [url, report.agency, report.year, report.title, report.published, report.template, ts, status]
             if row is None:
-                report_id = self.db["reports"].insert({**fields, "first_seen": ts}).last_pk
+                report_id = conn.execute(
+                    "insert into reports (url, agency, year, title, published, template, last_seen, status, "
+                    "site, report_key, first_seen) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [*meta, site, key, ts],
+                ).lastrowid
                 previous = None
             else:
-                report_id, previous = row["id"], row["current_version"]
-            version_id = self.db["versions"].insert(
-                {
-                    "report_id": report_id, "url": url, "fetched_at": ts, "content_hash": digest,
-                    "raw": zlib.compress(raw, 6) if raw else None, "encoding": encoding,
-                    "records": "\n".join(records),
-                    "report_json": json.dumps(report.to_json(), ensure_ascii=False),
-                    "attachments": json.dumps(attachments or [], ensure_ascii=False),
-                }
-            ).last_pk  # fmt: skip
-            self.db["reports"].update(report_id, {**fields, "current_version": version_id})
-            self._insert_cells(version_id, report)
-            new_ids, resolved = self._sync_findings(report_id, version_id, findings, ts)
-            self.db["report_text"].upsert(
-                {"report_id": report_id, "title": report.title, "agency": report.agency, "text": "\n".join(records)},
-                pk="report_id",
+                report_id, previous = row
+            text = "\n".join(records)
+            report_json = json.dumps(report.to_json(), ensure_ascii=False)
+            version_id = conn.execute(
+                "insert into versions (report_id, url, fetched_at, content_hash, raw, encoding, records, "
+                "report_json, attachments) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    report_id, url, ts, digest, zlib.compress(raw, 3) if raw else None, encoding, text,
+                    report_json, json.dumps(attachments or [], ensure_ascii=False),
+                ],
+            ).lastrowid  # fmt: skip
+            conn.execute(
+                "update reports set url = ?, agency = ?, year = ?, title = ?, published = ?, template = ?, "
+                "last_seen = ?, status = ?, current_version = ? where id = ?",
+                [*meta, version_id, report_id],
             )
-        return Saved("new" if row is None else "changed", report_id, version_id, previous, new_ids, resolved)
+            self._insert_cells(version_id, report, report_json)
+            new_ids, resolved = self._sync_findings(report_id, version_id, findings, ts, keep=MONITOR_RULES)
+            # The search text; the index follows in batches (index_text). text_pending keeps what the
+            # index holds for this report until then (an external-content index deletes by value).
+            conn.execute(
+                "insert or ignore into text_pending (report_id, indexed, title, agency, text) "
+                "select ?, t.report_id is not null, t.title, t.agency, t.text "
+                "from (select 1) left join report_text t on t.report_id = ?",
+                [report_id, report_id],
+            )
+            conn.execute(
+                "insert into report_text (report_id, title, agency, text) values (?, ?, ?, ?) on conflict (report_id) "
+                "do update set title = excluded.title, agency = excluded.agency, text = excluded.text",
+                [report_id, report.title, report.agency, text],
+            )
+            resolved += self._resolve_missing(report, ts)
+            rechecked = self._recheck_next_year(report, site, ts, new_ids, resolved)
+        return Saved("new" if row is None else "changed", report_id, version_id, previous, new_ids, resolved, rechecked)
+
+    def _insert_cells(self, version_id: int, report: Report, report_json: str) -> None:
+        """One row per table cell, read by SQLite from the report's JSON form (one statement, not
+        ~200 bound inserts); `seq` is the cell's position in it, which is the report's own order."""
+        self.db.conn.execute(
+            "insert or replace into cells (version_id, part, row, col, value, seq) "
+            "select ?, p.key, r.key, c.key, c.value, row_number() over (order by p.id, r.id, c.id) "
+            "from json_each(?) p, json_each(p.value) r, "
+            f"json_each(r.value) c where p.key in ({_TABLE_KEYS}) "
+            "and r.type = 'object'",
+            [version_id, report_json],
+        )
+        notes = [
+            (note, version_id, *where.split(".", 2)) for where, note in report.notes.items() if where.count(".") >= 2
+        ]
+        if notes:
+            self.db.conn.executemany(
+                "update cells set note = ? where version_id = ? and part = ? and row = ? and col = ?", notes
+            )
+
+    def index_text(self, batch: int = 500) -> int:
+        """Bring the full-text index up to date with the reports stored since; returns how many."""
+        conn = self.db.conn
+        done = 0
+        while conn.execute("select exists (select 1 from text_pending)").fetchone()[0]:
+            with conn:
+                conn.execute("begin immediate")
+                ids = [
+                    r[0] for r in conn.execute("select report_id from text_pending order by report_id limit ?", [batch])
+                ]
+                marks = ",".join("?" * len(ids))
+                conn.execute(
+                    "insert into report_text_fts (report_text_fts, rowid, title, agency, text) "
+                    f"select 'delete', report_id, title, agency, text from text_pending where indexed and report_id in ({marks})",
+                    ids,
+                )
+                conn.execute(
+                    "insert into report_text_fts (rowid, title, agency, text) "
+                    f"select report_id, title, agency, text from report_text where report_id in ({marks})",
+                    ids,
+                )
+                conn.execute(f"delete from text_pending where report_id in ({marks})", ids)
+            done += len(ids)
+        return done
 
     def _ensure_site(self, site: str, ts: str) -> None:
         self.db.execute("insert or ignore into sites (name, first_crawled) values (?, ?)", [site, ts])
 
-    def _insert_cells(self, version_id: int, report: Report) -> None:
-        rows = []
-        for part in TABLE_PARTS.values():
-            for row, cols in getattr(report, part).items():
-                for col, value in cols.items():
-                    rows.append((version_id, part, row, col, value, report.notes.get(f"{part}.{row}.{col}")))
-        self.db.conn.executemany(
-            "insert or replace into cells (version_id, part, row, col, value, note) values (?, ?, ?, ?, ?, ?)", rows
-        )
-
-    def _history_findings(self, report: Report) -> list[Finding]:
+    def _history_findings(
+        self, report: Report, site: str | None = None, previous: Report | None = None
+    ) -> list[Finding]:
         if report.agency is None or report.year is None:
             return []
-        previous = self.report_for(report.agency, report.year - 1)
+        previous = previous or self.report_for(report.agency, report.year - 1, site)
         if previous is None:
             return []
         out = Collector(report)
@@ -136,43 +246,191 @@ class Store:
         check_in_force_continuity(report, previous, out)
         return out.done()
 
-    def report_for(self, agency: str, year: int) -> Report | None:
-        """The stored current report of an agency for a year (agency compared after normalising)."""
-        key = f"{norm(agency)}|{year}"
-        row = self._one(
-            "select v.report_json from reports r join versions v on v.id = r.current_version "
-            "where r.report_key = ? order by r.last_seen desc limit 1",
-            [key],
-        )
-        return report_from_json(json.loads(row["report_json"])) if row else None
+    def report_for(self, agency: str, year: int, site: str | None = None) -> Report | None:
+        """The stored current report of an agency for a year (agency compared after normalising
+        white space, brackets and width); the one on `site` first when there are several."""
+        row = self.db.conn.execute(
+            f"select {_TABLES_JSON} from reports r join versions v on v.id = r.current_version "
+            "where r.report_key = ? order by r.site = ? desc, r.last_seen desc limit 1",
+            [f"{agency_key(agency)}|{year}", site],
+        ).fetchone()
+        return report_from_json(json.loads(row[0])) if row else None
 
-    def _sync_findings(self, report_id: int, version_id: int, findings: list[Finding], ts: str):
-        seen = set()
-        new_ids: list[int] = []
-        for f in findings:
-            seen.add(f.fingerprint)
-            values = {
-                "report_id": report_id, "version_id": version_id, "rule": f.rule, "severity": f.severity,
-                "where_": f.where, "message": f.message, "cells": json.dumps(f.cells, ensure_ascii=False),
-                "lhs": json.dumps(f.to_json().get("lhs"), ensure_ascii=False),
-                "rhs": json.dumps(f.to_json().get("rhs"), ensure_ascii=False), "last_seen": ts,
-            }  # fmt: skip
-            existing = self._one("select id from findings where fingerprint = ?", [f.fingerprint])
-            if existing:
-                self.db["findings"].update(existing["id"], {**values, "resolved_at": None})
-            else:
-                fid = self.db["findings"].insert({**values, "fingerprint": f.fingerprint, "first_seen": ts}).last_pk
-                new_ids.append(fid)
-        resolved = [
-            r["id"]
-            for r in self.db.query(
-                "select id, fingerprint from findings where report_id = ? and resolved_at is null", [report_id]
+    def _recheck_next_year(
+        self, report: Report, site: str, ts: str, new_ids: list[int], resolved: list[int]
+    ) -> list[int]:
+        """Run the continuity checks of the stored year N+1 reports again, now that N is here."""
+        if report.agency is None or report.year is None:
+            return []
+        rows = self.db.conn.execute(
+            f"select r.id, r.site, r.current_version, {_TABLES_JSON} from reports r "
+            "join versions v on v.id = r.current_version where r.report_key = ?",
+            [f"{agency_key(report.agency)}|{report.year + 1}"],
+        ).fetchall()
+        for report_id, later_site, version_id, data in rows:
+            later = report_from_json(json.loads(data))
+            # Its year N is the report just saved when both are on the same site (report_for's choice).
+            findings = self._history_findings(later, later_site, report if later_site == site else None)
+            opened, closed = self._sync_findings(report_id, version_id, findings, ts, only=HISTORY_RULES)
+            new_ids += opened
+            resolved += closed
+            if opened or closed:
+                self._refresh_status(report_id)
+        return [r[0] for r in rows]
+
+    def _refresh_status(self, report_id: int) -> None:
+        self.db.conn.execute(
+            "update reports set status = case when exists (select 1 from findings where report_id = ? "
+            "and resolved_at is null and severity = 'error' and rule not in ('missing_report')) "
+            "then 'error' else 'ok' end where id = ?",
+            [report_id, report_id],
+        )
+
+    def _sync_findings(
+        self,
+        report_id: int,
+        version_id: int,
+        findings: list[Finding],
+        ts: str,
+        only: Iterable[str] | None = None,
+        keep: Iterable[str] = (),
+    ) -> tuple[list[int], list[int]]:
+        """Make the open findings of a report those given: insert new ones, refresh (and reopen)
+        known ones by fingerprint, resolve the rest. `only`: the rules being re-evaluated (others
+        are left alone); `keep`: rules this evaluation does not cover."""
+        conn = self.db.conn
+        existing = {
+            fp: (fid, resolved_at, rule)
+            for fid, fp, resolved_at, rule in conn.execute(
+                "select id, fingerprint, resolved_at, rule from findings where report_id = ?", [report_id]
             )
-            if r["fingerprint"] not in seen
+        }
+        seen: set[str] = set()
+        new_ids: list[int] = []
+        updates = []
+        for f in findings:
+            if f.fingerprint in seen:
+                continue
+            seen.add(f.fingerprint)
+            data = f.to_json()
+            values = [
+                report_id, version_id, f.rule, f.severity, f.where, f.message,
+                json.dumps(f.cells, ensure_ascii=False), json.dumps(data.get("lhs"), ensure_ascii=False),
+                json.dumps(data.get("rhs"), ensure_ascii=False), ts,
+            ]  # fmt: skip
+            if f.fingerprint in existing:
+                updates.append([*values[1:], existing[f.fingerprint][0]])
+            else:
+                cur = conn.execute(
+                    f"insert into findings ({_FINDING_COLUMNS}, fingerprint, first_seen) "
+                    "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [*values, f.fingerprint, ts],
+                )
+                new_ids.append(cur.lastrowid)
+        if updates:
+            conn.executemany(
+                "update findings set version_id = ?, rule = ?, severity = ?, where_ = ?, message = ?, cells = ?, "
+                "lhs = ?, rhs = ?, last_seen = ?, resolved_at = null where id = ?",
+                updates,
+            )
+        only = None if only is None else set(only)
+        keep = set(keep)
+        resolved = [
+            fid
+            for fp, (fid, resolved_at, rule) in existing.items()
+            if resolved_at is None and fp not in seen and rule not in keep and (only is None or rule in only)
         ]
-        for fid in resolved:
-            self.db["findings"].update(fid, {"resolved_at": ts})
+        conn.executemany("update findings set resolved_at = ? where id = ?", [(ts, fid) for fid in resolved])
         return new_ids, resolved
+
+    # --- the monitoring rule: reports that should exist and do not ---------------
+    def _resolve_missing(self, report: Report, ts: str) -> list[int]:
+        """The report of year N has arrived: the missing_report finding about it is resolved."""
+        if report.agency is None or report.year is None:
+            return []
+        fp = fingerprint(report_key(report), "missing_report", "report")
+        ids = [
+            r[0]
+            for r in self.db.conn.execute(
+                "select id from findings where fingerprint = ? and rule = 'missing_report' and resolved_at is null",
+                [fp],
+            )
+        ]
+        self.db.conn.executemany("update findings set resolved_at = ? where id = ?", [(ts, i) for i in ids])
+        return ids
+
+    def check_missing_reports(self, today: date) -> Sweep:
+        """missing_report for every agency whose latest stored year N-1 has no report for N once
+        N is due (31 January, or 31 March for a people's government). The finding is attached to
+        the agency's N-1 report; its fingerprint (agency + N) is stable, so running this again
+        refreshes it rather than adding another, and storing the N report resolves it."""
+        ts = now()
+        sweep = Sweep()
+        latest: dict[str, tuple[int, int, int, str]] = {}  # agency key -> (year, report id, version id, agency)
+        years: dict[str, set[int]] = {}
+        for report_id, key, year, version_id, agency in self.db.conn.execute(
+            "select id, report_key, year, current_version, agency from reports "
+            "where agency is not null and year is not null order by id"
+        ):
+            akey = key.rsplit("|", 1)[0]
+            years.setdefault(akey, set()).add(year)
+            if akey not in latest or year > latest[akey][0]:
+                latest[akey] = (year, report_id, version_id, agency)
+        conn = self.db.conn
+        with conn:
+            for year, report_id, version_id, agency in latest.values():
+                finding = missing_report(agency, year, today)
+                if finding is None:
+                    continue
+                known = conn.execute(
+                    "select id from findings where report_id = ? and fingerprint = ?", [report_id, finding.fingerprint]
+                ).fetchone()
+                new_ids, _ = self._sync_findings(report_id, version_id, [finding], ts, only=())
+                sweep.new += new_ids
+                if known:
+                    sweep.still_open.append(known[0])
+            # A missing report found since (stored on another site, or under a slightly different
+            # spelling of the agency): resolve what the N report answers.
+            for fid, key in conn.execute(
+                "select f.id, r.report_key from findings f join reports r on r.id = f.report_id "
+                "where f.rule = 'missing_report' and f.resolved_at is null"
+            ).fetchall():
+                akey, _, year = key.rpartition("|")
+                if year.isdigit() and int(year) + 1 in years.get(akey, ()):
+                    conn.execute("update findings set resolved_at = ? where id = ?", [ts, fid])
+                    sweep.resolved.append(fid)
+                    if fid in sweep.still_open:
+                        sweep.still_open.remove(fid)
+        return sweep
+
+    # --- versions -----------------------------------------------------------
+    def diff(
+        self, report_id: int | None = None, old: int | None = None, new: int | None = None, context: int = 3
+    ) -> str:
+        """Unified diff of the text records of two versions: `old` and `new` (version ids), or a
+        report's previous and current versions (`report_id`). Empty when there is nothing to compare."""
+        if old is None or new is None:
+            if report_id is None:
+                raise ValueError("diff needs a report_id or two version ids")
+            ids = [v["id"] for v in self.versions(report_id)]
+            if new is None:
+                current = self._one("select current_version from reports where id = ?", [report_id])
+                new = current["current_version"] if current else None
+            if old is None:
+                earlier = [i for i in ids if new is not None and i < new]
+                old = earlier[-1] if earlier else None
+            if old is None or new is None:
+                return ""
+        heads = {
+            r["id"]: f"version {r['id']} {r['fetched_at']} {r['url']}"
+            for r in self.db.query("select id, fetched_at, url from versions where id in (?, ?)", [old, new])
+        }
+        if old not in heads or new not in heads:
+            raise KeyError(f"no version {old if old not in heads else new}")
+        lines = difflib.unified_diff(
+            self.records(old), self.records(new), heads[old], heads[new], n=context, lineterm=""
+        )
+        return "\n".join(lines)
 
     # --- pages and runs -----------------------------------------------------
     def page(self, url: str) -> dict[str, Any] | None:
@@ -185,9 +443,16 @@ class Store:
     def start_run(self, site: str) -> int:
         with self.db.conn:
             self._ensure_site(site, now())
+            # A run still "running" when the next starts was killed: say so (the scheduler
+            # allows one crawl per site at a time).
+            self.db.execute(
+                "update crawl_runs set status = 'interrupted', finished = ? where site = ? and finished is null",
+                [now(), site],
+            )
             return self.db["crawl_runs"].insert({"site": site, "started": now(), "status": "running"}).last_pk
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, Any], errors: list[str]) -> None:
+        self.index_text()
         with self.db.conn:
             self.db["crawl_runs"].update(
                 run_id,
@@ -216,6 +481,7 @@ class Store:
 
     def search(self, query: str, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Reports whose text holds `query`. FTS5 trigram needs 3+ characters; shorter uses LIKE."""
+        self.index_text()
         args: list[Any] = []
         if len(query) >= 3:
             sql = (

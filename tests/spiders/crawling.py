@@ -10,11 +10,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from crawler.config import load_config
 from crawler.demo_portal import PortalServer
 
 
 def site_config(tmp_path: Path, server: PortalServer, key: str, extra: str = "") -> Path:
+    """The shipped profile of `key` (its URL patterns), pointed at the fixture portal."""
     site = server.fixture
+    shipped = load_config().sites[key]
+    patterns = (
+        f"report_patterns = {json.dumps(shipped.report_patterns)}\nlist_patterns = {json.dumps(shipped.list_patterns)}"
+    )
     text = f"""
 [storage]
 path = "nianbao.db"
@@ -33,6 +39,7 @@ outbox = "outbox"
 name = "{key}"
 start_urls = [{json.dumps(server.url(site.start_path))}]
 allowed_domains = ["127.0.0.1"]
+{patterns}
 {extra}
 """
     path = tmp_path / "config.toml"
