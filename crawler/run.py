@@ -4,6 +4,7 @@ be called once per process: the CLI calls it directly, the scheduler in a child 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,9 @@ def crawl_sites(
     before = store.db.execute("select coalesce(max(id), 0) from crawl_runs").fetchone()[0]
     store.close()
 
-    process = CrawlerProcess(settings_for(config, str(db_path), full, overrides))
+    settings = settings_for(config, str(db_path), full, overrides)
+    process = CrawlerProcess({**settings, "LOG_ENABLED": False})
+    _one_line_logging(settings.get("LOG_LEVEL", "WARNING"))  # after Scrapy configured its own
     for key in sites:
         process.crawl(spider_for(config.site(key)), full=full)
     process.start()
@@ -51,6 +54,23 @@ def crawl_sites(
     done = {r.site for r in results}
     results += [RunResult(s, "failed", {}, ["the crawl did not start"]) for s in sites if s not in done]
     return results
+
+
+class _OneLine(logging.Formatter):
+    """Scrapy logs network errors with tracebacks; a user sees the one line that matters."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_info = record.exc_text = record.stack_info = None
+        return super().format(record).splitlines()[0]
+
+
+def _one_line_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(_OneLine("%(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
 
 
 def format_summary(results: list[RunResult]) -> str:

@@ -16,7 +16,9 @@ def test_dongcheng_portal_end_to_end(tmp_path):
         result = crawl(config, "--site", "dongcheng", "--no-alerts")
         assert result.returncode == 0, result.stderr
         db = tmp_path / "nianbao.db"
-        rows = query(db, "select r.url, v.report_json, v.attachments from reports r join versions v on v.id = r.current_version")
+        rows = query(
+            db, "select r.url, v.report_json, v.attachments from reports r join versions v on v.id = r.current_version"
+        )
         by_url = {r["url"]: r for r in rows}
         assert sorted(by_url) == sorted(server.url(p) for p in site.expected)
         for path, content in site.expected_reports().items():

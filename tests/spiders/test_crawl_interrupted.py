@@ -42,9 +42,12 @@ def test_sigkill_mid_crawl_then_recrawl(tmp_path):
         with sqlite3.connect(db) as conn:
             assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
             # Every stored report is whole: a current version, its cells and its search text.
-            assert conn.execute(
-                "select count(*) from reports r where not exists (select 1 from cells c where c.version_id = r.current_version)"
-            ).fetchone()[0] == 0
+            assert (
+                conn.execute(
+                    "select count(*) from reports r where not exists (select 1 from cells c where c.version_id = r.current_version)"
+                ).fetchone()[0]
+                == 0
+            )
             assert conn.execute("select count(*) from report_text").fetchone()[0] == stored_before
 
         again = crawl(config, "--site", "xicheng", "--no-alerts")

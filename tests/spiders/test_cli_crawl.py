@@ -1,0 +1,74 @@
+"""The crawl command's contract around the crawl itself: errors in one line, exit status,
+and Scrapy's own tooling (scrapy list / scrapy crawl) on the same spiders."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from crawler.demo_portal import PortalServer, xicheng_site
+from tests.crawler.smtp import free_port
+from tests.spiders.crawling import crawl, query, site_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_unknown_site_is_one_clear_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "crawler.cli", "--site", "nowhere"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "crawl: unknown site 'nowhere' (sites in config.toml: beijing, dongcheng, xicheng)"
+
+
+def test_broken_config_is_one_clear_line(tmp_path):
+    bad = tmp_path / "config.toml"
+    bad.write_text("[sites.xicheng\nname = 1\n", encoding="utf-8")
+    result = crawl(bad, "--all")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("crawl: config.toml is not valid TOML")
+    missing = crawl(tmp_path / "nope.toml", "--all")
+    assert missing.returncode == 2 and "config file not found" in missing.stderr
+
+
+def test_a_site_that_cannot_be_crawled_at_all_exits_non_zero(tmp_path):
+    port = free_port()  # nothing listens here
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f"""[storage]
+path = "nianbao.db"
+[crawl]
+download_timeout = 2
+retries = 0
+start_delay = 0
+[sites.xicheng]
+start_urls = ["http://127.0.0.1:{port}/zt/xxgkzl/zfxxgknb.html"]
+allowed_domains = ["127.0.0.1"]
+""",
+        encoding="utf-8",
+    )
+    result = crawl(config, "--site", "xicheng", "--no-alerts")
+    assert result.returncode == 1
+    assert "xicheng: failed" in result.stdout
+    assert "no list page could be fetched" in result.stdout
+    assert "Traceback" not in result.stderr
+    runs = query(tmp_path / "nianbao.db", "select status from crawl_runs")
+    assert runs == [{"status": "failed"}]
+
+
+def test_scrapy_list_and_scrapy_crawl(tmp_path):
+    env = {**os.environ}
+    listed = subprocess.run(["scrapy", "list"], cwd=ROOT, capture_output=True, text=True, env=env,
+                            executable=str(Path(sys.executable).with_name("scrapy")))  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.split() == ["beijing", "dongcheng", "xicheng"]
+
+    with PortalServer(xicheng_site(traps=False)) as server:
+        config = site_config(tmp_path, server, "xicheng")
+        env.update(NIANBAO_CONFIG=str(config), NIANBAO_DB=str(tmp_path / "scrapy.db"))
+        result = subprocess.run([str(Path(sys.executable).with_name("scrapy")), "crawl", "xicheng"],
+                                cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        stored = query(tmp_path / "scrapy.db", "select count(*) as n from reports")[0]["n"]
+        assert stored == len(server.fixture.expected)
