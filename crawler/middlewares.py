@@ -1,9 +1,12 @@
-"""Downloader middlewares: conditional re-fetching and dropping redirects that leave the site."""
+"""Downloader middlewares: conditional re-fetching, backoff on retries, dropping off-site redirects."""
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urljoin, urlsplit
 
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from storage.store import Store
@@ -60,3 +63,28 @@ class OffsiteRedirects:
         if spider is not None:
             spider.crawler.stats.inc_value("nianbao/offsite_redirects")
         raise OffsiteRedirect(request.url, target)
+
+
+class BackoffRetry(RetryMiddleware):
+    """Scrapy's retries (5xx, time-outs), each one waiting longer: base × 2^(n-1), capped.
+
+    The wait does not hold the reactor: the middleware is a coroutine and only this
+    request waits, so a struggling portal gets room and the rest of the crawl goes on.
+    """
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
+        self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+
+    async def _wait(self, result):
+        if isinstance(result, Request):
+            n = result.meta.get("retry_times", 1)
+            await asyncio.sleep(min(self.cap, self.base * 2 ** (n - 1)))
+        return result
+
+    async def process_response(self, request, response, spider=None):
+        return await self._wait(super().process_response(request, response))
+
+    async def process_exception(self, request, exception, spider=None):
+        return await self._wait(super().process_exception(request, exception))

@@ -22,6 +22,8 @@ DOWNLOAD_WARNSIZE = 5_000_000
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubled for each next one
+RETRY_BACKOFF_MAX = 60.0
 DEPTH_LIMIT = 6
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -34,6 +36,8 @@ DOWNLOADER_MIDDLEWARES = {
     # process_response runs from high to low: see off-site redirects before RedirectMiddleware (600).
     "crawler.middlewares.OffsiteRedirects": 650,
     "crawler.middlewares.ConditionalRequests": 560,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetry": 550,
 }
 # The pipeline is a readable list of small stages: parse -> store (which checks history) -> count.
 ITEM_PIPELINES = {
@@ -55,6 +59,7 @@ def settings_for(config, db_path: str, full: bool = False, overrides: dict[str, 
         DOWNLOAD_TIMEOUT=float(crawl.get("download_timeout", DOWNLOAD_TIMEOUT)),
         DOWNLOAD_MAXSIZE=int(crawl.get("download_maxsize", DOWNLOAD_MAXSIZE)),
         RETRY_TIMES=int(crawl.get("retries", RETRY_TIMES)),
+        RETRY_BACKOFF_BASE=float(crawl.get("retry_backoff", RETRY_BACKOFF_BASE)),
         ROBOTSTXT_OBEY=bool(crawl.get("obey_robots", ROBOTSTXT_OBEY)),
         AUTOTHROTTLE_START_DELAY=float(crawl.get("start_delay", AUTOTHROTTLE_START_DELAY)),
         NIANBAO_DB=str(db_path),

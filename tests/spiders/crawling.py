@@ -31,6 +31,7 @@ concurrent_per_site = 2
 download_timeout = 2
 retries = 2
 start_delay = 0
+retry_backoff = 0.3
 
 [alerts]
 outbox = "outbox"

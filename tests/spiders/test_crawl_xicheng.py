@@ -132,3 +132,12 @@ def test_a_changed_report_becomes_exactly_one_new_version(crawled):
     versions = query(db, "select v.url from versions v")
     assert len(versions) == len(site.expected) + 1
     assert [v["url"] for v in versions].count(server.url(path)) == 2
+
+
+def test_retries_back_off(crawled):
+    """The 500 is retried after 0.3 s, then 0.6 s (retry_backoff = 0.3 in the test config)."""
+    site = crawled["server"].fixture
+    times = [r.time for r in crawled["first_log"] if r.path == site.traps["flaky"]]
+    assert len(times) == 3
+    assert times[1] - times[0] >= 0.3
+    assert times[2] - times[1] >= 0.6
