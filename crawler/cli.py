@@ -204,6 +204,29 @@ def _export_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+def _browse_cmd(args: argparse.Namespace) -> int:
+    """Datasette over the store, with datasette/metadata.json: titles, facets, canned queries."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    if importlib.util.find_spec("datasette") is None:
+        raise ConfigError("datasette is not installed: pip install datasette")
+    store = _open_store(args)
+    db_path = Path(store.path).resolve()
+    store.close()  # brings the full-text index up to date
+    cmd = [sys.executable, "-m", "datasette", "serve", str(db_path), "--port", str(args.port)]
+    cmd += ["--open"] if args.open else []
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(__file__).resolve().parent.parent / "datasette" / "metadata.json"
+        if source.exists():  # its queries are filed under the database "nianbao": Datasette names it after the file
+            metadata = json.loads(source.read_text(encoding="utf-8"))
+            metadata["databases"] = {db_path.stem: metadata["databases"]["nianbao"]}
+            (Path(tmp) / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+            cmd += ["--metadata", str(Path(tmp) / "metadata.json")]
+        return subprocess.call(cmd)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crawl",
@@ -258,6 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="each site's next scheduled run and last crawl result")
     _common(p)
     p.set_defaults(func=_status_cmd)
+
+    p = sub.add_parser("browse", help="browse the store in Datasette (reports, findings, canned queries)")
+    p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--open", action="store_true", help="open it in a web browser")
+    _common(p)
+    p.set_defaults(func=_browse_cmd)
 
     p = sub.add_parser("export", help="export reports as JSON, or cells and findings as CSV")
     p.add_argument("--format", choices=["json", "csv"], default="json")

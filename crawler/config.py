@@ -23,7 +23,9 @@ class Site:
     allowed_domains: list[str]
     report_patterns: list[str] = field(default_factory=list)
     list_patterns: list[str] = field(default_factory=list)
-    content_selector: str | None = None
+    probe_url: str | None = None  # e.g. ".../pnidpv{unit}pntypepvnbpnnfpv{year}.html"
+    probe_units: list[int] = field(default_factory=list)
+    probe_first_year: int = 2019
     recipients: list[str] = field(default_factory=list)
     cron: str | None = None
     interval_hours: float | None = None
@@ -61,6 +63,22 @@ def _list(table: dict[str, Any], key: str, where: str, required: bool = False) -
     return value
 
 
+def _ints(table: dict[str, Any], key: str, where: str) -> list[int]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+        raise ConfigError(f"{where}.{key} must be a list of integers")
+    return value
+
+
+def _probe_url(table: dict[str, Any], where: str) -> str | None:
+    url = table.get("probe_url")
+    if url is None:
+        return None
+    if not isinstance(url, str) or "{unit}" not in url or "{year}" not in url:
+        raise ConfigError(f"{where}.probe_url must be a URL with {{unit}} and {{year}} in it")
+    return url
+
+
 def load_config(path: str | Path | None = None) -> Config:
     path = Path(path) if path else DEFAULT_CONFIG
     try:
@@ -95,7 +113,9 @@ def load_config(path: str | Path | None = None) -> Config:
             allowed_domains=_list(table, "allowed_domains", where, required=True),
             report_patterns=_list(table, "report_patterns", where),
             list_patterns=_list(table, "list_patterns", where),
-            content_selector=table.get("content_selector"),
+            probe_url=_probe_url(table, where),
+            probe_units=_ints(table, "probe_units", where),
+            probe_first_year=int(table.get("probe_first_year", 2019)),
             recipients=_list(table, "recipients", where),
             cron=table.get("cron"),
             interval_hours=table.get("interval_hours"),

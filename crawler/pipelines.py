@@ -21,6 +21,8 @@ class ParseStage:
             item.parsed = parse_bytes(item.body, "html", item.encoding)
         except ParseError as exc:
             item.status = "not_report" if "not an annual report" in str(exc) else "failed"
+            if item.probe:
+                item.status = "not_published"  # a soft 404: 200 with no report on it
             item.error = str(exc)
         except Exception as exc:  # a parser bug must not stop the crawl; keep the page and the reason
             item.status, item.error = "failed", f"parser error: {type(exc).__name__}: {exc}"
@@ -63,7 +65,8 @@ class StoreStage:
                 self.errors.append(f"{item.url}: {item.error}")
             self.store.record_page(item.url, item.site, status=item.status, error=item.error, **page)
             item.outcome = item.status
-            _progress(self.site, f"{item.status}: {item.url} ({item.error})")
+            if item.status != "not_published":  # probing for next year's reports is routine
+                _progress(self.site, f"{item.status}: {item.url} ({item.error})")
             return item
         parsed = item.parsed
         saved = self.store.save_report(

@@ -82,6 +82,7 @@ def format_summary(results: list[RunResult]) -> str:
             f"reports {c.get('new', 0)} new, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged; "
             f"findings {c.get('findings_error', 0)} errors, {c.get('findings_warning', 0)} warnings; "
             f"{c.get('failed', 0)} failed, {c.get('not_report', 0)} not reports, "
+            f"{c.get('not_published', 0)} probed but not published, "
             f"{c.get('dropped', 0) + c.get('offsite_redirects', 0)} off-site redirects dropped"
         )
         for e in r.errors[:10]:

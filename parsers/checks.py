@@ -294,6 +294,14 @@ def run_checks(report: Report, previous: Report | None = None) -> list[Finding]:
     return out.done()
 
 
+def run_history_checks(report: Report, previous: Report) -> list[Finding]:
+    """Only the rules that compare a report with the same agency's report of year N-1."""
+    out = _Collector(report)
+    check_carry_continuity(report, previous, out)
+    check_in_force_continuity(report, previous, out)
+    return out.done()
+
+
 # --- the history rules (need the stored report of year N-1) -------------------
 
 

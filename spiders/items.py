@@ -10,7 +10,7 @@ from typing import Any
 class ReportPage:
     site: str
     url: str
-    status: str  # fetched | not_modified | failed | dropped
+    status: str  # fetched | not_modified | failed | dropped | not_published
     http_status: int | None = None
     body: bytes = b""
     encoding: str | None = None
@@ -19,6 +19,7 @@ class ReportPage:
     link_text: str | None = None
     attachments: list[str] = field(default_factory=list)
     error: str | None = None
+    probe: bool = False  # a guessed URL (unit × year), not a link: a miss is "not published"
     # Filled in by the pipeline stages:
     parsed: Any = None
     outcome: str | None = None

@@ -9,6 +9,7 @@ config.toml; a subclass is only for a portal that really needs code.
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -49,13 +50,32 @@ class PortalSpider(scrapy.Spider):
         self.full = bool(full)
 
     async def start(self):
-        for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
+        for request in self.start_requests():
+            yield request
 
-    # Scrapy < 2.13 compatibility
-    def start_requests(self):
+    def start_requests(self):  # also what Scrapy < 2.13 calls
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
+        yield from self.probe_requests()
+
+    def probe_requests(self):
+        """Portals with predictable report URLs (Xicheng) are also probed unit × year, so a
+        report is found even when the list page hides it. A miss means "not yet published"."""
+        site = self.site_profile
+        if not site.probe_url:
+            return
+        last = date.today().year - 1
+        for unit in site.probe_units:
+            for year in range(site.probe_first_year, last + 1):
+                yield self.report_request(site.probe_url.format(unit=unit, year=year), probe=True)
+
+    def report_request(self, url: str, link_text: str = "", **meta) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_report,
+            errback=self.failed,
+            meta={"report": True, "link_text": link_text, "handle_httpstatus_list": [304], **meta},
+        )
 
     def parse_list(self, response: Response):
         """Every <a href> and URL in script text; reports and list pages by text and URL."""
@@ -69,12 +89,7 @@ class PortalSpider(scrapy.Spider):
             if not self._allowed(url):
                 continue
             if self._is_report(url, text):
-                yield scrapy.Request(
-                    url,
-                    callback=self.parse_report,
-                    errback=self.failed,
-                    meta={"report": True, "link_text": text, "handle_httpstatus_list": [304]},
-                )
+                yield self.report_request(url, text)
             elif (
                 _match_any(self.list_patterns, url)
                 or PAGINATION_TEXT.match(text)
@@ -133,6 +148,7 @@ class PortalSpider(scrapy.Spider):
             last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
             link_text=response.meta.get("link_text"),
             attachments=list(dict.fromkeys(attachments)),
+            probe=bool(response.meta.get("probe")),
         )
 
     def failed(self, failure):
@@ -143,6 +159,9 @@ class PortalSpider(scrapy.Spider):
             return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
+        if request.meta.get("probe") and status == 404:
+            yield ReportPage(self.site, request.url, "not_published", status, probe=True)
+            return
         reason = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
         if request.meta.get("list"):
             self.crawler.stats.inc_value("nianbao/list_failures")

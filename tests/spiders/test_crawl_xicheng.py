@@ -141,3 +141,27 @@ def test_retries_back_off(crawled):
     assert len(times) == 3
     assert times[1] - times[0] >= 0.3
     assert times[2] - times[1] >= 0.6
+
+
+def test_probing_predictable_urls_finds_unlisted_reports(tmp_path):
+    """Xicheng's detail URLs are unit × year: a report missing from the list page is still
+    found by probing, and a miss (404 or a 200 with no report) is 'not published', not a failure."""
+    site = xicheng_site(traps=True)
+    hidden = next(p for p, c in site.reports.items() if c.seed == "002")  # pnidpv379…2024
+    with PortalServer(site) as server:
+        # Unlink it from every list page: only the probe can find it now.
+        for list_path in site.list_pages:
+            page = site[list_path]
+            server.set_page(list_path, replace(page, body=page.body.replace(hidden.split("/")[-1], "gone.html")))
+        probe = server.url("/zt/xxgkzl/gknbxq/pnidpv{unit}pntypepvnbpnnfpv{year}.html")
+        config = site_config(
+            tmp_path, server, "xicheng", f'probe_url = "{probe}"\nprobe_units = [379, 197]\nprobe_first_year = 2023'
+        )
+        result = crawl(config, "--site", "xicheng", "--no-alerts")
+        assert result.returncode == 0, result.stderr
+        db = tmp_path / "nianbao.db"
+        assert query(db, "select count(*) as n from reports where url = ?", server.url(hidden))[0]["n"] == 1
+        pages = {p["url"]: p["status"] for p in query(db, "select url, status from pages")}
+        assert pages[server.url("/zt/xxgkzl/gknbxq/pnidpv379pntypepvnbpnnfpv2023.html")] == "not_published"
+        assert pages[server.url(site.traps["soft_404"])] == "not_published"  # 197 / 2025: 200 with 暂无数据
+        assert "probed but not published" in result.stdout
