@@ -181,6 +181,15 @@ def _ingest_cmd(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     store = Store(Path(args.db) if args.db else config.db_path)
     failures = 0
+    try:
+        failures = _ingest(store, args)
+    finally:
+        store.close()  # also brings the search index up to date
+    return 1 if failures else 0
+
+
+def _ingest(store, args: argparse.Namespace) -> int:
+    failures = 0
     for name in args.files:
         try:
             parsed = parse_path(name)
@@ -191,7 +200,7 @@ def _ingest_cmd(args: argparse.Namespace) -> int:
         path = Path(name).resolve()
         saved = store.save_report(args.site, path.as_uri(), parsed.report, parsed.records, raw=path.read_bytes())
         print(f"{saved.status:9} {parsed.report.agency} {parsed.report.year} ({name})")
-    return 1 if failures else 0
+    return failures
 
 
 def _export_cmd(args: argparse.Namespace) -> int:

@@ -6,67 +6,94 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from storage.store import Store
 
+CHUNK = 500
+FINDINGS_HEADER = [
+    "site", "agency", "year", "rule", "severity", "where", "message", "fingerprint", "first_seen", "resolved_at",
+]  # fmt: skip
+
 
 def export(store: Store, fmt: str, out: str | None, site: str | None, year: int | None) -> list[str]:
+    """Write the current version of every report (of a site, of a year); returns the files written."""
     reports = store.reports(site, year)
     if fmt == "json":
-        items = []
-        for r in reports:
-            obj = json.loads(r["report_json"])
-            obj.update(site=r["site"], url=r["url"], versions=store.versions(r["id"]))
-            open_findings = store.db.query(
-                "select fingerprint from findings where report_id = ? and resolved_at is null", [r["id"]]
-            )
-            current = {f["fingerprint"] for f in open_findings}
-            obj["findings"] = [f for f in obj["findings"] if f["fingerprint"] in current] or obj["findings"]
-            items.append(obj)
-        text = json.dumps(items, ensure_ascii=False, indent=1)
-        if out:
-            Path(out).write_text(text, encoding="utf-8")
-            return [out]
-        sys.stdout.write(text + "\n")
-        return []
-    folder = Path(out or ".")
+        return _json(store, reports, out)
+    if fmt == "csv":
+        return _csv(store, reports, Path(out or "."))
+    raise ValueError(f"unknown export format {fmt!r} (json or csv)")
+
+
+def _json(store: Store, reports: list[dict[str, Any]], out: str | None) -> list[str]:
+    ids = [r["id"] for r in reports]
+    versions: dict[int, list[dict[str, Any]]] = {}
+    for v in _chunked(store, "select id, report_id, url, fetched_at, content_hash from versions", "report_id", ids):
+        versions.setdefault(v.pop("report_id"), []).append(v)
+    findings: dict[int, list[dict[str, Any]]] = {}
+    open_only = "select * from findings where resolved_at is null and"
+    for f in _chunked(store, open_only, "report_id", ids):
+        findings.setdefault(f["report_id"], []).append(finding_json(f))
+    items = []
+    for r in reports:
+        obj = json.loads(r["report_json"])
+        # The findings as the store has them now: parse-time ones, the continuity checks against
+        # the neighbouring years and missing_report, without those a later version resolved.
+        obj["findings"] = findings.get(r["id"], [])
+        obj.update(site=r["site"], url=r["url"], versions=versions.get(r["id"], []))
+        items.append(obj)
+    text = json.dumps(items, ensure_ascii=False, indent=1)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+        return [out]
+    sys.stdout.write(text + "\n")
+    return []
+
+
+def finding_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A findings row in the JSON form of a finding (as parsers.model.Finding.to_json)."""
+    out: dict[str, Any] = {"rule": row["rule"], "severity": row["severity"], "where": row["where_"]}
+    out["message"] = row["message"]
+    for side in ("lhs", "rhs"):
+        value = json.loads(row[side]) if row[side] else None
+        if value is not None:
+            out[side] = value
+    out["cells"] = json.loads(row["cells"]) if row["cells"] else []
+    out["fingerprint"] = row["fingerprint"]
+    return out
+
+
+def _csv(store: Store, reports: list[dict[str, Any]], folder: Path) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
-    ids = [r["current_version"] for r in reports]
     cells_path, findings_path = folder / "cells.csv", folder / "findings.csv"
+    by_version = {r["current_version"]: r for r in reports}
     with cells_path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["site", "agency", "year", "url", "part", "row", "col", "value", "note"])
-        by_version = {r["current_version"]: r for r in reports}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            q = f"select * from cells where version_id in ({','.join('?' * len(chunk))}) order by version_id, rowid"
-            for c in store.db.query(q, chunk):
-                r = by_version[c["version_id"]]
-                value = c["value"]
-                if isinstance(value, float) and value.is_integer():
-                    value = int(value)
-                w.writerow(
-                    [r["site"], r["agency"], r["year"], r["url"], c["part"], c["row"], c["col"], value, c["note"]]
-                )
+        for c in _chunked(store, "select * from cells where", "version_id", list(by_version), "version_id, seq"):
+            r = by_version[c["version_id"]]
+            value = c["value"]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            w.writerow([r["site"], r["agency"], r["year"], r["url"], c["part"], c["row"], c["col"], value, c["note"]])
+    by_report = {r["id"]: r for r in reports}
     with findings_path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(
-            [
-                "site",
-                "agency",
-                "year",
-                "rule",
-                "severity",
-                "where",
-                "message",
-                "fingerprint",
-                "first_seen",
-                "resolved_at",
-            ]
-        )
-        for r in reports:
-            for f in store.db.query("select * from findings where report_id = ? order by id", [r["id"]]):
-                w.writerow([r["site"], r["agency"], r["year"], f["rule"], f["severity"], f["where_"], f["message"],
-                            f["fingerprint"], f["first_seen"], f["resolved_at"]])  # fmt: skip
+        w.writerow(FINDINGS_HEADER)
+        for f in _chunked(store, "select * from findings where", "report_id", list(by_report), "report_id, id"):
+            r = by_report[f["report_id"]]
+            w.writerow([r["site"], r["agency"], r["year"], f["rule"], f["severity"], f["where_"], f["message"],
+                        f["fingerprint"], f["first_seen"], f["resolved_at"]])  # fmt: skip
     return [str(cells_path), str(findings_path)]
+
+
+def _chunked(store: Store, select: str, column: str, ids: list[int], order: str = "id") -> Iterator[dict[str, Any]]:
+    """`select ... [where ...] column in (ids)`, CHUNK ids at a time, in `order` within a chunk."""
+    if " where" not in select and not select.endswith(" and"):
+        select += " where"
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        yield from store.db.query(f"{select} {column} in ({','.join('?' * len(chunk))}) order by {order}", chunk)

@@ -99,7 +99,38 @@ def _v3(db: sqlite_utils.Database) -> None:
     db["findings"].create_index(["rule", "resolved_at"], if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite_utils.Database) -> None:
+    """Cheaper writes, same data.
+
+    cells: one b-tree (WITHOUT ROWID, keyed by version) instead of a table, its primary-key
+    index and an index on (part, row, col), which every report touched in ~200 places; `seq`
+    keeps the order the cells had in the report (the official row order). Questions across
+    reports (one cell of every report) scan the table or use `crawl export --format csv`.
+
+    report_text_fts: no longer kept by triggers row by row (trigram indexing is most of the cost
+    of storing a report); save_report queues the report in text_pending, with the values the
+    index holds for it, and Store.index_text() brings the index up to date in batches (before
+    every search, at the end of a crawl run, on close)."""
+    db.execute(
+        "create table cells_v4 (version_id integer not null references versions(id), part text not null, "
+        "row text not null, col text not null, value float, note text, seq integer, "
+        "primary key (version_id, part, row, col)) without rowid"
+    )
+    db.execute(
+        "insert into cells_v4 (version_id, part, row, col, value, note, seq) "
+        "select version_id, part, row, col, value, note, rowid from cells"
+    )
+    db.execute("drop table cells")
+    db.execute("alter table cells_v4 rename to cells")
+    for trigger in ("report_text_ai", "report_text_ad", "report_text_au"):
+        db.execute(f"drop trigger if exists {trigger}")
+    db.execute(
+        "create table text_pending (report_id integer primary key, indexed integer not null, "
+        "title text, agency text, text text)"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -16,13 +16,11 @@ from typing import Any
 
 import sqlite_utils
 
-from parsers.checks import _Collector as Collector
 from parsers.checks import (
-    check_carry_continuity,
-    check_in_force_continuity,
     fingerprint,
     missing_report,
     report_key,
+    run_history_checks,
 )
 from parsers.labels import norm
 from parsers.model import TABLE_PARTS, Finding, Report, report_from_json
@@ -55,8 +53,8 @@ class Saved:
     report_id: int
     version_id: int
     previous_version_id: int | None = None
-    # ids of the findings this save opened or resolved: this report's, the next year's report's
-    # (its continuity checks re-run against this one) and a missing_report this report answers
+    # ids of the findings this save opened (new or reopened) or resolved: this report's, the next year's
+    # report's (its continuity checks re-run against this one) and a missing_report this one answers
     new_findings: list[int] = field(default_factory=list)
     resolved_findings: list[int] = field(default_factory=list)
     rechecked: list[int] = field(default_factory=list)  # ids of year N+1 reports re-checked
@@ -83,6 +81,7 @@ class Store:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.closed = False
         self.db = sqlite_utils.Database(path)
         self.db.execute("pragma busy_timeout = 30000")
         if str(path) != ":memory:":
@@ -90,12 +89,20 @@ class Store:
             # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits,
             # which the next crawl fetches again. FULL would fsync every report.
             self.db.execute("pragma synchronous = normal")
+            # Checkpoint every ~40 MB of WAL rather than 4 MB (each report writes ~50 KB), and keep
+            # the WAL file no larger than 64 MB once checkpointed.
+            self.db.execute("pragma wal_autocheckpoint = 10000")
+            self.db.execute("pragma journal_size_limit = 67108864")
         self.db.execute("pragma foreign_keys = on")
         migrate(self.db)
 
     def close(self) -> None:
+        """Bring the search index up to date and close the connection (again: nothing)."""
+        if self.closed:
+            return
         self.index_text()
         self.db.close()
+        self.closed = True
 
     def __enter__(self) -> Store:
         return self
@@ -188,17 +195,22 @@ class Store:
 
     def _insert_cells(self, version_id: int, report: Report, report_json: str) -> None:
         """One row per table cell, read by SQLite from the report's JSON form (one statement, not
-        ~200 bound inserts); `seq` is the cell's position in it, which is the report's own order."""
+        ~200 bound inserts). `seq` sorts the cells of a version in the order of that JSON, which is
+        the report's own order (json_each ids grow through the text: part, row, then column)."""
         self.db.conn.execute(
             "insert or replace into cells (version_id, part, row, col, value, seq) "
-            "select ?, p.key, r.key, c.key, c.value, row_number() over (order by p.id, r.id, c.id) "
+            "select ?, p.key, r.key, c.key, c.value, (p.id * 4096 + r.id) * 64 + c.id "
             "from json_each(?) p, json_each(p.value) r, "
             f"json_each(r.value) c where p.key in ({_TABLE_KEYS}) "
             "and r.type = 'object'",
             [version_id, report_json],
         )
         notes = [
-            (note, version_id, *where.split(".", 2)) for where, note in report.notes.items() if where.count(".") >= 2
+            (report.notes[f"{part}.{row}.{col}"], version_id, part, row, col)
+            for part in (TABLE_PARTS.values() if report.notes else ())
+            for row, cols in getattr(report, part).items()
+            for col in cols
+            if f"{part}.{row}.{col}" in report.notes
         ]
         if notes:
             self.db.conn.executemany(
@@ -241,10 +253,7 @@ class Store:
         previous = previous or self.report_for(report.agency, report.year - 1, site)
         if previous is None:
             return []
-        out = Collector(report)
-        check_carry_continuity(report, previous, out)
-        check_in_force_continuity(report, previous, out)
-        return out.done()
+        return run_history_checks(report, previous)
 
     def report_for(self, agency: str, year: int, site: str | None = None) -> Report | None:
         """The stored current report of an agency for a year (agency compared after normalising
@@ -319,7 +328,10 @@ class Store:
                 json.dumps(data.get("rhs"), ensure_ascii=False), ts,
             ]  # fmt: skip
             if f.fingerprint in existing:
-                updates.append([*values[1:], existing[f.fingerprint][0]])
+                fid, resolved_at, _ = existing[f.fingerprint]
+                updates.append([*values[1:], fid])
+                if resolved_at is not None:
+                    new_ids.append(fid)  # reopened: open again from this save on
             else:
                 cur = conn.execute(
                     f"insert into findings ({_FINDING_COLUMNS}, fingerprint, first_seen) "

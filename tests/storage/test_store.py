@@ -1,0 +1,250 @@
+"""The store: schema and migrations, identity of reports and versions, one transaction per report."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from parsers.load import parse_path
+from storage.schema import MIGRATIONS, SCHEMA_VERSION, version
+from storage.store import Store
+from tests.storage.conftest import REAL_FILES, ingest
+from tests.storage.series import AGENCY, SEEDS
+
+SEED_000 = SEEDS / "000_402f5e06dd06528b.txt"
+SEED_003 = SEEDS / "003_42b2e6b1a7d7c7c9.txt"
+
+
+def count(store: Store, table: str, where: str = "1", args: list | None = None) -> int:
+    return store.db.execute(f"select count(*) from {table} where {where}", args or []).fetchone()[0]
+
+
+# --- schema ------------------------------------------------------------------------------
+
+
+def test_new_database_has_current_schema_and_wal(store: Store) -> None:
+    assert version(store.db) == SCHEMA_VERSION
+    assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    tables = set(store.db.table_names())
+    assert {"reports", "versions", "cells", "findings", "report_text", "report_text_fts", "text_pending"} <= tables
+
+
+def _v1_database(path: Path) -> None:
+    """A database as the first nianbao left it, holding one report stored the old way."""
+    db = sqlite_utils.Database(path)
+    db["schema_meta"].create({"key": str, "value": str}, pk="key")
+    MIGRATIONS[0](db)
+    db["schema_meta"].insert({"key": "schema_version", "value": "1"})
+    parsed = parse_path(SEED_003)
+    db["sites"].insert({"name": "xicheng", "first_crawled": "2024-01-01T00:00:00+00:00"})
+    rid = db["reports"].insert(
+        {"site": "xicheng", "report_key": "北京市西城区人民政府|2020", "url": "https://old/003.html",
+         "agency": parsed.report.agency, "year": 2020, "current_version": 1, "status": "error"}
+    ).last_pk  # fmt: skip
+    db["versions"].insert(
+        {"id": 1, "report_id": rid, "url": "https://old/003.html", "fetched_at": "2024-01-01T00:00:00+00:00",
+         "content_hash": "x", "records": "\n".join(parsed.records),
+         "report_json": json.dumps(parsed.report.to_json(), ensure_ascii=False)}
+    )  # fmt: skip
+    db["cells"].insert_all(
+        {"version_id": 1, "part": "applications", "row": row, "col": col, "value": value}
+        for row, cols in parsed.report.applications.items()
+        for col, value in cols.items()
+    )
+    for f in parsed.report.findings:
+        db["findings"].insert(
+            {"report_id": rid, "version_id": 1, "rule": f.rule, "severity": f.severity, "where_": f.where,
+             "message": f.message, "fingerprint": f.fingerprint, "first_seen": "2024-01-01T00:00:00+00:00"}
+        )  # fmt: skip
+    db["report_text"].insert(
+        {
+            "report_id": rid,
+            "title": parsed.report.title,
+            "agency": parsed.report.agency,
+            "text": "\n".join(parsed.records),
+        }
+    )  # the v1 triggers index it
+    db.close()
+
+
+def test_old_database_migrates_forward_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    _v1_database(path)
+    store = Store(path)
+    assert version(store.db) == SCHEMA_VERSION
+    assert count(store, "cells") == 23 * 7
+    first = store.db.execute("select row, col, seq from cells order by version_id, seq limit 1").fetchone()
+    assert first[:2] == ("new_received", "natural_person")  # the report's own order survives
+    assert [r["agency"] for r in store.search("结转下年度")] == ["北京市西城区人民政府"]
+    # The same report stored by the new code is recognised (a version, since the old row's hash
+    # is a stand-in), its findings are the same rows (same fingerprints), ...
+    assert ingest(store, SEED_003, url="https://old/003.html").status == "changed"
+    assert count(store, "reports") == 1 and count(store, "versions") == 2
+    assert count(store, "findings") == 4
+    # ...and the search index, built by v1's triggers, is updated through the queue.
+    assert [r["agency"] for r in store.search("结转下年度")] == ["北京市西城区人民政府"]
+    store.db.execute("insert into report_text_fts (report_text_fts) values ('integrity-check')")
+    store.close()
+
+
+def test_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    Store(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("update schema_meta set value = '99' where key = 'schema_version'")
+    with pytest.raises(RuntimeError, match="newer than this nianbao"):
+        Store(path)
+
+
+# --- ingesting the real reports ---------------------------------------------------------------
+
+
+def test_seeds_and_samples_are_stored_with_cells_and_findings(seeded: Store) -> None:
+    store = seeded
+    assert count(store, "reports") == len(REAL_FILES) == count(store, "versions")
+    for path in REAL_FILES:
+        report = parse_path(path).report
+        row = store.db.execute(
+            "select id, current_version, status, template, year from reports where agency = ? and year = ?",
+            [report.agency, report.year],
+        ).fetchone()
+        assert row is not None, path.name
+        rid, vid, status, template, year = row
+        assert (template, year) == (report.template, report.year)
+        # every table cell, blank ones as null, in the report's order
+        cells = store.db.execute(
+            "select part, row, col, value, note from cells where version_id = ? order by seq", [vid]
+        ).fetchall()
+        expected = [
+            (part, r, c, v, report.notes.get(f"{part}.{r}.{c}"))
+            for part in ("active_disclosure", "applications", "review_litigation")
+            for r, cols in getattr(report, part).items()
+            for c, v in cols.items()
+        ]
+        assert cells == expected, path.name
+        # the parse-time findings, by fingerprint
+        stored = {
+            r[0]: r[1] for r in store.db.execute("select fingerprint, rule from findings where report_id = ?", [rid])
+        }
+        assert stored == {f.fingerprint: f.rule for f in report.findings}, path.name
+        assert status == ("error" if any(f.severity == "error" for f in report.findings) else "ok")
+    assert store.db.execute(
+        "select count(*) from findings f join reports r on r.id = f.report_id "
+        "where r.year = 2020 and f.rule = 'balance' and f.severity = 'error'"
+    ).fetchone()[0] == 4  # fmt: skip
+    blank = "select count(*) from cells c join reports r on r.current_version = c.version_id where r.agency = ? and value is null"
+    assert store.db.execute(blank, ["山西省人民政府外事办公室"]).fetchone()[0] == 173
+    notes = store.db.execute("select part, row, col, value, note from cells where note is not null").fetchall()
+    assert notes == [("active_disclosure", "procurement", "amount", 251000, "251000元")]
+
+
+def test_same_content_again_is_not_a_new_version(seeded: Store) -> None:
+    before = {t: count(seeded, t) for t in ("reports", "versions", "cells", "findings")}
+    for path in REAL_FILES:
+        saved = ingest(seeded, path)
+        assert saved.status == "unchanged"
+        assert saved.new_findings == [] and saved.resolved_findings == []
+    assert {t: count(seeded, t) for t in before} == before
+    assert count(seeded, "findings", "resolved_at is not null") == 0
+
+
+def test_report_moved_to_another_url_is_the_same_report(store: Store) -> None:
+    first = ingest(store, SEED_000, url="https://www.bjxch.gov.cn/xxgk/2021/nb.html")
+    moved = ingest(store, SEED_000, url="https://www.bjxch.gov.cn/zt/xxgkzl/gknbxq/pnidpv1.html")
+    assert (moved.status, moved.report_id, moved.version_id) == ("unchanged", first.report_id, first.version_id)
+    assert count(store, "reports") == 1 and count(store, "versions") == 1
+    url = store.db.execute("select url from reports where id = ?", [first.report_id]).fetchone()[0]
+    assert url == "https://www.bjxch.gov.cn/zt/xxgkzl/gknbxq/pnidpv1.html"
+
+
+def test_changed_content_is_a_new_version_with_a_diff(store: Store, series: dict[str, Path]) -> None:
+    first = ingest(store, series["2022"], site="demo", url="https://demo/2022.html")
+    assert store.diff(first.report_id) == ""  # one version: nothing to compare
+    second = ingest(store, series["fixed_2022"], site="demo", url="https://demo/2022-corrected.html")
+    assert second.status == "changed"
+    assert second.report_id == first.report_id and second.previous_version_id == first.version_id
+    assert [v["id"] for v in store.versions(first.report_id)] == [first.version_id, second.version_id]
+    current = store.db.execute("select current_version, url from reports where id = ?", [first.report_id]).fetchone()
+    assert current == (second.version_id, "https://demo/2022-corrected.html")
+    diff = store.diff(first.report_id)
+    assert diff == store.diff(old=first.version_id, new=second.version_id)
+    lines = diff.splitlines()
+    assert lines[0].startswith(f"--- version {first.version_id} ") and lines[0].endswith("https://demo/2022.html")
+    assert lines[1].startswith(f"+++ version {second.version_id} ")
+    assert [line for line in lines if line.startswith(("-", "+")) and not line.startswith(("---", "+++"))] == [
+        "-二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1",
+        "+二、上年结转政府信息公开申请数量\t2\t0\t0\t0\t0\t0\t2",
+        "-\t（四）无法提供\t1.本机关不掌握相关政府信息\t2\t0\t0\t0\t0\t0\t2",
+        "+\t（四）无法提供\t1.本机关不掌握相关政府信息\t3\t0\t0\t0\t0\t0\t3",
+        "-\t（七）总计\t2\t0\t0\t0\t0\t0\t2",
+        "+\t（七）总计\t3\t0\t0\t0\t0\t0\t3",
+    ]
+    back = store.diff(old=second.version_id, new=first.version_id)
+    assert "+二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1" in back.splitlines()
+    # cells of both versions are kept; the report's cells are those of the current one
+    carried = "select value from cells where version_id = ? and part = 'applications' and row = 'carried_over' and col = 'total'"
+    assert [store.db.execute(carried, [v]).fetchone()[0] for v in (first.version_id, second.version_id)] == [1, 2]
+    with pytest.raises(KeyError):
+        store.diff(old=first.version_id, new=999)
+    with pytest.raises(ValueError):
+        store.diff()
+
+
+def test_agency_is_matched_after_normalising_spaces_brackets_and_width(store: Store, series: dict[str, Path]) -> None:
+    """The same agency spelled with full- or half-width brackets and stray spaces is one agency."""
+    spellings = {
+        "2021": f"{AGENCY}（港澳事务办公室）",
+        "2022": f"{AGENCY} (港澳事务办公室)",
+        "fixed_2022": f" {AGENCY}(港澳事务办公室 )",
+    }
+    saved = {}
+    for name, agency in spellings.items():
+        parsed = parse_path(series[name])
+        parsed.report.agency = agency
+        saved[name] = store.save_report("demo", f"https://demo/{name}", parsed.report, parsed.records)
+    assert saved["fixed_2022"].report_id == saved["2022"].report_id  # same report, a new version
+    assert count(store, "reports") == 2
+    rules = store.db.execute(
+        "select rule, resolved_at is not null from findings where report_id = ? order by id", [saved["2022"].report_id]
+    ).fetchall()
+    assert rules == [("carry_continuity", 1), ("carry_continuity", 1)]  # found against 2021, then fixed
+    assert store.report_for(f"{AGENCY}（港澳事务办公室）", 2021).agency == spellings["2021"]
+    assert store.report_for(f"{AGENCY}(港澳事务办公室)", 2021) is not None
+    assert store.report_for(AGENCY, 2021) is None  # another name: not the same agency
+
+
+def test_one_agency_on_two_sites_keeps_two_reports_with_their_own_findings(store: Store) -> None:
+    a = ingest(store, SEED_003, site="xicheng")
+    b = ingest(store, SEED_003, site="beijing", url="https://www.beijing.gov.cn/003.html")
+    assert a.status == b.status == "new" and a.report_id != b.report_id
+    for saved in (a, b):
+        assert count(store, "findings", "report_id = ? and resolved_at is null", [saved.report_id]) == 4
+    assert count(store, "findings") == 8
+
+
+def test_a_report_is_written_whole_or_not_at_all(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(store, "_sync_findings", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        ingest(store, SEED_003)
+    for table in ("reports", "versions", "cells", "findings", "report_text", "text_pending", "sites"):
+        assert count(store, table) == 0, table
+    monkeypatch.undo()
+    assert ingest(store, SEED_003).status == "new"
+    assert count(store, "cells") > 0 and count(store, "findings") == 4
+
+
+def test_search_index_follows_new_versions(store: Store, series: dict[str, Path]) -> None:
+    ingest(store, series["2022"], site="demo")
+    assert [r["year"] for r in store.search("上年结转政府信息公开申请数量\t1")] == [2022]
+    ingest(store, series["fixed_2022"], site="demo")
+    assert store.search("上年结转政府信息公开申请数量\t1") == []
+    assert [r["year"] for r in store.search("上年结转政府信息公开申请数量\t2")] == [2022]
+    assert count(store, "text_pending") == 0
+    store.db.execute("insert into report_text_fts (report_text_fts) values ('integrity-check')")
