@@ -248,6 +248,14 @@ def html_body(d: Digest, store: Store) -> str:
     return "\n".join(out)
 
 
+def after_crawl(store: Store, config: Config, sites: list[str]) -> tuple[list[int], int, int]:
+    """The alert step of a crawl: flag reports now overdue, queue the digests, deliver the queue."""
+    store.check_missing_reports(datetime.now(UTC).date())
+    queued = queue_digests(store, config, sites)
+    sent, failed = deliver(store, config)
+    return queued, sent, failed
+
+
 def queue_digests(store: Store, config: Config, sites: list[str], now: datetime | None = None) -> list[int]:
     """Compute each site's digest and queue one e-mail per recipient list."""
     groups: dict[tuple[str, ...], list[Digest]] = {}

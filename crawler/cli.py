@@ -60,13 +60,12 @@ def _crawl_cmd(args: argparse.Namespace) -> int:
 
 def _alert(config, db_path: Path, sites: list[str]) -> None:
     """Queue this crawl's digest and deliver everything queued (earlier failures too)."""
-    from crawler.alerts import deliver, outbox_dir, queue_digests
+    from crawler.alerts import after_crawl, outbox_dir
     from storage.store import Store
 
     store = Store(db_path)
     try:
-        queued = queue_digests(store, config, sites)
-        sent, failed = deliver(store, config)
+        queued, sent, failed = after_crawl(store, config, sites)
     finally:
         store.close()
     where = config.alerts.get("smtp_host") or outbox_dir(config)

@@ -78,14 +78,13 @@ def _record_timeout(db_path: str, site: str, limit: float) -> None:
 
 def watchdog(config_path: str, db_path: str) -> None:
     """Hourly: alert sites with no successful crawl for too long; retry queued alerts."""
-    from crawler.alerts import deliver, queue_digests
+    from crawler.alerts import after_crawl
     from storage.store import Store
 
     config = load_config(config_path)
     store = Store(db_path)
     try:
-        queue_digests(store, config, sorted(config.sites))
-        deliver(store, config)
+        after_crawl(store, config, sorted(config.sites))
     finally:
         store.close()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from crawler.alerts import deliver, queue_digests
+from crawler.alerts import after_crawl, deliver, queue_digests
 from crawler.config import load_config
 from parsers.load import parse_path
 from storage.alert_queue import acknowledge
@@ -214,3 +214,16 @@ def test_fixed_findings_and_failure_streak_and_watchdog(tmp_path, smtp):
     assert queue_digests(store, config, ["xicheng"], now=later) == []
     deliver(store, config)
     assert "no successful crawl recently" in smtp.messages[-1]["Subject"]
+
+
+def test_a_missing_report_is_alerted_once_after_its_deadline(tmp_path, smtp):
+    """An agency that published for 2021 and not for 2022 is overdue since 31 January 2023."""
+    config = load_config(write_config(tmp_path, smtp.port))
+    store = Store(config.db_path)
+    ingest(store, SEED_000)  # 北京市西城区人民政府外事办公室, 2021: a department, due 31 January
+    after_crawl(store, config, ["xicheng"])
+    text = smtp.messages[-1].get_body(("plain",)).get_content()
+    assert "missing_report" in text and "no 2022 report from 北京市西城区人民政府外事办公室" in text
+    assert "1 missing report" in smtp.messages[-1]["Subject"]
+    after_crawl(store, config, ["xicheng"])
+    assert len(smtp.messages) == 1  # not again
