@@ -28,6 +28,7 @@ COLUMN_NAMES = {
     "org_subtotal": "小计", "total": "总计",
 }  # fmt: skip
 MAX_DIFF_LINES = 120
+MAX_LISTED = 40  # a first crawl finds hundreds of reports: list some, count the rest
 
 
 @dataclass
@@ -133,7 +134,9 @@ def text_body(d: Digest) -> str:
     out = [subject(d), ""]
     if d.new:
         out.append("New reports:")
-        out += [f"  - {_report_label(r)}  {r['url']}" for r in d.new]
+        out += [f"  - {_report_label(r)}  {r['url']}" for r in d.new[:MAX_LISTED]]
+        if len(d.new) > MAX_LISTED:
+            out.append(f"  … and {len(d.new) - MAX_LISTED} more (crawl export --format json)")
         out.append("")
     for row, diff in d.revised:
         out.append(f"Revised: {_report_label(row)}  {row['url']}")
@@ -209,7 +212,9 @@ def html_body(d: Digest, store: Store) -> str:
     out = [f"<html><body style='font-family:sans-serif'><h2>{e(subject(d))}</h2>"]
     if d.new:
         out.append("<h3>New reports</h3><ul>")
-        out += [f"<li><a href='{e(r['url'])}'>{e(_report_label(r))}</a></li>" for r in d.new]
+        out += [f"<li><a href='{e(r['url'])}'>{e(_report_label(r))}</a></li>" for r in d.new[:MAX_LISTED]]
+        if len(d.new) > MAX_LISTED:
+            out.append(f"<li>… and {len(d.new) - MAX_LISTED} more</li>")
         out.append("</ul>")
     for row, diff in d.revised:
         out.append(f"<h3>Revised: <a href='{e(row['url'])}'>{e(_report_label(row))}</a></h3>")
