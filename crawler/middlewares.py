@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
@@ -12,16 +13,24 @@ from scrapy.exceptions import IgnoreRequest
 from storage.store import Store
 
 
-class ConditionalRequests:
-    """Ask for a report page only if it changed: If-None-Match / If-Modified-Since from the store."""
+class RecentlyChecked(IgnoreRequest):
+    """A stored report checked within the recheck window: not asked for again this crawl."""
 
-    def __init__(self, db_path: str, full: bool) -> None:
-        self.db_path, self.full = db_path, full
+
+class ConditionalRequests:
+    """Re-fetch a stored report only if it changed (If-None-Match / If-Modified-Since from the
+    store), and not at all if it was checked within NIANBAO_RECHECK_HOURS."""
+
+    def __init__(self, db_path: str, full: bool, recheck_hours: float) -> None:
+        self.db_path, self.full, self.recheck = db_path, full, timedelta(hours=recheck_hours)
         self.store: Store | None = None
+        self.now = datetime.now(UTC)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("NIANBAO_DB"), crawler.settings.getbool("NIANBAO_FULL"))
+        settings = crawler.settings
+        return cls(settings.get("NIANBAO_DB"), settings.getbool("NIANBAO_FULL"),
+                   settings.getfloat("NIANBAO_RECHECK_HOURS"))  # fmt: skip
 
     def process_request(self, request, spider=None):
         if self.full or not request.meta.get("report"):
@@ -29,11 +38,15 @@ class ConditionalRequests:
         if self.store is None:
             self.store = Store(self.db_path)
         page = self.store.page(request.url)
-        if page and page.get("report_id") and page.get("status") == "stored":
-            if page.get("etag"):
-                request.headers.setdefault("If-None-Match", page["etag"])
-            if page.get("last_modified"):
-                request.headers.setdefault("If-Modified-Since", page["last_modified"])
+        if not page or not page.get("report_id") or page.get("status") != "stored":
+            return None
+        checked = page.get("last_fetched")
+        if self.recheck and checked and self.now - datetime.fromisoformat(checked) < self.recheck:
+            raise RecentlyChecked(f"checked at {checked}")
+        if page.get("etag"):
+            request.headers.setdefault("If-None-Match", page["etag"])
+        if page.get("last_modified"):
+            request.headers.setdefault("If-Modified-Since", page["last_modified"])
         return None
 
 

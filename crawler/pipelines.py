@@ -52,6 +52,11 @@ class StoreStage:
 
     def process_item(self, item: ReportPage, spider=None) -> ReportPage:
         page = {"etag": item.etag, "last_modified": item.last_modified, "http_status": item.http_status}
+        if item.status == "recently_checked":
+            self.counts["unchanged"] += 1
+            self.counts["not_rechecked"] += 1
+            item.outcome = "unchanged"
+            return item
         if item.status == "not_modified":
             self.counts["unchanged"] += 1
             old = self.store.page(item.url) or {}

@@ -24,7 +24,10 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubled for each next one
 RETRY_BACKOFF_MAX = 60.0
-DEPTH_LIMIT = 6
+# No depth limit: list pages often link only a few neighbours, so a portal of 100 list pages is
+# 30+ hops deep. What is followed is bounded by the list/report patterns, the allowed domains
+# and the duplicate filter instead.
+DEPTH_LIMIT = 0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening ports on a monitoring host
@@ -46,6 +49,9 @@ ITEM_PIPELINES = {
 }
 
 NIANBAO_DB = os.environ.get("NIANBAO_DB", "data/nianbao.db")
+# A stored report checked (200 or 304) within this many hours is not asked for again: a
+# re-crawl of an unchanged portal is then its list pages only. --full ignores it.
+NIANBAO_RECHECK_HOURS = 20.0
 NIANBAO_FULL = False
 
 
@@ -64,6 +70,7 @@ def settings_for(config, db_path: str, full: bool = False, overrides: dict[str, 
         AUTOTHROTTLE_START_DELAY=float(crawl.get("start_delay", AUTOTHROTTLE_START_DELAY)),
         NIANBAO_DB=str(db_path),
         NIANBAO_FULL=full,
+        NIANBAO_RECHECK_HOURS=float(crawl.get("recheck_hours", NIANBAO_RECHECK_HOURS)),
     )
     settings.update(overrides or {})
     return settings

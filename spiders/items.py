@@ -10,7 +10,7 @@ from typing import Any
 class ReportPage:
     site: str
     url: str
-    status: str  # fetched | not_modified | failed | dropped | not_published
+    status: str  # fetched | not_modified | recently_checked | failed | dropped | not_published
     http_status: int | None = None
     body: bytes = b""
     encoding: str | None = None

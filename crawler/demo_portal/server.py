@@ -150,6 +150,7 @@ class LoggedRequest:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the default 5 stalls bursts of new connections for 1 s each
     portal: PortalServer
 
 

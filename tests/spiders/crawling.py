@@ -32,6 +32,7 @@ download_timeout = 2
 retries = 2
 start_delay = 0
 retry_backoff = 0.3
+recheck_hours = 0
 
 [alerts]
 outbox = "outbox"

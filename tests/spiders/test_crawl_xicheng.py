@@ -165,3 +165,23 @@ def test_probing_predictable_urls_finds_unlisted_reports(tmp_path):
         assert pages[server.url("/zt/xxgkzl/gknbxq/pnidpv379pntypepvnbpnnfpv2023.html")] == "not_published"
         assert pages[server.url(site.traps["soft_404"])] == "not_published"  # 197 / 2025: 200 with 暂无数据
         assert "probed but not published" in result.stdout
+
+
+def test_reports_checked_recently_are_not_asked_for_again(tmp_path):
+    """With the shipped recheck window, a re-crawl right after a crawl is its list pages only."""
+    site = xicheng_site(traps=False)
+    with PortalServer(site) as server:
+        config = site_config(tmp_path, server, "xicheng")
+        config.write_text(config.read_text(encoding="utf-8").replace("recheck_hours = 0", "recheck_hours = 20"))
+        assert crawl(config, "--site", "xicheng", "--no-alerts").returncode == 0
+        server.clear_log()
+        again = crawl(config, "--site", "xicheng", "--no-alerts")
+        assert again.returncode == 0, again.stderr
+        assert f"{len(site.expected)} checked recently, not asked again" in again.stdout
+        requested = {r.path for r in server.log}
+        assert not requested & set(site.expected)
+        assert requested <= {*site.list_pages, "/robots.txt"}
+        # --full asks for every report again.
+        server.clear_log()
+        assert crawl(config, "--site", "xicheng", "--no-alerts", "--full").returncode == 0
+        assert set(site.expected) <= {r.path for r in server.log}

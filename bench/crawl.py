@@ -1,0 +1,369 @@
+"""Benchmark: `crawl --site xicheng` against a bare Scrapy spider on the same pages, plus its
+peak memory and what a no-change re-crawl costs the portal.
+
+    .venv/bin/python bench/crawl.py [--reports 2000] [--concurrency 2] [--profile]
+
+In one run:
+  1. serves demo_site("xicheng", n=REPORTS) (list pages of 20 entries) with the fixture
+     portal (crawler.demo_portal.PortalServer) on 127.0.0.1, in a thread of this process;
+  2. runs our crawl as a user does (`python -m crawler.cli --site xicheng --no-alerts`, a
+     child process, a fresh database in a temp folder) and takes from the portal's request
+     log the pages it fetched and when; the child's peak RSS comes from wait4() (ru_maxrss);
+  3. runs a bare Scrapy spider (BareSpider below, `python bench/crawl.py --bare URLFILE`, a
+     child process too) over the same URLs, with the same Scrapy settings (crawler.settings
+     applied to the same config: concurrency per site, AutoThrottle, robots.txt, timeouts,
+     retries) less our middlewares and pipelines; its callback does nothing;
+  4. prints both rates and their ratio (goal >= 0.9: our pipeline is never the bottleneck),
+     the peak RSS (goal < 300 MB), then crawls again with the portal unchanged and prints
+     that re-crawl's requests and bytes as a share of the full crawl (goal: requests <= 5 %,
+     report bytes 0).
+
+Rates are pages / the crawl phase, both from the portal's log: from the first request
+(robots.txt) to the last one. Interpreter start, imports, Scrapy's start-up and shut-down
+(and our end-of-run work: full-text indexing, the run summary) are outside that window
+for both; the whole child process's wall time is printed as well, start-up and shut-down
+included, for both, with each child's CPU time (user + system, from wait4()).
+
+`--profile` adds one more crawl of ours (fresh database) under cProfile and prints its hot
+spots. `--depth-limit N` is a what-if: our crawl with crawler.settings.DEPTH_LIMIT = N (the
+shipped 6 stops the 101-page list of the 2000-report portal after about a third of it,
+which the figures show). About a minute as shipped; two with --depth-limit 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import scrapy  # noqa: E402
+
+from crawler.config import load_config  # noqa: E402
+from crawler.settings import settings_for  # noqa: E402
+
+GOAL_RATIO = 0.9
+GOAL_RSS_MB = 300
+GOAL_RECRAWL_REQUESTS = 0.05
+SITE = "xicheng"
+
+
+# --- the bare spider (runs in its own child process) ---------------------------------
+
+
+class BareSpider(scrapy.Spider):
+    """Fetches the given URLs and does nothing with the responses."""
+
+    name = "bare"
+    allowed_domains = ["127.0.0.1"]
+
+    def __init__(self, urls: list[str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.urls = urls
+
+    async def start(self):
+        for url in self.urls:
+            yield scrapy.Request(url, callback=self.parse)
+
+    def start_requests(self):  # Scrapy < 2.13
+        for url in self.urls:
+            yield scrapy.Request(url, callback=self.parse)
+
+    def parse(self, response):
+        return None
+
+
+def bare_settings(config_path: Path, db_path: Path) -> dict:
+    """Our crawl's Scrapy settings for this config, less our middlewares and pipelines."""
+    settings = settings_for(load_config(config_path), str(db_path))
+    settings.update(DOWNLOADER_MIDDLEWARES={}, ITEM_PIPELINES={}, SPIDER_MODULES=[])
+    return settings
+
+
+def run_bare(url_file: Path, config_path: Path) -> int:
+    from scrapy.crawler import CrawlerProcess
+
+    urls = url_file.read_text(encoding="utf-8").split()
+    process = CrawlerProcess(bare_settings(config_path, url_file.with_suffix(".unused.db")))
+    process.crawl(BareSpider, urls=urls)
+    process.start()
+    return 0
+
+
+# --- the portal and the config --------------------------------------------------------
+
+
+def write_config(tmp: Path, server, concurrency: int, timeout: float) -> Path:
+    """The shipped xicheng profile (its URL patterns), pointed at the fixture portal."""
+    shipped = load_config().sites[SITE]
+    text = f"""
+[storage]
+path = "nianbao.db"
+
+[crawl]
+user_agent = "nianbao-bench/0.1 (+https://example.org/nianbao)"
+concurrent_per_site = {concurrency}
+download_timeout = {timeout}
+retries = 2
+start_delay = 0
+
+[alerts]
+outbox = "outbox"
+
+[sites.{SITE}]
+name = "{SITE}"
+start_urls = [{json.dumps(server.url(server.fixture.start_path))}]
+allowed_domains = ["127.0.0.1"]
+report_patterns = {json.dumps(shipped.report_patterns)}
+list_patterns = {json.dumps(shipped.list_patterns)}
+"""
+    path = tmp / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@dataclass
+class Run:
+    name: str
+    wall: float  # the child process, start to exit
+    started: float  # time.time() when the child was started
+    log: list  # the portal's LoggedRequests during the run
+    maxrss_kb: int
+    cpu: float  # user + system seconds of the child
+    returncode: int
+    output: str
+
+    @property
+    def pages(self) -> list:
+        return [r for r in self.log if r.path != "/robots.txt"]
+
+    @property
+    def window(self) -> float:
+        """The crawl phase: first request (robots.txt) to last request, portal clock."""
+        times = [r.time for r in self.log]
+        return max(times) - min(times) if len(times) > 1 else float("nan")
+
+    @property
+    def rate(self) -> float:
+        return len(self.pages) / self.window
+
+    @property
+    def startup(self) -> float:
+        return min(r.time for r in self.log) - self.started
+
+    @property
+    def tail(self) -> float:
+        return self.started + self.wall - max(r.time for r in self.log)
+
+
+def run_child(name: str, cmd: list[str], server, tmp: Path) -> Run:
+    """Run cmd as a child (output to a file), with the portal log cleared; wait4 for its peak RSS."""
+    server.clear_log()
+    out = tmp / f"{name}.out"
+    with out.open("wb") as fh:
+        started, t0 = time.time(), time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # Ctrl-C: do not leave the crawl running
+            proc.kill()
+            proc.wait()
+            raise
+        wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    output = out.read_text(encoding="utf-8", errors="replace")
+    cpu = usage.ru_utime + usage.ru_stime
+    run = Run(name, wall, started, server.log, usage.ru_maxrss, cpu, proc.returncode, output)
+    if run.returncode != 0 or not run.pages:
+        tail = "\n".join(output.splitlines()[-30:])
+        raise SystemExit(f"{name}: exit {run.returncode}, {len(run.pages)} pages fetched\n{tail}")
+    return run
+
+
+def ours_cmd(config: Path, db: Path, profile: Path | None = None, depth_limit: int | None = None) -> list[str]:
+    """`crawl --site xicheng --no-alerts` as a user runs it; with depth_limit (a what-if), through
+    `bench/crawl.py --run-crawl N …`, which sets crawler.settings.DEPTH_LIMIT = N first."""
+    prefix = [sys.executable, *(["-m", "cProfile", "-o", str(profile)] if profile else [])]
+    entry = ["-m", "crawler.cli"] if depth_limit is None else [__file__, "--run-crawl", str(depth_limit)]
+    return [*prefix, *entry, "--site", SITE, "--no-alerts", "--config", str(config), "--db", str(db)]
+
+
+def run_crawl_patched(depth_limit: int, argv: list[str]) -> int:
+    import crawler.settings
+    from crawler.cli import main as crawl_main
+
+    crawler.settings.DEPTH_LIMIT = depth_limit
+    return crawl_main(argv)
+
+
+# --- figures --------------------------------------------------------------------------
+
+
+def mb(kb: float) -> float:
+    return kb / 1024
+
+
+def share(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.1f} %" if whole else "n/a"
+
+
+def status_counts(log: list) -> str:
+    counts: dict = {}
+    for r in log:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    return ", ".join(f"{n}× {s}" for s, n in sorted(counts.items(), key=lambda t: str(t[0])))
+
+
+def print_run(run: Run) -> None:
+    n = len(run.pages)
+    print(f"  {run.name:8} {n:5} pages in {run.window:6.2f} s = {run.rate:6.1f} pages/s")
+    print(
+        f"  {'':8} process {run.wall:.2f} s (start-up {run.startup:.2f} s, after the last request {run.tail:.2f} s); "
+        f"CPU {run.cpu:.2f} s = {100 * run.cpu / run.wall:.0f} % of one core, {1000 * run.cpu / n:.1f} ms a page; "
+        f"peak RSS {mb(run.maxrss_kb):.0f} MB"
+    )
+
+
+def print_profile(path: Path, n: int = 25) -> None:
+    """Own time over everything, cumulative time over the project's functions (the main thread)."""
+    stats = pstats.Stats(str(path))
+    rows = stats.stats.items()
+    total = stats.total_tt
+    ours = ("crawler/", "spiders/", "storage/", "parsers/")
+
+    def show(title: str, chosen: list) -> None:
+        print(f"\n  {title}\n    {'own s':>7} {'cum s':>7} {'calls':>8}")
+        for (file, line, func), (_cc, nc, tt, ct, _callers) in chosen:
+            where = file.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", "")
+            print(f"    {tt:7.2f} {ct:7.2f} {nc:8}  {where}:{line} {func}")
+
+    print(f"\nprofile of our crawl (cProfile: its overhead inflates the times; {total:.2f} s in profiled calls)")
+    show(f"top {n} by own time:", sorted(rows, key=lambda kv: kv[1][2], reverse=True)[:n])
+    mine = [kv for kv in rows if kv[0][0].startswith(str(ROOT)) and kv[0][0][len(str(ROOT)) + 1 :].startswith(ours)]
+    show(
+        f"top {n} of the project's functions by cumulative time:",
+        sorted(mine, key=lambda kv: kv[1][3], reverse=True)[:n],
+    )
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["--run-crawl"]:
+        return run_crawl_patched(int(sys.argv[2]), sys.argv[3:])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--reports", type=int, default=2000, help="synthetic reports on the portal (default 2000)")
+    ap.add_argument("--concurrency", type=int, default=2, help="[crawl] concurrent_per_site (default 2, as shipped)")
+    ap.add_argument("--timeout", type=float, default=10, help="[crawl] download_timeout (default 10 s)")
+    ap.add_argument("--profile", action="store_true", help="also profile one crawl of ours with cProfile")
+    ap.add_argument("--depth-limit", type=int, metavar="N",
+                    help="what-if: run our crawl with crawler.settings.DEPTH_LIMIT = N (0: none)")  # fmt: skip
+    ap.add_argument("--bare", type=Path, metavar="URLFILE", help=argparse.SUPPRESS)
+    ap.add_argument("--config", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.bare:
+        return run_bare(args.bare, args.config)
+
+    from crawler.demo_portal import PortalServer, demo_site
+    from crawler.demo_portal.server import _HTTPServer
+
+    # socketserver's listen backlog is 5: when Scrapy opens a burst of connections (it does
+    # without AutoThrottle), SYNs are dropped and each retried after 1 s, which would time
+    # the fixture's backlog, not the crawlers. A web server's is hundreds (nginx: 511).
+    _HTTPServer.request_queue_size = 128
+    t = time.perf_counter()
+    site = demo_site(SITE, n=args.reports)
+    built = time.perf_counter() - t
+    with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp_name, PortalServer(site) as server:
+        tmp = Path(tmp_name)
+        config = write_config(tmp, server, args.concurrency, args.timeout)
+        s = bare_settings(config, tmp / "unused.db")
+        print(
+            f"portal: demo_site({SITE!r}, n={args.reports}): {len(site.expected)} reports, "
+            f"{len(site.list_pages)} list pages (built in {built:.1f} s), at {server.base_url}"
+        )
+        print(
+            f"settings (both crawls): CONCURRENT_REQUESTS_PER_DOMAIN={s['CONCURRENT_REQUESTS_PER_DOMAIN']} "
+            f"CONCURRENT_REQUESTS={s['CONCURRENT_REQUESTS']} AUTOTHROTTLE_ENABLED={s['AUTOTHROTTLE_ENABLED']} "
+            f"AUTOTHROTTLE_START_DELAY={s['AUTOTHROTTLE_START_DELAY']} "
+            f"AUTOTHROTTLE_TARGET_CONCURRENCY={s['AUTOTHROTTLE_TARGET_CONCURRENCY']} "
+            f"ROBOTSTXT_OBEY={s['ROBOTSTXT_OBEY']} DOWNLOAD_TIMEOUT={s['DOWNLOAD_TIMEOUT']} "
+            f"RETRY_TIMES={s['RETRY_TIMES']} TWISTED_REACTOR={s['TWISTED_REACTOR'].rsplit('.', 1)[-1]}; "
+            f"ours: DEPTH_LIMIT={s['DEPTH_LIMIT'] if args.depth_limit is None else f'{args.depth_limit} (what-if)'}"
+        )
+        print(
+            f"machine: Python {platform.python_version()}, Scrapy {scrapy.__version__}, {os.cpu_count()} CPUs "
+            "(the portal shares them, in this process)"
+        )
+        print("rates: pages (robots.txt not counted) / first to last request in the portal's log, so "
+              "start-up and shut-down are excluded for both\n")  # fmt: skip
+
+        db = tmp / "nianbao.db"
+        ours = run_child("ours", ours_cmd(config, db, depth_limit=args.depth_limit), server, tmp)
+        stored = len([line for line in ours.output.splitlines() if line.startswith(f"[{SITE}] new:")])
+        urls = list(dict.fromkeys(server.url(r.path) for r in ours.pages))
+        url_file = tmp / "urls.txt"
+        url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+        bare = run_child("bare", [sys.executable, __file__, "--bare", str(url_file), "--config", str(config)],
+                         server, tmp)  # fmt: skip
+        again = run_child("re-crawl", ours_cmd(config, db, depth_limit=args.depth_limit), server, tmp)
+
+        print("full crawl, fresh database:")
+        print_run(ours)
+        print_run(bare)
+        print(f"  ours: {status_counts(ours.log)}; {stored} reports stored new")
+        fetched = {r.path for r in ours.log}
+        found = len(fetched & set(site.expected))
+        lists = len(fetched & set(site.list_pages))
+        print(f"  ours found {found} of the portal's {len(site.expected)} reports, fetched {lists} of its "
+              f"{len(site.list_pages)} list pages (goal: all: {'ok' if found == len(site.expected) else 'MISSED'})")  # fmt: skip
+        print(f"  bare: {status_counts(bare.log)}")
+        same = sorted(r.path for r in ours.pages) == sorted(r.path for r in bare.pages)
+        print(f"  same requests: {'yes' if same else 'NO'}")
+        ratio = ours.rate / bare.rate
+        ok = "ok" if ratio >= GOAL_RATIO else "MISSED"
+        print(f"\nours / bare = {ratio:.2f} (goal >= {GOAL_RATIO}: {ok}); process wall time bare / ours = "
+              f"{bare.wall / ours.wall:.2f}")  # fmt: skip
+        rss = mb(ours.maxrss_kb)
+        print(
+            f"peak RSS of our crawl: {rss:.0f} MB (goal < {GOAL_RSS_MB} MB: {'ok' if rss < GOAL_RSS_MB else 'MISSED'})"
+        )
+
+        reports = set(site.reports)
+        known = {r.path for r in ours.log} & reports  # report pages the full crawl fetched
+        full_bytes = sum(r.bytes_sent for r in ours.log)
+        again_bytes = sum(r.bytes_sent for r in again.log)
+        report_requests = [r for r in again.log if r.path in reports]
+        known_bytes = sum(r.bytes_sent for r in report_requests if r.path in known)
+        unseen = [r for r in report_requests if r.path not in known]
+        req_share = len(again.log) / len(ours.log)
+        print("\nno-change re-crawl (same database, portal unchanged):")
+        print_run(again)
+        print(f"  {status_counts(again.log)}")
+        print(f"  requests {len(again.log)} of {len(ours.log)} = {share(len(again.log), len(ours.log))} "
+              f"(goal <= {100 * GOAL_RECRAWL_REQUESTS:.0f} %: {'ok' if req_share <= GOAL_RECRAWL_REQUESTS else 'MISSED'}); "
+              f"of them {len(report_requests)} to report pages, "
+              f"{len([r for r in again.log if r.path in site.list_pages])} to list pages")  # fmt: skip
+        print(f"  bytes {again_bytes:,} of {full_bytes:,} = {share(again_bytes, full_bytes)}; bytes of the report "
+              f"pages stored by the full crawl {known_bytes:,} (goal 0: {'ok' if known_bytes == 0 else 'MISSED'})")  # fmt: skip
+        if unseen:
+            print(f"  ! {len(unseen)} report pages ({sum(r.bytes_sent for r in unseen):,} bytes) that the full crawl "
+                  "had not found: the two crawls reached different parts of the site")  # fmt: skip
+
+        if args.profile:
+            prof = tmp / "crawl.prof"
+            run_child("profiled", ours_cmd(config, tmp / "profiled.db", prof, args.depth_limit), server, tmp)
+            print_profile(prof)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
