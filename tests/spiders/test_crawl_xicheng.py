@@ -185,3 +185,15 @@ def test_reports_checked_recently_are_not_asked_for_again(tmp_path):
         server.clear_log()
         assert crawl(config, "--site", "xicheng", "--no-alerts", "--full").returncode == 0
         assert set(site.expected) <= {r.path for r in server.log}
+
+
+def test_a_deep_list_finds_every_report(tmp_path):
+    """100 list pages, each linking a few neighbours: the last reports are 30+ hops deep."""
+    site = xicheng_site(120, traps=False, per_page=2, seeds=False)
+    assert len(site.list_pages) >= 60
+    with PortalServer(site) as server:
+        config = site_config(tmp_path, server, "xicheng")
+        result = crawl(config, "--site", "xicheng", "--no-alerts")
+        assert result.returncode == 0, result.stderr
+        stored = query(tmp_path / "nianbao.db", "select count(*) as n from reports")[0]["n"]
+        assert stored == len(site.expected)
