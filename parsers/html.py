@@ -1,32 +1,43 @@
 """HTML bytes -> Document: decode, strip scripts, expand every data table into a Grid.
 
-lxml does the parsing and all tree walks that matter run in C (iter with tag
-filters, text_content); BeautifulSoup is deliberately kept off this path.
+lxml does the parsing and the one walk over the tree runs in C (an XSLT transform,
+below); BeautifulSoup is deliberately kept off this path. The parser is lxml's plain
+HTMLParser, not lxml.html's: lxml.html looks up a Python class for every element a
+walk touches.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import threading
 
-import lxml.html
 from lxml import etree
 
 from parsers.document import Document, Grid, clean_cell
 from parsers.errors import ParseError
 
-MAX_BYTES = 32 * 1024 * 1024  # Word pages run to ~350 KB; anything near this is not a report
+MAX_BYTES = 8 * 1024 * 1024  # Word pages run to ~350 KB; 20x that is not a report page
 MAX_COLSPAN = 64
 MAX_ROWSPAN = 2000
+MAX_GRID_CELLS = 100_000  # table 2 is ~300 positions; a bigger expansion is not a report table
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _BLOCK_TAGS = (
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article",
     "center", "blockquote", "pre", "dd", "dt", "header", "footer", "td", "th", "ul", "ol",
 )  # fmt: skip
-_MARK = "\ue000"  # private-use: cannot occur in report text
-_SPLIT_MARK = re.compile("\ue000(\\d+)\ue000")
-_PARSERS: dict[str, lxml.html.HTMLParser] = {}
+_PARSERS: dict[str, etree.HTMLParser] = {}
+
+
+def _text(el: etree._Element) -> str:
+    """All text inside el (not its tail): what lxml.html's text_content() returns, serialised in C."""
+    return etree.tostring(el, method="text", encoding=str, with_tail=False)
+
+
+def _clean(text: str) -> str:
+    """document.clean_cell, faster: str.split() and regex \\s agree on what white space is."""
+    return " ".join(text.split())
 
 
 def normalise_encoding(name: str | None) -> str | None:
@@ -76,10 +87,21 @@ def _meta_charset(data: bytes) -> str | None:
     return m.group(1).decode("ascii", "replace") if m else None
 
 
-def _parser(encoding: str) -> lxml.html.HTMLParser:
+def _parser(encoding: str) -> etree.HTMLParser:
     if encoding not in _PARSERS:
-        _PARSERS[encoding] = lxml.html.HTMLParser(encoding=encoding, remove_comments=True)
+        _PARSERS[encoding] = etree.HTMLParser(encoding=encoding, remove_comments=True)
     return _PARSERS[encoding]
+
+
+def _utf8(data: bytes, encoding: str) -> bytes:
+    """The page as UTF-8, undecodable bytes as U+FFFD; valid UTF-8 is passed through as is."""
+    if encoding == "utf-8":
+        try:
+            data.decode("utf-8")
+            return data  # decoding and re-encoding would give back the same bytes
+        except UnicodeDecodeError:
+            pass
+    return data.decode(encoding, errors="replace").encode("utf-8")
 
 
 def parse_html(data: bytes, declared_encoding: str | None = None) -> Document:
@@ -88,15 +110,55 @@ def parse_html(data: bytes, declared_encoding: str | None = None) -> Document:
         raise ParseError(f"page is {len(data) // 1_048_576} MB, larger than any report page")
     encoding = sniff_encoding(data, declared_encoding)
     try:
-        text = data.decode(encoding, errors="replace")
         # Re-encode as UTF-8 so one parser serves every page and undecodable bytes
         # become U+FFFD instead of stopping libxml2.
-        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=_parser("utf-8"))
+        raw = _utf8(data, encoding)
+        root = etree.fromstring(raw, parser=_parser("utf-8"))
+        if root is None:
+            raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError, LookupError) as exc:
         raise ParseError(f"not an HTML page ({exc})") from None
-    if root is None:
-        raise ParseError("not an HTML page (empty document)")
     return _document(root)
+
+
+# --- the page in one pass: text with line breaks, and every data table's cells ----------
+#
+# One XSLT transform (C, one walk of the tree) writes the page's text with a line break
+# at every block element and <br>, and in place of each data table (a table holding no
+# table) the table's cells: rowspan, colspan and text of each <td>/<th> of each <tr>,
+# between private-use delimiter characters. Python only splits the result. This is
+# what a loop over the elements did (set "\n" + text and tail of each block, read each
+# cell's text), without making a Python object for every element.
+
+_XSL = """<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="utf-8"/>
+<xsl:template match="{blocks}"><xsl:text>&#10;</xsl:text><xsl:apply-templates/><xsl:text>&#10;</xsl:text></xsl:template>
+<xsl:template match="br"><xsl:apply-templates/><xsl:text>&#10;</xsl:text></xsl:template>
+<xsl:template match="table[not(.//table)]"><xsl:text>{table}</xsl:text><xsl:for-each select=".//tr">
+<xsl:text>{row}</xsl:text><xsl:for-each select="td|th"><xsl:text>{cell}</xsl:text>
+<xsl:value-of select="translate(@rowspan, '{delimiters}', '####')"/><xsl:text>{sep}</xsl:text>
+<xsl:value-of select="translate(@colspan, '{delimiters}', '####')"/><xsl:text>{sep}</xsl:text><xsl:apply-templates/>
+</xsl:for-each></xsl:for-each><xsl:text>{table}</xsl:text></xsl:template>
+</xsl:stylesheet>"""
+_TRANSFORMS = threading.local()  # an XSLT object is not to be run by two threads at once
+
+
+def _transform(delimiters: str) -> etree.XSLT:
+    cache = _TRANSFORMS.__dict__
+    if delimiters not in cache:
+        table, row, cell, sep = delimiters
+        xsl = _XSL.format(blocks="|".join(_BLOCK_TAGS), table=table, row=row, cell=cell, sep=sep, delimiters=delimiters)
+        cache[delimiters] = etree.XSLT(etree.XML(xsl))
+    return cache[delimiters]
+
+
+def _delimiters(text: str) -> str:
+    """Four private-use characters the page's text does not contain (nearly always U+E000-U+E003)."""
+    for base in range(0xE000, 0xF900, 4):
+        chars = "".join(map(chr, range(base, base + 4)))
+        if not any(ch in text for ch in chars):
+            return chars
+    raise ParseError("not a report page (it uses every private-use character)")
 
 
 def _document(root: etree._Element) -> Document:
@@ -106,91 +168,130 @@ def _document(root: etree._Element) -> Document:
         if name and el.get("content"):
             meta[name] = el.get("content").strip()
     title = None
-    t = root.find(".//title")
-    if t is not None and t.text_content().strip():
-        title = clean_cell(t.text_content())
+    t = next(root.iterdescendants("title"), None)
+    if t is not None and _text(t).strip():
+        title = clean_cell(_text(t))
     etree.strip_elements(root, "script", "style", "noscript", "template", "head", with_tail=False)
 
-    # Line structure: <br> and block elements start new lines in text_content().
-    for br in root.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    for el in root.iter(*_BLOCK_TAGS):
-        el.text = "\n" + (el.text or "")
-        el.tail = "\n" + (el.tail or "")
-
-    grids: list[Grid] = []
-    for table in [t for t in root.iter("table") if t.find(".//table") is None]:
-        grid = table_to_grid(table)
-        marker = etree.Element("p")
-        if grid.rows:
-            marker.text = f"\n{_MARK}{len(grids)}{_MARK}\n"
-            grids.append(grid)
-        marker.tail = table.tail
-        parent = table.getparent()
-        if parent is not None:
-            parent.replace(table, marker)
-
-    blocks: list[str | Grid] = []
-    parts = _SPLIT_MARK.split(root.text_content())
-    for i, part in enumerate(parts):
-        if i % 2:
-            blocks.append(grids[int(part)])
-            continue
-        for line in part.split("\n"):
-            line = clean_cell(line)
-            if line:
-                blocks.append(line)
-    h1 = root.find(".//h1")
-    if h1 is not None and clean_cell(h1.text_content()):
-        title = clean_cell(h1.text_content())
+    delimiters = _delimiters(_text(root))
+    transform = _transform(delimiters)
+    try:
+        blocks = _blocks(str(transform(root)), delimiters)
+        for h1 in root.iter("h1"):  # the first heading that is not inside a data table
+            if any(next(tb.iterdescendants("table"), None) is None for tb in h1.iterancestors("table")):
+                continue
+            heading = " ".join(b for b in _blocks(str(transform(h1)), delimiters) if isinstance(b, str))
+            if heading:
+                title = heading
+            break
+    except etree.XSLTError as exc:  # libxslt gave up on the tree (resources): not a page to read
+        raise ParseError(f"not a readable HTML page ({type(exc).__name__})") from None
     return Document(blocks=blocks, title=title, meta=meta)
 
 
+def _blocks(out: str, delimiters: str) -> list[str | Grid]:
+    """The transform's output -> lines and grids, in reading order."""
+    blocks: list[str | Grid] = []
+    text = ""  # text since the last grid: a table that yields no grid does not break a line
+    for i, piece in enumerate(out.split(delimiters[0])):
+        if not i % 2:
+            text += piece
+            continue
+        rows = _cells(piece, delimiters)
+        try:
+            grid = _grid(rows)
+        except _TooLarge:  # its cells are read as lines of text
+            text += "".join(f"\n{cell[2]}\n" for cells in rows for cell in cells)
+            continue
+        if grid.rows:
+            blocks.extend(line for line in map(_clean, text.split("\n")) if line)
+            blocks.append(grid)
+            text = ""
+    blocks.extend(line for line in map(_clean, text.split("\n")) if line)
+    return blocks
+
+
+def _cells(payload: str, delimiters: str) -> list[list[list[str]]]:
+    """A table's part of the transform -> rows of [rowspan, colspan, text] per cell."""
+    _, row, cell, sep = delimiters
+    return [[c.split(sep, 2) for c in r.split(cell)[1:]] for r in payload.split(row)[1:]]
+
+
+class _TooLarge(Exception):
+    """A table whose rowspan/colspan expansion would exceed MAX_GRID_CELLS positions."""
+
+
 def _span(value: str | None, limit: int) -> int:
+    if not value:
+        return 1
     try:
-        n = int(float((value or "1").strip().rstrip("px;")))
+        n = int(float(value.strip().rstrip("px;")))
     except ValueError:
         return 1
     return min(max(n, 1), limit)
 
 
-def table_to_grid(table: etree._Element) -> Grid:
-    """Expand rowspan/colspan so each grid row carries its full label path."""
-    trs = [tr for tr in table.iter("tr")]
-    placed: list[dict[int, tuple[str, int]]] = [{} for _ in trs]
+def _grid(rows: list[list[list[str]]]) -> Grid:
+    """Expand rowspan/colspan so each grid row carries its full label path.
+
+    Raises _TooLarge when the expansion would pass MAX_GRID_CELLS positions: spans and
+    one very wide row must not turn a small page into a huge grid.
+    """
+    n_rows = len(rows)
+    texts: list[dict[int, str]] = [{} for _ in rows]  # row -> column -> text
+    ids: list[dict[int, int]] = [{} for _ in rows]  # row -> column -> the cell it came from
     origin = 0
-    for r, tr in enumerate(trs):
+    budget = MAX_GRID_CELLS
+    for r, cells in enumerate(rows):
         c = 0
-        row = placed[r]
-        for td in tr:
-            if td.tag not in ("td", "th"):
-                continue
-            while c in row:
+        row_t, row_o = texts[r], ids[r]
+        for rs, cs, text in cells:
+            while c in row_t:
                 c += 1
-            text = clean_cell(td.text_content())
-            rs = min(_span(td.get("rowspan"), MAX_ROWSPAN), len(trs) - r)
-            cs = _span(td.get("colspan"), MAX_COLSPAN)
-            for dr in range(rs):
-                target = placed[r + dr]
-                for dc in range(cs):
-                    target[c + dc] = (text, origin)
+            text = " ".join(text.split())
+            if not rs and not cs:  # no rowspan/colspan: most cells
+                row_t[c] = text
+                row_o[c] = origin
+                budget -= 1
+                origin += 1
+                c += 1
+                continue
+            rs = min(_span(rs, MAX_ROWSPAN), n_rows - r) if rs else 1
+            cs = _span(cs, MAX_COLSPAN) if cs else 1
+            budget -= rs * cs
+            if budget < 0:
+                raise _TooLarge
+            for dr in range(r, r + rs):
+                target_t, target_o = texts[dr], ids[dr]
+                for dc in range(c, c + cs):
+                    target_t[dc] = text
+                    target_o[dc] = origin
             origin += 1
             c += cs
-    width = max((max(row) + 1 for row in placed if row), default=0)
-    rows: list[list[str]] = []
+        if budget < 0:
+            raise _TooLarge
+    width = max((max(t) + 1 for t in texts if t), default=0)
+    kept = [r for r, t in enumerate(texts) if any(t.values())]  # rows of nothing carry nothing
+    if width * len(kept) > MAX_GRID_CELLS:
+        raise _TooLarge
+    grid_rows: list[list[str]] = []
     origins: list[list[int]] = []
-    for row in placed:
-        if not any(text for text, _ in row.values()):
-            continue  # rows of nothing carry nothing
-        texts, ids = [], []
-        for c in range(width):
-            if c in row:
-                texts.append(row[c][0])
-                ids.append(row[c][1])
+    columns = range(width)
+    for r in kept:
+        row_t, row_o = texts[r], ids[r]
+        if len(row_t) == width:  # every position filled (keys are 0..width-1)
+            grid_rows.append([row_t[c] for c in columns])
+            origins.append([row_o[c] for c in columns])
+            continue
+        line, line_ids = [], []
+        for c in columns:
+            if c in row_t:
+                line.append(row_t[c])
+                line_ids.append(row_o[c])
             else:
-                texts.append("")
-                ids.append(origin)
+                line.append("")
+                line_ids.append(origin)
                 origin += 1
-        rows.append(texts)
-        origins.append(ids)
-    return Grid(rows=rows, origins=origins)
+        grid_rows.append(line)
+        origins.append(line_ids)
+    return Grid(rows=grid_rows, origins=origins)

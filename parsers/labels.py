@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _WS = re.compile(r"\s+")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\(?[一二三四五六七八九十]+\)|\d+[.、)]|\(\d+\))")
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」")
 
 
+@lru_cache(maxsize=4096)  # the same few hundred labels recur on every page
 def norm(text: str) -> str:
     """NFKC, no white space, no quotes: the form labels are compared in."""
     return _WS.sub("", unicodedata.normalize("NFKC", text)).translate(_QUOTES)

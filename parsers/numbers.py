@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from parsers.model import Number
 
@@ -16,6 +17,7 @@ _NUMBER = re.compile(
 _BLANKISH = {"", "-", "--", "—", "——", "/", "\\", "无", "空"}
 
 
+@lru_cache(maxsize=4096)  # cells repeat ("0", "1", labels): every table cell comes through here
 def parse_number(text: str) -> tuple[Number | None, bool]:
     """(value, is_number_cell). A cell that is blank (or a dash) is (None, True)."""
     t = unicodedata.normalize("NFKC", text).replace(" ", "").strip()
@@ -33,6 +35,7 @@ def is_value_cell(text: str) -> bool:
     return parse_number(text)[1]
 
 
+@lru_cache(maxsize=4096)
 def has_note(text: str) -> bool:
     """True when a number cell says more than its number (a unit or a bracketed note)."""
     t = unicodedata.normalize("NFKC", text).replace(" ", "").strip()
