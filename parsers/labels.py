@@ -17,6 +17,7 @@ def norm(text: str) -> str:
     return _WS.sub("", unicodedata.normalize("NFKC", text)).translate(_QUOTES)
 
 
+@lru_cache(maxsize=4096)
 def strip_numbering(label: str) -> str:
     """'(三)不予公开' -> '不予公开', '1.属于国家秘密' -> '属于国家秘密' (label already normalised)."""
     return _NUMBERING.sub("", label)
@@ -53,6 +54,7 @@ HEADS_2019 = (
 HEADS_BOTH = (("本年处理决定数量", "decisions"), ("处理决定数量", "decisions"))
 
 
+@lru_cache(maxsize=4096)
 def active_row_key(label: str) -> str | None:
     bare = strip_numbering(label)
     for text, key in ACTIVE_ROWS:
@@ -61,6 +63,7 @@ def active_row_key(label: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def active_head(label: str) -> tuple[str | None, str | None]:
     """(field key, template it is evidence of) for a table 1 column head."""
     for table, template in ((HEADS_2021, "2021"), (HEADS_2019, "2019"), (HEADS_BOTH, None)):
@@ -125,6 +128,7 @@ APPLICANT_HEADS = (
 )
 
 
+@lru_cache(maxsize=4096)
 def group_of(label: str) -> str | None:
     bare = strip_numbering(label)
     for text, key in GROUPS:
@@ -133,6 +137,7 @@ def group_of(label: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def leaf_key(group: str, label: str) -> str | None:
     for text, key in GROUP_LEAVES[group]:
         if text in label:
@@ -140,6 +145,7 @@ def leaf_key(group: str, label: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def top_row_key(label: str) -> str | None:
     bare = strip_numbering(label)
     for text, key in TOP_ROWS:
@@ -148,5 +154,6 @@ def top_row_key(label: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def is_numbered_leaf(label: str) -> bool:
     return bool(re.match(r"^\d+[.、)]", label))
