@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
+import os
+import threading
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from parsers.errors import ParseError
 from parsers.load import parse_bytes
@@ -12,13 +18,39 @@ from storage.store import Store
 
 
 class ParseStage:
-    """Bytes -> text records -> report model -> checks. A page that fails is kept as failed."""
+    """Bytes -> text records -> report model -> checks. A page that fails is kept as failed.
 
-    def process_item(self, item: ReportPage, spider=None) -> ReportPage:
+    Parsing is pure Python CPU work; on a machine with a spare core it runs in a worker
+    process (NIANBAO_PARSE_WORKERS), so the crawl's event loop keeps fetching meanwhile.
+    """
+
+    def __init__(self, workers: int = 0) -> None:
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.getint("NIANBAO_PARSE_WORKERS", 0))
+
+    def open_spider(self, spider=None) -> None:
+        if self.workers > 0:
+            # spawn, not fork: the crawl process runs threads and an event loop.
+            self.pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
+            )
+
+    def close_spider(self, spider=None) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    async def process_item(self, item: ReportPage, spider=None) -> ReportPage:
         if item.status != "fetched":
             return item
         try:
-            item.parsed = parse_bytes(item.body, "html", item.encoding)
+            item.parsed = await self._parse(item)
         except ParseError as exc:
             item.status = "not_report" if "not an annual report" in str(exc) else "failed"
             if item.probe:
@@ -27,6 +59,25 @@ class ParseStage:
         except Exception as exc:  # a parser bug must not stop the crawl; keep the page and the reason
             item.status, item.error = "failed", f"parser error: {type(exc).__name__}: {exc}"
         return item
+
+    async def _parse(self, item: ReportPage):
+        if self.pool is not None:
+            try:
+                return await asyncio.wrap_future(self.pool.submit(parse_bytes, item.body, "html", item.encoding))
+            except BrokenProcessPool:
+                self.pool = None  # a worker died (killed, out of memory): parse here from now on
+        return parse_bytes(item.body, "html", item.encoding)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a parse worker: leave when the crawl process is gone (even if it was SIGKILLed)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 class StoreStage:

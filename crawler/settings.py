@@ -53,6 +53,8 @@ NIANBAO_DB = os.environ.get("NIANBAO_DB", "data/nianbao.db")
 # re-crawl of an unchanged portal is then its list pages only. --full ignores it.
 NIANBAO_RECHECK_HOURS = 20.0
 NIANBAO_FULL = False
+# Parse in a worker process when there is a core to spare (0: parse in the crawl process).
+NIANBAO_PARSE_WORKERS = 1 if (os.cpu_count() or 1) > 1 else 0
 
 
 def settings_for(config, db_path: str, full: bool = False, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -70,6 +72,7 @@ def settings_for(config, db_path: str, full: bool = False, overrides: dict[str, 
         AUTOTHROTTLE_START_DELAY=float(crawl.get("start_delay", AUTOTHROTTLE_START_DELAY)),
         NIANBAO_DB=str(db_path),
         NIANBAO_FULL=full,
+        NIANBAO_PARSE_WORKERS=int(crawl.get("parse_workers", NIANBAO_PARSE_WORKERS)),
         NIANBAO_RECHECK_HOURS=float(crawl.get("recheck_hours", NIANBAO_RECHECK_HOURS)),
     )
     settings.update(overrides or {})
