@@ -79,6 +79,19 @@ def next_run(db: Path) -> float:
         return conn.execute("select next_run_time from apscheduler_jobs where id = 'crawl:xicheng'").fetchone()[0]
 
 
+def set_next_run(db: Path, when: datetime) -> None:
+    """The job store keeps the next run time twice (a column to query, and inside the pickled
+    job): move both, as a machine that was down would find them."""
+    with sqlite3.connect(db) as conn:
+        (blob,) = conn.execute("select job_state from apscheduler_jobs where id = 'crawl:xicheng'").fetchone()
+        state = pickle.loads(blob)
+        state["next_run_time"] = when
+        conn.execute(
+            "update apscheduler_jobs set next_run_time = ?, job_state = ? where id = 'crawl:xicheng'",
+            [when.timestamp(), pickle.dumps(state)],
+        )
+
+
 def wait_for(predicate, timeout: float = 20) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -127,17 +140,8 @@ def test_a_missed_run_runs_once(tmp_path):
     db = tmp_path / "nianbao.db"
     wait_for(lambda: db.exists() and _has_job(db))
     stop(proc)
-    # The machine was down for five intervals: five runs were missed. The job store keeps the
-    # next run time twice (a column to query, and inside the pickled job): move both back.
-    missed = datetime.now(UTC) - timedelta(seconds=300)
-    with sqlite3.connect(db) as conn:
-        (blob,) = conn.execute("select job_state from apscheduler_jobs where id = 'crawl:xicheng'").fetchone()
-        state = pickle.loads(blob)
-        state["next_run_time"] = missed
-        conn.execute(
-            "update apscheduler_jobs set next_run_time = ?, job_state = ? where id = 'crawl:xicheng'",
-            [missed.timestamp(), pickle.dumps(state)],
-        )
+    # The machine was down for five intervals: five runs were missed.
+    set_next_run(db, datetime.now(UTC) - timedelta(seconds=300))
     proc = start(config)
     try:
         wait_for(lambda: len(runs(tmp_path)) >= 1)
@@ -167,3 +171,24 @@ def _has_job(db: Path) -> bool:
             return bool(conn.execute("select count(*) from apscheduler_jobs").fetchone()[0])
     except sqlite3.OperationalError:
         return False
+
+
+def test_a_crawl_over_its_time_limit_is_stopped(tmp_path):
+    config = write_config(tmp_path, interval=3600, sleep=60)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("[schedule]", "[schedule]\ncrawl_timeout = 1"), encoding="utf-8"
+    )
+    db = tmp_path / "nianbao.db"
+    proc = start(config)
+    wait_for(lambda: db.exists() and _has_job(db))
+    stop(proc)
+    try:
+        set_next_run(db, datetime.now(UTC) - timedelta(seconds=1))  # due now
+        proc = start(config)
+        wait_for(lambda: len(runs(tmp_path)) == 1)
+        started = runs(tmp_path)[0][0]
+        time.sleep(4)
+    finally:
+        code, out = stop(proc)
+    assert runs(tmp_path) == [(started, None)]  # it never got to its end: it was stopped
+    assert "crawl ended with status" in out
