@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from crawler.config import Config
 from parsers.model import APPLICATION_ROWS_2019, APPLICATION_ROWS_2021, REVIEW_FIELDS, REVIEW_GROUPS
@@ -27,6 +28,7 @@ COLUMN_NAMES = {
     "social_welfare_org": "社会公益组织", "legal_service_org": "法律服务机构", "other_org": "其他",
     "org_subtotal": "小计", "total": "总计",
 }  # fmt: skip
+CHINA = ZoneInfo("Asia/Shanghai")
 MAX_DIFF_LINES = 120
 MAX_LISTED = 40  # a first crawl finds hundreds of reports: list some, count the rest
 
@@ -108,17 +110,23 @@ def interval_of(config: Config, site: str) -> timedelta | None:
 # --- composing ---------------------------------------------------------------
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def subject(d: Digest) -> str:
-    parts = []
     inconsistent = {f["report_id"] for f in d.findings if f["severity"] == "error" and f["rule"] != "missing_report"}
     missing = sum(f["rule"] == "missing_report" for f in d.findings)
     late = sum(f["rule"] == "late_publication" for f in d.findings)
-    for n, word in ((len(d.new), "new report"), (len(d.revised), "revised report"), (len(inconsistent), "inconsistent"),
-                    (missing, "missing report"), (late, "late"), (len(d.fixed), "finding fixed")):  # fmt: skip
-        if n:
-            parts.append(
-                f"{n} {word}" + ("s" if n > 1 and word.endswith(("report", "fixed")) and word != "inconsistent" else "")
-            )
+    counts = (
+        (len(d.new), "new report", "new reports"),
+        (len(d.revised), "revised report", "revised reports"),
+        (len(inconsistent), "inconsistent", "inconsistent"),
+        (missing, "missing report", "missing reports"),
+        (late, "late", "late"),
+        (len(d.fixed), "finding fixed", "findings fixed"),
+    )
+    parts = [_count(n, one, many) for n, one, many in counts if n]
     if d.failing:
         parts.append(f"crawl failed {len(d.failing)} times in a row")
     if d.stale_since:
@@ -255,7 +263,7 @@ def html_body(d: Digest, store: Store) -> str:
 
 def after_crawl(store: Store, config: Config, sites: list[str]) -> tuple[list[int], int, int]:
     """The alert step of a crawl: flag reports now overdue, queue the digests, deliver the queue."""
-    store.check_missing_reports(datetime.now(UTC).date())
+    store.check_missing_reports(datetime.now(CHINA).date())  # deadlines are Beijing dates
     queued = queue_digests(store, config, sites)
     sent, failed = deliver(store, config)
     return queued, sent, failed
@@ -263,6 +271,11 @@ def after_crawl(store: Store, config: Config, sites: list[str]) -> tuple[list[in
 
 def queue_digests(store: Store, config: Config, sites: list[str], now: datetime | None = None) -> list[int]:
     """Compute each site's digest and queue one e-mail per recipient list."""
+    with q.locked(store):  # a crawl and the watchdog may both be here: one queues, the other sees nothing new
+        return _queue(store, config, sites, now)
+
+
+def _queue(store: Store, config: Config, sites: list[str], now: datetime | None) -> list[int]:
     groups: dict[tuple[str, ...], list[Digest]] = {}
     for site in sites:
         d = collect(store, config, site, now)
@@ -303,13 +316,15 @@ def deliver(store: Store, config: Config) -> tuple[int, int]:
     """Send every queued digest; what fails stays queued for the next run. (sent, failed)"""
     sent = failed = 0
     for alert in q.unsent(store):
-        msg = message(alert, config)
+        if not q.claim(store, alert["id"]):
+            continue  # another process is sending it
         try:
+            msg = message(alert, config)
             if config.alerts.get("smtp_host"):
                 _smtp_send(msg, config)
             else:
                 _write_outbox(msg, alert, config)
-        except (OSError, smtplib.SMTPException) as exc:
+        except (OSError, ValueError, smtplib.SMTPException) as exc:
             q.mark_failed(store, alert["id"], f"{type(exc).__name__}: {exc}")
             failed += 1
             continue

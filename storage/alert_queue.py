@@ -6,7 +6,9 @@ so an event is alerted once; a digest stays in `alerts` until it is delivered.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 from storage.store import Store, now
@@ -50,20 +52,19 @@ def pending_fixed(store: Store, site: str) -> list[dict[str, Any]]:
 
 def failure_streak(store: Store, site: str) -> list[dict[str, Any]] | None:
     """The current run of failed crawls if it is long enough and not yet alerted."""
-    runs = list(
+    last_ok = store.db.execute(
+        "select coalesce(max(id), 0) from crawl_runs where site = ? and finished is not null and status != 'failed'",
+        [site],
+    ).fetchone()[0]
+    streak = list(
         store.db.query(
-            "select * from crawl_runs where site = ? and finished is not null order by id desc limit 20", [site]
+            "select * from crawl_runs where site = ? and id > ? and status = 'failed' order by id desc", [site, last_ok]
         )
     )
-    streak = []
-    for r in runs:
-        if r["status"] != "failed":
-            break
-        streak.append(r)
     if len(streak) < FAILURE_STREAK:
         return None
-    state = store.db["site_state"].get(site) if store.db["site_state"].count_where("site = ?", [site]) else {}
-    if (state.get("failure_alerted_run") or 0) >= streak[-1]["id"]:
+    rows = list(store.db.query("select failure_alerted_run from site_state where site = ?", [site]))
+    if rows and (rows[0]["failure_alerted_run"] or 0) > last_ok:
         return None  # this streak was alerted already
     return streak
 
@@ -78,11 +79,25 @@ def watchdog_alerted(store: Store, site: str) -> str | None:
     return rows[0]["watchdog_alerted_at"] if rows else None
 
 
+@contextmanager
+def locked(store: Store) -> Iterator[None]:
+    """One writer at a time from here to the end of the block: what two processes (a crawl and
+    the scheduler's watchdog) both see as new is queued by one of them only."""
+    conn = store.db.conn
+    conn.execute("begin immediate")
+    try:
+        yield
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    conn.execute("commit")
+
+
 def enqueue(store: Store, digest: dict[str, Any], covers: dict[str, Any]) -> int:
     """Queue one digest and mark everything it covers as alerted, atomically."""
     ts = now()
     db = store.db
-    with db.conn:
+    with db.atomic():
         alert_id = db["alerts"].insert({**digest, "created": ts, "attempts": 0}).last_pk
         db["alerts"].update(alert_id, {"message_id": f"<nianbao-alert-{alert_id}-{ts[:10]}@nianbao.local>"})
         for rid, version in covers.get("reports", []):
@@ -95,13 +110,11 @@ def enqueue(store: Store, digest: dict[str, Any], covers: dict[str, Any]) -> int
             db["site_state"].upsert({"site": site, "failure_alerted_run": run_id}, pk="site")
         for site in covers.get("watchdog", []):
             db["site_state"].upsert({"site": site, "watchdog_alerted_at": ts}, pk="site")
-        for site in covers.get("watchdog_clear", []):
-            db["site_state"].upsert({"site": site, "watchdog_alerted_at": None}, pk="site")
     return alert_id
 
 
 def clear_watchdog(store: Store, site: str) -> None:
-    with store.db.conn:
+    with store.db.atomic():
         store.db["site_state"].upsert({"site": site, "watchdog_alerted_at": None}, pk="site")
 
 
@@ -109,20 +122,37 @@ def unsent(store: Store) -> list[dict[str, Any]]:
     return list(store.db.query("select * from alerts where sent_at is null order by id"))
 
 
+CLAIM_MINUTES = 10  # a claim older than this is from a process that died while sending
+
+
+def claim(store: Store, alert_id: int) -> bool:
+    """Take a digest for sending; False when another process has it (or has sent it)."""
+    ts = now()
+    stale = (datetime.fromisoformat(ts) - timedelta(minutes=CLAIM_MINUTES)).isoformat()
+    with store.db.atomic():
+        cur = store.db.execute(
+            "update alerts set claimed_at = ? where id = ? and sent_at is null "
+            "and (claimed_at is null or claimed_at < ?)",
+            [ts, alert_id, stale],
+        )
+    return cur.rowcount == 1
+
+
 def mark_sent(store: Store, alert_id: int) -> None:
-    with store.db.conn:
+    with store.db.atomic():
         store.db["alerts"].update(alert_id, {"sent_at": now(), "last_error": None})
 
 
 def mark_failed(store: Store, alert_id: int, error: str) -> None:
-    with store.db.conn:
+    with store.db.atomic():
         store.db.execute(
-            "update alerts set attempts = attempts + 1, last_error = ? where id = ?", [error[:500], alert_id]
+            "update alerts set attempts = attempts + 1, last_error = ?, claimed_at = null where id = ?",
+            [error[:500], alert_id],
         )
 
 
 def acknowledge(store: Store, fingerprint: str) -> int:
-    with store.db.conn:
+    with store.db.atomic():
         cur = store.db.execute("update findings set acknowledged = 1 where fingerprint = ?", [fingerprint])
     return cur.rowcount
 
@@ -131,7 +161,3 @@ def records_of(store: Store, version_id: int | None) -> list[str]:
     if version_id is None:
         return []
     return store.records(version_id)
-
-
-def report_json(row: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(row["report_json"]) if row.get("report_json") else {}

@@ -129,7 +129,9 @@ class Store:
         Its continuity checks run against the stored report of year N-1, and the stored report of
         year N+1 is checked again against this one (crawl order is arbitrary)."""
         ts = fetched_at or now()
-        key = report_key(report)
+        # Agency + year identify a report; a page that names neither is known by its URL only
+        # (two such pages must not merge into one report with two "versions").
+        key = report_key(report) if report.agency and report.year else f"url:{url}"
         digest = content_hash(records)
         conn = self.db.conn
         with conn:
@@ -139,14 +141,20 @@ class Store:
             row = conn.execute(
                 "select id, current_version from reports where site = ? and report_key = ?", [site, key]
             ).fetchone()
+            earlier = None
             if row is not None:
                 same = conn.execute(
                     "select id from versions where report_id = ? and content_hash = ?", [row[0], digest]
                 ).fetchone()
-                if same is not None:
-                    # Fetched again unchanged (perhaps at a new URL: it moved, it is the same report).
+                current_url = conn.execute("select url from versions where id = ?", [row[1]]).fetchone()
+                reverted = same is not None and same[0] != row[1] and current_url and current_url[0] == url
+                if same is not None and not reverted:
+                    # Fetched again unchanged, perhaps at a new URL (it moved: the same report). An
+                    # earlier text seen at another URL is a copy, not a revision: no flip-flopping.
                     conn.execute("update reports set last_seen = ?, url = ? where id = ?", [ts, url, row[0]])
                     return Saved("unchanged", row[0], same[0], same[0])
+                # The page at the current URL went back to an earlier text: that version is current again.
+                earlier = same[0] if reverted else None
             findings = [*report.findings, *self._history_findings(report, site)]
             status = "error" if any(f.severity == "error" for f in findings) else "ok"
             meta = [url, report.agency, report.year, report.title, report.published, report.template, ts, status]
@@ -161,20 +169,17 @@ class Store:
                 report_id, previous = row
             text = "\n".join(records)
             report_json = json.dumps(report.to_json(), ensure_ascii=False)
-            version_id = conn.execute(
-                "insert into versions (report_id, url, fetched_at, content_hash, raw, encoding, records, "
-                "report_json, attachments) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    report_id, url, ts, digest, zlib.compress(raw, 3) if raw else None, encoding, text,
-                    report_json, json.dumps(attachments or [], ensure_ascii=False),
-                ],
-            ).lastrowid  # fmt: skip
+            if earlier is not None:
+                version_id = earlier  # that version, its cells and raw page are stored already
+            else:
+                version_id = self._insert_version(
+                    report_id, url, ts, digest, raw, encoding, text, report_json, attachments, report
+                )
             conn.execute(
                 "update reports set url = ?, agency = ?, year = ?, title = ?, published = ?, template = ?, "
                 "last_seen = ?, status = ?, current_version = ? where id = ?",
                 [*meta, version_id, report_id],
             )
-            self._insert_cells(version_id, report, report_json)
             new_ids, resolved = self._sync_findings(report_id, version_id, findings, ts, keep=MONITOR_RULES)
             # The search text; the index follows in batches (index_text). text_pending keeps what the
             # index holds for this report until then (an external-content index deletes by value).
@@ -192,6 +197,21 @@ class Store:
             resolved += self._resolve_missing(report, ts)
             rechecked = self._recheck_next_year(report, site, ts, new_ids, resolved)
         return Saved("new" if row is None else "changed", report_id, version_id, previous, new_ids, resolved, rechecked)
+
+    def _insert_version(
+        self, report_id: int, url: str, ts: str, digest: str, raw: bytes, encoding: str | None, text: str,
+        report_json: str, attachments: list[str] | None, report: Report,
+    ) -> int:  # fmt: skip
+        version_id = self.db.conn.execute(
+            "insert into versions (report_id, url, fetched_at, content_hash, raw, encoding, records, "
+            "report_json, attachments) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                report_id, url, ts, digest, zlib.compress(raw, 3) if raw else None, encoding, text,
+                report_json, json.dumps(attachments or [], ensure_ascii=False),
+            ],
+        ).lastrowid  # fmt: skip
+        self._insert_cells(version_id, report, report_json)
+        return version_id
 
     def _insert_cells(self, version_id: int, report: Report, report_json: str) -> None:
         """One row per table cell, read by SQLite from the report's JSON form (one statement, not
@@ -340,9 +360,13 @@ class Store:
                 )
                 new_ids.append(cur.lastrowid)
         if updates:
+            # A finding that comes back (it was resolved) is news again: clear what was alerted.
             conn.executemany(
                 "update findings set version_id = ?, rule = ?, severity = ?, where_ = ?, message = ?, cells = ?, "
-                "lhs = ?, rhs = ?, last_seen = ?, resolved_at = null where id = ?",
+                "lhs = ?, rhs = ?, last_seen = ?, "
+                "alerted_at = case when resolved_at is null then alerted_at end, "
+                "resolved_alerted_at = case when resolved_at is null then resolved_alerted_at end, "
+                "resolved_at = null where id = ?",
                 updates,
             )
         only = None if only is None else set(only)

@@ -227,3 +227,57 @@ def test_a_missing_report_is_alerted_once_after_its_deadline(tmp_path, smtp):
     assert "1 missing report" in smtp.messages[-1]["Subject"]
     after_crawl(store, config, ["xicheng"])
     assert len(smtp.messages) == 1  # not again
+
+
+def test_a_long_outage_is_alerted_once(tmp_path, smtp):
+    config = load_config(write_config(tmp_path, smtp.port))
+    store = Store(config.db_path)
+    for _ in range(45):
+        run = store.start_run("xicheng")
+        store.finish_run(run, "failed", {}, ["no list page could be fetched"])
+        queue_digests(store, config, ["xicheng"])
+    deliver(store, config)
+    assert [m["Subject"] for m in smtp.messages].count("西城区: crawl failed 3 times in a row") == 1
+    assert len(smtp.messages) == 1
+    # A success ends the streak; the next streak is news again.
+    run = store.start_run("xicheng")
+    store.finish_run(run, "ok", {}, [])
+    for _ in range(3):
+        run = store.start_run("xicheng")
+        store.finish_run(run, "failed", {}, ["no list page could be fetched"])
+    queue_digests(store, config, ["xicheng"])
+    deliver(store, config)
+    assert len(smtp.messages) == 2
+
+
+def test_a_digest_claimed_by_another_process_is_not_sent_twice(tmp_path, smtp):
+    from storage.alert_queue import claim
+
+    config = load_config(write_config(tmp_path, smtp.port))
+    store = Store(config.db_path)
+    ingest(store, SEED_003)
+    (alert_id,) = queue_digests(store, config, ["xicheng"])
+    other = Store(config.db_path)  # another process, sending right now
+    assert claim(other, alert_id)
+    assert deliver(store, config) == (0, 0)
+    assert smtp.messages == []
+
+
+def test_a_finding_that_comes_back_is_alerted_again(tmp_path, smtp):
+    config = load_config(write_config(tmp_path, smtp.port))
+    store = Store(config.db_path)
+    url = "https://www.bjxch.gov.cn/x.html"
+    fixed = tmp_path / "fixed.txt"
+    fixed.write_text(
+        SEED_003.read_text(encoding="utf-8").replace("2701\t79\t0\t0\t2\t0\t2782", "55\t0\t0\t0\t0\t0\t55"),
+        encoding="utf-8",
+    )
+    for path in (SEED_003, fixed, SEED_003):
+        ingest(store, path, url=url)
+        after_crawl(store, config, ["xicheng"])
+    subjects = [m["Subject"] for m in smtp.messages]
+    assert subjects == [
+        "西城区: 1 new report, 1 inconsistent, 1 missing report",
+        "西城区: 1 revised report, 4 findings fixed",
+        "西城区: 1 revised report, 1 inconsistent",
+    ]

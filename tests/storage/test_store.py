@@ -248,3 +248,40 @@ def test_search_index_follows_new_versions(store: Store, series: dict[str, Path]
     assert [r["year"] for r in store.search("上年结转政府信息公开申请数量\t2")] == [2022]
     assert count(store, "text_pending") == 0
     store.db.execute("insert into report_text_fts (report_text_fts) values ('integrity-check')")
+
+
+def test_a_page_that_goes_back_to_an_earlier_text_makes_it_current_again(tmp_path: Path) -> None:
+    from parsers.load import parse_path
+
+    store = Store(tmp_path / "x.db")
+    seed = Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "003_42b2e6b1a7d7c7c9.txt"
+    fixed = tmp_path / "fixed.txt"
+    fixed.write_text(
+        seed.read_text(encoding="utf-8").replace("2701\t79\t0\t0\t2\t0\t2782", "55\t0\t0\t0\t0\t0\t55"),
+        encoding="utf-8",
+    )
+    url = "https://www.bjxch.gov.cn/zt/xxgkzl/gknbxq/pnidpv379pntypepvnbpnnfpv2020.html"
+    statuses = []
+    for path in (seed, fixed, seed):
+        parsed = parse_path(path)
+        statuses.append(store.save_report("xicheng", url, parsed.report, parsed.records).status)
+    assert statuses == ["new", "changed", "changed"]
+    current = store.db.execute("select current_version from reports").fetchone()[0]
+    assert current == 1 and store.db.execute("select count(*) from versions").fetchone()[0] == 2
+    # The balance errors are open again, and will be alerted again.
+    reopened = list(store.db.query("select alerted_at, resolved_at from findings where rule = 'balance'"))
+    assert len(reopened) == 4 and all(r["resolved_at"] is None for r in reopened)
+
+
+def test_pages_without_agency_or_year_do_not_merge(tmp_path: Path) -> None:
+    from parsers.load import parse_path
+
+    store = Store(tmp_path / "x.db")
+    seeds = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
+    saved = []
+    for n, name in enumerate(("000_402f5e06dd06528b.txt", "002_59838382079b1902.txt")):
+        parsed = parse_path(seeds / name)
+        parsed.report.agency = parsed.report.year = None  # as a page whose title names neither
+        saved.append(store.save_report("xicheng", f"https://example.gov.cn/{n}.html", parsed.report, parsed.records))
+    assert [s.status for s in saved] == ["new", "new"]
+    assert store.db.execute("select count(*) from reports").fetchone()[0] == 2
