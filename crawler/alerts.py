@@ -81,7 +81,7 @@ def collect(store: Store, config: Config, site: str, now: datetime | None = None
     interval = interval_of(config, site)
     last_ok = q.last_success(store, site)
     # With no success yet, the clock starts at the first crawl: a new site is not stale at once.
-    since_text = last_ok or store.db.execute("select min(started) from crawl_runs where site = ?", [site]).fetchone()[0]
+    since_text = last_ok or q.first_run_started(store, site)
     if interval and since_text:
         if now - datetime.fromisoformat(since_text) > 2 * interval:
             if not q.watchdog_alerted(store, site):
@@ -243,12 +243,9 @@ def html_body(d: Digest, store: Store) -> str:
                 marked.update(json.loads(f["cells"] or "[]"))
         out.append("</ul>")
         if marked:
-            row = store.db.execute(
-                "select v.report_json from reports r join versions v on v.id = r.current_version where r.id = ?",
-                [report_id],
-            ).fetchone()
-            if row:
-                out.append(_table_html(json.loads(row[0]), marked))
+            report = q.current_report_json(store, report_id)
+            if report:
+                out.append(_table_html(report, marked))
     if d.fixed:
         out.append("<h3>Fixed by a later version</h3><ul>")
         out += [f"<li>{e(_report_label(f))} · {e(f['rule'])} @ <code>{e(f['where_'])}</code></li>" for f in d.fixed]

@@ -6,6 +6,7 @@ so an event is alerted once; a digest stays in `alerts` until it is delivered.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -72,6 +73,18 @@ def failure_streak(store: Store, site: str) -> list[dict[str, Any]] | None:
 def last_success(store: Store, site: str) -> str | None:
     row = store.db.execute("select max(finished) from crawl_runs where site = ? and status = 'ok'", [site]).fetchone()
     return row[0] if row else None
+
+
+def first_run_started(store: Store, site: str) -> str | None:
+    return store.db.execute("select min(started) from crawl_runs where site = ?", [site]).fetchone()[0]
+
+
+def current_report_json(store: Store, report_id: int) -> dict[str, Any] | None:
+    row = store.db.execute(
+        "select v.report_json from reports r join versions v on v.id = r.current_version where r.id = ?",
+        [report_id],
+    ).fetchone()
+    return json.loads(row[0]) if row else None
 
 
 def watchdog_alerted(store: Store, site: str) -> str | None:

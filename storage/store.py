@@ -1,6 +1,10 @@
 """Writes and reads of the store. A report and all that belongs to it (version, cells,
-findings, search text, page state) is written in one transaction, so a crawl killed
-part-way leaves either all of a report or none of it."""
+findings, search text) is written in one transaction, so a crawl killed part-way leaves
+either all of a report or none of it. The page's crawl state (ETag, status) is written
+after it, in its own transaction: lost, it only means the page is fetched again.
+
+The history rules (carry_continuity, in_force_continuity, missing_report) run here, not in
+the parse step, because they need the stored report of year N-1 within the same transaction."""
 
 from __future__ import annotations
 
