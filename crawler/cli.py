@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from crawler.config import ConfigError, load_config
+from crawler.config import Config, ConfigError, load_config
 from parsers.errors import ParseError
 from parsers.load import parse_path
+
+if TYPE_CHECKING:
+    from storage.store import Store
 
 
 def _parse_cmd(args: argparse.Namespace) -> int:
@@ -45,11 +50,10 @@ def _summary(name, report):
 def _crawl_cmd(args: argparse.Namespace) -> int:
     from crawler.run import crawl_sites, format_summary
 
-    config = load_config(args.config)
+    config, db_path = _config_and_db(args)
     sites = sorted(config.sites) if args.all else list(dict.fromkeys(args.site))
     for key in sites:
         config.site(key)  # unknown site: one clear line
-    db_path = Path(args.db) if args.db else config.db_path
     print(f"crawling {', '.join(sites)} into {db_path}", flush=True)
     results = crawl_sites(config, sites, db_path, full=args.full)
     print(format_summary(results))
@@ -58,7 +62,7 @@ def _crawl_cmd(args: argparse.Namespace) -> int:
     return 0 if all(r.status == "ok" for r in results) else 1
 
 
-def _alert(config, db_path: Path, sites: list[str]) -> None:
+def _alert(config: Config, db_path: Path, sites: list[str]) -> None:
     """Queue this crawl's digest and deliver everything queued (earlier failures too)."""
     from crawler.alerts import after_crawl, outbox_dir
     from storage.store import Store
@@ -75,11 +79,10 @@ def _alert(config, db_path: Path, sites: list[str]) -> None:
 def _schedule_cmd(args: argparse.Namespace) -> int:
     from crawler.scheduler import serve
 
-    config = load_config(args.config)
+    config, db_path = _config_and_db(args)
     sites = list(dict.fromkeys(args.site)) or sorted(config.sites)
     for key in sites:
         config.site(key)
-    db_path = Path(args.db) if args.db else config.db_path
     print(f"crawl schedule: {', '.join(sites)} -> {db_path} (Ctrl-C or SIGTERM stops)", flush=True)
     return serve(config, db_path, sites)
 
@@ -87,8 +90,7 @@ def _schedule_cmd(args: argparse.Namespace) -> int:
 def _status_cmd(args: argparse.Namespace) -> int:
     from crawler.scheduler import status
 
-    config = load_config(args.config)
-    db_path = Path(args.db) if args.db else config.db_path
+    config, db_path = _existing_db(args)  # status reads; it does not create a database
     for s in status(config, db_path):
         c = s["last_counts"]
         counts = f" ({c.get('new', 0)} new, {c.get('changed', 0)} changed, {c.get('failed', 0)} failed)" if c else ""
@@ -109,9 +111,7 @@ def _ack_cmd(args: argparse.Namespace) -> int:
 
 
 def _alerts_cmd(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
-    db_path = Path(args.db) if args.db else config.db_path
-    _open_store(args).close()
+    config, db_path = _existing_db(args)
     _alert(config, db_path, sorted(config.sites))
     return 0
 
@@ -126,7 +126,7 @@ def _demo_cmd(args: argparse.Namespace) -> int:
     from crawler.run import crawl_sites, format_summary
 
     config = load_config(args.config)
-    db_path = Path(args.db) if args.db else config.resolve("data/demo.db")
+    db_path = args.db_path = Path(args.db) if args.db else config.resolve("data/demo.db")
     site = demo_site("xicheng", n=args.demo_reports, broken_every=25)
     with PortalServer(site) as server:
         start = server.url(site.start_path)
@@ -144,14 +144,25 @@ def _demo_cmd(args: argparse.Namespace) -> int:
     return 0 if all(r.status == "ok" for r in results) else 1
 
 
-def _open_store(args: argparse.Namespace):
-    from storage.store import Store
-
+def _config_and_db(args: argparse.Namespace) -> tuple[Config, Path]:
+    """The config (--config) and the database path (--db, else the config's [storage] path)."""
     config = load_config(args.config)
-    db_path = Path(args.db) if args.db else config.db_path
+    args.db_path = Path(args.db) if args.db else config.db_path  # named in a database error
+    return config, args.db_path
+
+
+def _existing_db(args: argparse.Namespace) -> tuple[Config, Path]:
+    """As _config_and_db, for commands that read: a database that is not there is an error."""
+    config, db_path = _config_and_db(args)
     if not db_path.exists():
         raise ConfigError(f"no database at {db_path} yet: run a crawl or `crawl ingest` first")
-    return Store(db_path)
+    return config, db_path
+
+
+def _open_store(args: argparse.Namespace) -> Store:
+    from storage.store import Store
+
+    return Store(_existing_db(args)[1])
 
 
 def _findings_cmd(args: argparse.Namespace) -> int:
@@ -177,8 +188,7 @@ def _search_cmd(args: argparse.Namespace) -> int:
 def _ingest_cmd(args: argparse.Namespace) -> int:
     from storage.store import Store
 
-    config = load_config(args.config)
-    store = Store(Path(args.db) if args.db else config.db_path)
+    store = Store(_config_and_db(args)[1])
     failures = 0
     try:
         failures = _ingest(store, args)
@@ -187,7 +197,7 @@ def _ingest_cmd(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _ingest(store, args: argparse.Namespace) -> int:
+def _ingest(store: Store, args: argparse.Namespace) -> int:
     failures = 0
     for name in args.files:
         try:
@@ -334,6 +344,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except (sqlite3.Error, OSError, RuntimeError) as exc:
+        # A database that is not one or is newer than this code, an unwritable --out, ...
+        db = getattr(args, "db_path", None)
+        where = f"{db}: " if isinstance(exc, sqlite3.Error) and db else ""
+        print(f"crawl: {where}{' '.join(str(exc).split()) or type(exc).__name__}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -70,6 +71,81 @@ def _ints(table: dict[str, Any], key: str, where: str) -> list[int]:
     return value
 
 
+def _number(table: dict[str, Any], key: str, where: str, *, whole: bool = False, positive: bool = False) -> None:
+    """A number (a whole one if `whole`), at least 0 (more than 0 if `positive`), when present."""
+    if key not in table:
+        return
+    value = table[key]
+    kinds = (int,) if whole else (int, float)
+    ok = isinstance(value, kinds) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value < 0 or (positive and value == 0):
+        what = "whole number" if whole else "number"
+        what = f"{what} > 0" if positive else f"{what} ≥ 0"
+        raise ConfigError(f"{where}.{key} must be a {what}, not {value!r}")
+
+
+def _cron(table: dict[str, Any], key: str, where: str) -> str | None:
+    """A five-field crontab line (minute hour day month weekday), as APScheduler reads it."""
+    expr = table.get(key)
+    if expr is None:
+        return None
+    if not isinstance(expr, str):
+        raise ConfigError(f'{where}.{key} must be a crontab string such as "0 6 * * *", not {expr!r}')
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(expr, timezone="Asia/Shanghai")
+    except ValueError as exc:
+        raise ConfigError(f"{where}.{key}: bad cron expression {expr!r}: {exc}") from None
+    return expr
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{key}] must be a table")
+    return dict(value)
+
+
+# (section, key, a whole number?, more than 0?): values code reads later; a wrong type fails at load.
+_NUMBERS = (
+    ("crawl", "retries", True, False),
+    ("crawl", "download_maxsize", True, False),
+    ("crawl", "parse_workers", True, False),
+    ("crawl", "concurrent_per_site", True, True),
+    ("crawl", "download_timeout", False, True),
+    ("crawl", "recheck_hours", False, False),
+    ("crawl", "retry_backoff", False, False),
+    ("crawl", "start_delay", False, False),
+    ("schedule", "interval_hours", False, True),
+    ("schedule", "interval_seconds", False, True),
+    ("schedule", "crawl_timeout", False, True),
+    ("schedule", "misfire_grace_seconds", False, True),
+    ("schedule", "watchdog_seconds", False, True),
+    ("alerts", "smtp_port", True, True),
+    ("alerts", "smtp_timeout", False, True),
+)
+SMTP_SECURITY = ("none", "starttls", "ssl")
+
+
+def _check_sections(sections: dict[str, dict[str, Any]]) -> None:
+    """[crawl], [schedule] and [alerts]: every problem is found here, not when a crawl or an e-mail runs."""
+    for section, key, whole, positive in _NUMBERS:
+        _number(sections[section], key, section, whole=whole, positive=positive)
+    schedule, alerts = sections["schedule"], sections["alerts"]
+    _cron(schedule, "cron", "schedule")
+    _cron(schedule, "busy_cron", "schedule")
+    if "command" in schedule:
+        schedule["command"] = _list(schedule, "command", "schedule", required=True)
+    if alerts.get("smtp_port", 0) > 65535:
+        raise ConfigError(f"alerts.smtp_port must be a port number (1-65535), not {alerts['smtp_port']!r}")
+    security = alerts.get("smtp_security", "none")
+    if security not in SMTP_SECURITY:
+        raise ConfigError(f"alerts.smtp_security must be one of {', '.join(SMTP_SECURITY)}, not {security!r}")
+    if "recipients" in alerts:
+        alerts["recipients"] = _list(alerts, "recipients", "alerts")
+
+
 def _probe_url(table: dict[str, Any], where: str) -> str | None:
     url = table.get("probe_url")
     if url is None:
@@ -106,6 +182,8 @@ def load_config(path: str | Path | None = None) -> Config:
                 re.compile(pattern)
             except re.error as exc:
                 raise ConfigError(f"{where}: bad pattern {pattern!r}: {exc}") from None
+        _number(table, "interval_hours", where, positive=True)
+        _number(table, "probe_first_year", where, whole=True)
         sites[key] = Site(
             key=key,
             name=str(table.get("name", key)),
@@ -117,17 +195,12 @@ def load_config(path: str | Path | None = None) -> Config:
             probe_units=_ints(table, "probe_units", where),
             probe_first_year=int(table.get("probe_first_year", 2019)),
             recipients=_list(table, "recipients", where),
-            cron=table.get("cron"),
+            cron=_cron(table, "cron", where),
             interval_hours=table.get("interval_hours"),
         )
-    config = Config(
-        path=path.resolve(),
-        db_path=Path(),
-        sites=sites,
-        crawl=dict(data.get("crawl", {})),
-        schedule=dict(data.get("schedule", {})),
-        alerts=dict(data.get("alerts", {})),
-    )
-    storage = data.get("storage", {})
+    sections = {name: _table(data, name) for name in ("crawl", "schedule", "alerts")}
+    _check_sections(sections)
+    config = Config(path=path.resolve(), db_path=Path(), sites=sites, **sections)
+    storage = _table(data, "storage")
     config.db_path = config.resolve(str(storage.get("path", "data/nianbao.db")))
     return config

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urljoin, urlsplit
+from typing import Self
+from urllib.parse import urljoin
 
-from scrapy import Request
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
 
+from spiders.errors import OffsiteRedirect, RecentlyChecked
+from spiders.urls import host_allowed
 from storage.store import Store
-
-
-class RecentlyChecked(IgnoreRequest):
-    """A stored report checked within the recheck window: not asked for again this crawl."""
 
 
 class ConditionalRequests:
@@ -27,12 +28,12 @@ class ConditionalRequests:
         self.now = datetime.now(UTC)
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         return cls(settings.get("NIANBAO_DB"), settings.getbool("NIANBAO_FULL"),
                    settings.getfloat("NIANBAO_RECHECK_HOURS"))  # fmt: skip
 
-    def process_request(self, request, spider=None):
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if self.full or not request.meta.get("report"):
             return None
         if self.store is None:
@@ -50,28 +51,18 @@ class ConditionalRequests:
         return None
 
 
-class OffsiteRedirect(IgnoreRequest):
-    """A redirect to a host outside allowed_domains: dropped; the spider records it."""
-
-    def __init__(self, url: str, target: str) -> None:
-        super().__init__(f"redirect off site to {target}")
-        self.url, self.target = url, target
-
-
 class OffsiteRedirects:
     """A redirect to a host outside allowed_domains is dropped (and recorded by the errback)."""
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls()
 
-    def process_response(self, request, response, spider=None):
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         if response.status not in (301, 302, 303, 307, 308) or b"Location" not in response.headers:
             return response
         target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
-        host = (urlsplit(target).hostname or "").lower()
-        allowed = getattr(spider, "allowed_domains", None) or []
-        if any(host == d or host.endswith("." + d) for d in allowed):
+        if host_allowed(target, getattr(spider, "allowed_domains", None) or []):
             return response
         if spider is not None:
             spider.crawler.stats.inc_value("nianbao/offsite_redirects")
@@ -85,19 +76,23 @@ class BackoffRetry(RetryMiddleware):
     request waits, so a struggling portal gets room and the rest of the crawl goes on.
     """
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
 
-    async def _wait(self, result):
+    async def _wait(self, result: Request | Response | None) -> Request | Response | None:
         if isinstance(result, Request):
             n = result.meta.get("retry_times", 1)
             await asyncio.sleep(min(self.cap, self.base * 2 ** (n - 1)))
         return result
 
-    async def process_response(self, request, response, spider=None):
+    async def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
         return await self._wait(super().process_response(request, response))
 
-    async def process_exception(self, request, exception, spider=None):
+    async def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | Response | None:
         return await self._wait(super().process_exception(request, exception))

@@ -10,9 +10,13 @@ import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Self
 
-from parsers.errors import ParseError
-from parsers.load import parse_bytes
+from scrapy import Spider
+from scrapy.crawler import Crawler
+
+from parsers.errors import NotAReport, ParseError
+from parsers.load import Parsed, parse_bytes
 from spiders.items import ReportPage
 from storage.store import Store
 
@@ -29,10 +33,10 @@ class ParseStage:
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler.settings.getint("NIANBAO_PARSE_WORKERS", 0))
 
-    def open_spider(self, spider=None) -> None:
+    def open_spider(self, spider: Spider | None = None) -> None:
         if self.workers > 0:
             # spawn, not fork: the crawl process runs threads and an event loop.
             self.pool = ProcessPoolExecutor(
@@ -42,25 +46,25 @@ class ParseStage:
                 initargs=(os.getpid(),),
             )
 
-    def close_spider(self, spider=None) -> None:
+    def close_spider(self, spider: Spider | None = None) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    async def process_item(self, item: ReportPage, spider=None) -> ReportPage:
+    async def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
         if item.status != "fetched":
             return item
         try:
             item.parsed = await self._parse(item)
-        except ParseError as exc:
-            item.status = "not_report" if "not an annual report" in str(exc) else "failed"
-            if item.probe:
-                item.status = "not_published"  # a soft 404: 200 with no report on it
-            item.error = str(exc)
+        except NotAReport as exc:
+            # On a guessed (probe) URL, a readable page with no report on it is a soft 404.
+            item.status, item.error = ("not_published" if item.probe else "not_report"), str(exc)
+        except ParseError as exc:  # unreadable: a genuine failure, probe or not
+            item.status, item.error = "failed", str(exc)
         except Exception as exc:  # a parser bug must not stop the crawl; keep the page and the reason
             item.status, item.error = "failed", f"parser error: {type(exc).__name__}: {exc}"
         return item
 
-    async def _parse(self, item: ReportPage):
+    async def _parse(self, item: ReportPage) -> Parsed:
         if self.pool is not None:
             try:
                 return await asyncio.wrap_future(self.pool.submit(parse_bytes, item.body, "html", item.encoding))
@@ -89,19 +93,19 @@ class StoreStage:
         self.errors: list[str] = []
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> Self:
         stage = cls(crawler.settings.get("NIANBAO_DB"))
         stage.crawler = crawler
         return stage
 
-    def open_spider(self, spider=None) -> None:
+    def open_spider(self, spider: Spider | None = None) -> None:
         spider = spider or self.crawler.spider
         self.store = Store(self.db_path)
         self.site = spider.site
         self.run_id = self.store.start_run(self.site)
         self.started = time.monotonic()
 
-    def process_item(self, item: ReportPage, spider=None) -> ReportPage:
+    def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
         page = {"etag": item.etag, "last_modified": item.last_modified, "http_status": item.http_status}
         if item.status == "recently_checked":
             self.counts["unchanged"] += 1
@@ -140,7 +144,7 @@ class StoreStage:
         _progress(self.site, f"{saved.status}: {report.agency} {report.year}" + (f" ({n_err} errors)" if n_err else ""))
         return item
 
-    def close_spider(self, spider=None) -> None:
+    def close_spider(self, spider: Spider | None = None) -> None:
         stats = self.crawler.stats
         lists = stats.get_value("nianbao/list_pages", 0)
         list_failures = stats.get_value("nianbao/list_failures", 0)

@@ -37,12 +37,16 @@ def crawl_sites(
     process = CrawlerProcess({**settings, "LOG_ENABLED": False})
     _one_line_logging(settings.get("LOG_LEVEL", "WARNING"))  # after Scrapy configured its own
     for key in sites:
-        process.crawl(spider_for(config.site(key)), full=full)
+        process.crawl(spider_for(config.site(key)))
     process.start()
 
     store = Store(db_path)
     try:
-        rows = store.db.query("select * from crawl_runs where id > ? order by id", [before])
+        # Only this call's sites: another process may be crawling other sites meanwhile.
+        marks = ", ".join("?" * len(sites))
+        rows = store.db.query(
+            f"select * from crawl_runs where id > ? and site in ({marks}) order by id", [before, *sites]
+        )
         results = [
             RunResult(
                 r["site"], r["status"] or "failed", json.loads(r["counts"] or "{}"), json.loads(r["errors"] or "[]")

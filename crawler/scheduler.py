@@ -21,6 +21,7 @@ from pathlib import Path
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.config import Config, load_config
@@ -54,7 +55,7 @@ def run_site(config_path: str, site: str, db_path: str) -> int:
         except subprocess.TimeoutExpired:
             child.kill()
             code = child.wait()
-        _record_timeout(db_path, site, limit)
+        _record_timeout(db_path, site, started, limit)
     finally:
         with _lock:
             _children.discard(child)
@@ -62,15 +63,27 @@ def run_site(config_path: str, site: str, db_path: str) -> int:
     return code
 
 
-def _record_timeout(db_path: str, site: str, limit: float) -> None:
+def _record_timeout(db_path: str, site: str, since: str, limit: float) -> None:
+    """The crawl this job started ran out of time: its run is failed, whatever it says.
+
+    Stopped by SIGINT, Scrapy closes normally and the run may already be 'ok'. The run is
+    the site's newest one started at or after `since` (the job's start, ISO, as the store's).
+    """
     from storage.store import Store, now
 
     store = Store(db_path)
     try:
         with store.db.conn:
+            row = store.db.execute(
+                "select id, errors from crawl_runs where site = ? and started >= ? order by id desc limit 1",
+                [site, since],
+            ).fetchone()
+            if row is None:  # stopped before it recorded a run
+                return
+            errors = [f"crawl exceeded its time limit of {limit:.0f} s", *json.loads(row[1] or "[]")]
             store.db.execute(
-                "update crawl_runs set finished = ?, status = 'failed', errors = ? where site = ? and finished is null",
-                [now(), json.dumps([f"crawl exceeded its time limit of {limit:.0f} s"]), site],
+                "update crawl_runs set status = 'failed', finished = coalesce(finished, ?), errors = ? where id = ?",
+                [now(), json.dumps(errors, ensure_ascii=False), row[0]],
             )
     finally:
         store.close()
@@ -89,7 +102,7 @@ def watchdog(config_path: str, db_path: str) -> None:
         store.close()
 
 
-def build(config: Config, db_path: Path, scheduler_cls=BackgroundScheduler):
+def build(config: Config, db_path: Path, scheduler_cls: type[BaseScheduler] = BackgroundScheduler) -> BaseScheduler:
     """A scheduler with its job store in the database and one job per site."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     from storage.store import Store
@@ -104,7 +117,7 @@ def build(config: Config, db_path: Path, scheduler_cls=BackgroundScheduler):
     return scheduler
 
 
-def install_jobs(scheduler, config: Config, db_path: Path, sites: list[str]) -> None:
+def install_jobs(scheduler: BaseScheduler, config: Config, db_path: Path, sites: list[str]) -> None:
     """Add missing jobs; keep existing ones (and their next run time) unless the trigger changed."""
     jobs = {f"crawl:{s}": (run_site, trigger_for(config, s), [str(config.path), s, str(db_path)]) for s in sites}
     watchdog_every = float(config.schedule.get("watchdog_seconds", 3600))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crawler.config import Config
 
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["spiders.sites"]
@@ -57,7 +60,9 @@ NIANBAO_FULL = False
 NIANBAO_PARSE_WORKERS = 1 if (os.cpu_count() or 1) > 1 else 0
 
 
-def settings_for(config, db_path: str, full: bool = False, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def settings_for(
+    config: Config, db_path: str, full: bool = False, overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """This module's settings with config.toml's [crawl] table applied."""
     crawl = config.crawl
     settings = {k: v for k, v in globals().items() if k.isupper()}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 
 from parsers.labels import norm
@@ -95,7 +95,7 @@ class _Collector:
 
     def done(self) -> list[Finding]:
         for rule, (wheres, cells) in self.skipped.items():
-            shown = ", ".join(c.split(".", 1)[1] for c in cells[:4]) + (" …" if len(cells) > 4 else "")
+            shown = _shown(cells)
             part = wheres[0].split(".", 1)[0]
             self.findings.append(
                 Finding(
@@ -108,6 +108,11 @@ class _Collector:
                 )  # fmt: skip
             )
         return self.findings
+
+
+def _shown(cells: list[str]) -> str:
+    """The first few cells, without their part: 'new_received.total, carried_over.total …'."""
+    return ", ".join(c.split(".", 1)[1] for c in cells[:4]) + (" …" if len(cells) > 4 else "")
 
 
 def _sum(values) -> Number:
@@ -128,7 +133,7 @@ def _cells(report: Report, part: str, rows: tuple[str, ...] | list[str], col: st
 
 
 def check_balance(report: Report, out: _Collector) -> None:
-    if "applications" not in report.parts and 2 not in report.tables:
+    if 2 not in report.tables:
         return
     for col in report.applicant_columns:
         out.equation("balance", f"applications.{col}",
@@ -202,8 +207,7 @@ def check_missing_cells(report: Report, out: _Collector) -> None:
 
 def _blank_finding(out: _Collector, part: str, blanks: list[str], total: int) -> None:
     if blanks:
-        shown = ", ".join(b.split(".", 1)[1] for b in blanks[:4]) + (" …" if len(blanks) > 4 else "")
-        out.add("missing_cells", part, f"{len(blanks)} of {total} cells blank ({shown})", cells=blanks)
+        out.add("missing_cells", part, f"{len(blanks)} of {total} cells blank ({_shown(blanks)})", cells=blanks)
 
 
 def check_template(report: Report, out: _Collector) -> None:
@@ -344,7 +348,3 @@ def missing_report(agency: str, last_year: int, today: date) -> Finding | None:
             f"no {last_year + 1} report from {agency}; it was due by {due.isoformat()}",
             Side("published", None), Side("deadline", due.toordinal()), cells=[])  # fmt: skip
     return out.findings[0]
-
-
-def errors(findings: list[Finding]) -> Iterator[Finding]:
-    return (f for f in findings if f.severity == "error")

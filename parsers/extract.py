@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from parsers import labels as L
 from parsers.document import Document, Grid
-from parsers.errors import ParseError
+from parsers.errors import NotAReport
 from parsers.labels import norm
 from parsers.model import (
     APPLICANT_COLUMNS,
@@ -57,7 +58,7 @@ def extract(doc: Document) -> Report:
     tables.finish()
     _sections(doc, report)
     if report.title is None and not report.tables:
-        raise ParseError("not an annual report: no title naming 年度报告 and none of its tables")
+        raise NotAReport("not an annual report: no title naming 年度报告 and none of its tables")
     if report.template is None and report.year is not None:
         if report.year <= 2018:
             report.template = "legacy"
@@ -129,10 +130,11 @@ def _published(doc: Document) -> str | None:
 
 
 def _iso(y: str, m: str, d: str) -> str | None:
-    y_, m_, d_ = int(y), int(m), int(d)
-    if not (1 <= m_ <= 12 and 1 <= d_ <= 31):
+    """The ISO date, or None for a date that does not exist (2022-02-30, month 13)."""
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
         return None
-    return f"{y_:04d}-{m_:02d}-{d_:02d}"
 
 
 # --- narrative parts ----------------------------------------------------------

@@ -226,7 +226,7 @@ def _span(value: str | None, limit: int) -> int:
         return 1
     try:
         n = int(float(value.strip().rstrip("px;")))
-    except ValueError:
+    except (ValueError, OverflowError):  # "2x", "1e999" (inf), "nan"
         return 1
     return min(max(n, 1), limit)
 

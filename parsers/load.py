@@ -8,7 +8,7 @@ from pathlib import Path
 
 from parsers.checks import run_checks
 from parsers.document import Document
-from parsers.errors import ParseError
+from parsers.errors import NotAReport, ParseError
 from parsers.extract import extract
 from parsers.html import MAX_BYTES, parse_html, sniff_encoding
 from parsers.model import Report
@@ -48,7 +48,8 @@ def to_document(data: bytes, kind: str | None = None, encoding: str | None = Non
 
 
 def parse_bytes(data: bytes, kind: str | None = None, encoding: str | None = None) -> Parsed:
-    """Parse, extract and check one report. Raises ParseError for anything not a report."""
+    """Parse, extract and check one report. Raises NotAReport for a readable page that is not a
+    report, ParseError for anything unreadable."""
     doc = to_document(data, kind, encoding)
     report = extract(doc)
     _require_report(report, doc)
@@ -66,9 +67,9 @@ def _require_report(report: Report, doc: Document) -> None:
     if report.tables:
         return
     if not _REPORT_TITLE.search(title) or _NOT_REPORT_TITLE.search(doc.title or title):
-        raise ParseError(f"not an annual report: “{title[:40]}” has none of the report's tables")
+        raise NotAReport(f"not an annual report: “{title[:40]}” has none of the report's tables")
     if len(report.parts) < 2:
-        raise ParseError("not an annual report: no tables and no report parts (image- or attachment-only?)")
+        raise NotAReport("not an annual report: no tables and no report parts (image- or attachment-only?)")
 
 
 def parse_path(path: str | Path) -> Parsed:

@@ -46,8 +46,6 @@ APPLICATION_ROWS_2021 = ("new_received", "carried_over", *RESULT_ROWS_2021, "tot
 REVIEW_GROUPS = ("review", "litigation_direct", "litigation_after_review")
 REVIEW_FIELDS = ("upheld", "corrected", "other", "pending", "total")
 
-TEMPLATES = ("2019", "2021", "legacy")
-
 Table = dict[str, dict[str, "Number | None"]]
 
 
@@ -104,11 +102,6 @@ class Report:
     result_rows: list[str] = field(default_factory=list)  # rows of 三、本年度办理结果, in order
     notes: dict[str, str] = field(default_factory=dict)  # cell -> its text where it said more than a number
     findings: list[Finding] = field(default_factory=list)
-
-    def cell(self, where: str) -> Number | None:
-        """Value at a dotted address such as 'applications.total_processed.total'."""
-        part, row, col = where.split(".", 2)
-        return getattr(self, part).get(row, {}).get(col)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form of ../shared/docs/report-model.md."""

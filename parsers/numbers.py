@@ -31,10 +31,6 @@ def parse_number(text: str) -> tuple[Number | None, bool]:
     return (-value if sign == "-" else value), True
 
 
-def is_value_cell(text: str) -> bool:
-    return parse_number(text)[1]
-
-
 @lru_cache(maxsize=4096)
 def has_note(text: str) -> bool:
     """True when a number cell says more than its number (a unit or a bracketed note)."""

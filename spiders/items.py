@@ -16,7 +16,6 @@ class ReportPage:
     encoding: str | None = None
     etag: str | None = None
     last_modified: str | None = None
-    link_text: str | None = None
     attachments: list[str] = field(default_factory=list)
     error: str | None = None
     probe: bool = False  # a guessed URL (unit × year), not a link: a miss is "not published"

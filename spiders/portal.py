@@ -9,13 +9,17 @@ config.toml; a subclass is only for a portal that really needs code.
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
+from spiders.errors import OffsiteRedirect, RecentlyChecked
 from spiders.items import ReportPage
+from spiders.urls import host_allowed
 
 REPORT_TEXT = re.compile(r"(?:19|20)\d{2}\s*年.{0,60}?(?:年度报告|年报)")
 NOT_REPORT_TEXT = re.compile(r"解读|图解|答记者问|政策问答")
@@ -42,7 +46,7 @@ class PortalSpider(scrapy.Spider):
     # and re-reads and re-parses the callback's source for each response: ~2.4 ms a page.
     custom_settings: dict = {"WARN_ON_GENERATOR_RETURN_VALUE": False}
 
-    def __init__(self, *args, full: bool = False, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         site = self.site_profile
         if site is None:
@@ -52,18 +56,17 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = list(site.allowed_domains)
         self.report_patterns = [re.compile(p) for p in site.report_patterns]
         self.list_patterns = [re.compile(p) for p in site.list_patterns]
-        self.full = bool(full)
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.start_requests():
             yield request
 
-    def start_requests(self):  # also what Scrapy < 2.13 calls
+    def start_requests(self) -> Iterator[scrapy.Request]:  # also what Scrapy < 2.13 calls
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
         yield from self.probe_requests()
 
-    def probe_requests(self):
+    def probe_requests(self) -> Iterator[scrapy.Request]:
         """Portals with predictable report URLs (Xicheng) are also probed unit × year, so a
         report is found even when the list page hides it. A miss means "not yet published"."""
         site = self.site_profile
@@ -74,15 +77,15 @@ class PortalSpider(scrapy.Spider):
             for year in range(site.probe_first_year, last + 1):
                 yield self.report_request(site.probe_url.format(unit=unit, year=year), probe=True)
 
-    def report_request(self, url: str, link_text: str = "", **meta) -> scrapy.Request:
+    def report_request(self, url: str, **meta) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_report,
             errback=self.failed,
-            meta={"report": True, "link_text": link_text, "handle_httpstatus_list": [304], **meta},
+            meta={"report": True, "handle_httpstatus_list": [304], **meta},
         )
 
-    def parse_list(self, response: Response):
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         """Every <a href> and URL in script text; reports and list pages by text and URL."""
         self.crawler.stats.inc_value("nianbao/list_pages")
         if not hasattr(response, "xpath"):
@@ -91,10 +94,10 @@ class PortalSpider(scrapy.Spider):
             url = urljoin(response.url, href)
             if "/gate/big5/" in url or not url.startswith(("http://", "https://")):
                 continue
-            if not self._allowed(url):
+            if not host_allowed(url, self.allowed_domains):
                 continue
             if self._is_report(url, text):
-                yield self.report_request(url, text)
+                yield self.report_request(url)
             elif (
                 _match_any(self.list_patterns, url)
                 or PAGINATION_TEXT.match(text)
@@ -102,7 +105,7 @@ class PortalSpider(scrapy.Spider):
             ):
                 yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
 
-    def _links(self, response: Response):
+    def _links(self, response: Response) -> Iterator[tuple[str, str]]:
         for a in response.xpath("//a[@href]"):
             text = " ".join(a.xpath(".//text()").getall()).strip()
             title = (a.attrib.get("title") or "").strip()
@@ -110,10 +113,6 @@ class PortalSpider(scrapy.Spider):
         for script in response.xpath("//script/text()").getall():
             for m in SCRIPT_URL.finditer(script):
                 yield m.group(1), ""
-
-    def _allowed(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def _is_report(self, url: str, text: str) -> bool:
         if ATTACHMENT.search(urlsplit(url).path):
@@ -127,7 +126,7 @@ class PortalSpider(scrapy.Spider):
             return True
         return bool(REPORT_SLUGS.search(url) and re.search(r"(19|20)\d{2}", url) and text)
 
-    def parse_report(self, response: Response):
+    def parse_report(self, response: Response) -> Iterator[ReportPage]:
         headers = response.headers
         if response.status == 304:
             yield ReportPage(self.site, response.url, "not_modified", 304)
@@ -151,18 +150,17 @@ class PortalSpider(scrapy.Spider):
             encoding=encoding,
             etag=(headers.get(b"ETag") or b"").decode("latin-1") or None,
             last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
-            link_text=response.meta.get("link_text"),
             attachments=list(dict.fromkeys(attachments)),
             probe=bool(response.meta.get("probe")),
         )
 
-    def failed(self, failure):
+    def failed(self, failure: Failure) -> Iterator[ReportPage]:
         """Errback: a page that could not be fetched is recorded, never fatal."""
         request = failure.request
-        if type(failure.value).__name__ == "RecentlyChecked":  # crawler.middlewares: skipped on purpose
+        if isinstance(failure.value, RecentlyChecked):  # skipped on purpose
             yield ReportPage(self.site, request.url, "recently_checked")
             return
-        if getattr(failure.value, "target", None):  # crawler.middlewares.OffsiteRedirect
+        if isinstance(failure.value, OffsiteRedirect):
             yield ReportPage(self.site, request.url, "dropped", error=str(failure.value))
             return
         response = getattr(failure.value, "response", None)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 
-from crawler.config import ConfigError, load_config
+from crawler.config import ConfigError, Site, load_config
 from spiders.portal import PortalSpider
 
 
-def spider_for(site) -> type[PortalSpider]:
+def spider_for(site: Site) -> type[PortalSpider]:
     return type(f"{site.key.title()}Spider", (PortalSpider,), {"name": site.key, "site_profile": site})
 
 

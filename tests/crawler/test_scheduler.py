@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
 import signal
@@ -23,9 +24,9 @@ CHILD = (
 )
 
 
-def write_config(tmp_path: Path, interval: float, sleep: float) -> Path:
+def write_config(tmp_path: Path, interval: float, sleep: float, command: list[str] | None = None) -> Path:
     log = tmp_path / "runs.log"
-    command = [sys.executable, "-c", CHILD, str(log), str(sleep)]
+    command = command or [sys.executable, "-c", CHILD, str(log), str(sleep)]
     text = f"""
 [storage]
 path = "nianbao.db"
@@ -192,3 +193,80 @@ def test_a_crawl_over_its_time_limit_is_stopped(tmp_path):
         code, out = stop(proc)
     assert runs(tmp_path) == [(started, None)]  # it never got to its end: it was stopped
     assert "crawl ended with status" in out
+
+
+# A child that records a crawl run as the real crawl does and, stopped by SIGINT, closes it
+# normally ('ok'), as Scrapy does when it is asked to stop.
+CHILD_RUN = (
+    "import signal, sys, time\n"
+    "from storage.store import Store\n"
+    "site, db = sys.argv[-2], sys.argv[-1]\n"
+    "store = Store(db)\n"
+    "run = store.start_run(site)\n"
+    "stopped = []\n"
+    "signal.signal(signal.SIGINT, lambda *a: stopped.append(1))\n"
+    "end = time.time() + 30\n"
+    "while not stopped and time.time() < end:\n"
+    "    time.sleep(0.05)\n"
+    "store.finish_run(run, 'ok', {'pages_fetched': 3}, ['one page failed'])\n"
+    "store.close()\n"
+)
+
+
+def test_a_crawl_stopped_at_its_time_limit_is_recorded_as_failed(tmp_path):
+    config = write_config(tmp_path, interval=3600, sleep=0, command=[sys.executable, "-c", CHILD_RUN])
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("[schedule]", "[schedule]\ncrawl_timeout = 1"), encoding="utf-8"
+    )
+    db = tmp_path / "nianbao.db"
+    proc = start(config)
+    wait_for(lambda: db.exists() and _has_job(db))
+    stop(proc)
+    try:
+        set_next_run(db, datetime.now(UTC) - timedelta(seconds=1))  # due now
+        proc = start(config)
+        with contextlib.suppress(AssertionError):  # before the fix it stayed 'ok': the asserts below say so
+            wait_for(lambda: _crawl_runs(db, "failed"), timeout=20)
+    finally:
+        code, out = stop(proc)
+    (run,) = _crawl_runs(db)
+    assert run["status"] == "failed", out
+    assert json.loads(run["errors"]) == ["crawl exceeded its time limit of 1 s", "one page failed"]
+    assert json.loads(run["counts"]) == {"pages_fetched": 3}
+
+
+def _crawl_runs(db: Path, status: str | None = None) -> list[dict]:
+    try:
+        with sqlite3.connect(db) as conn:
+            conn.row_factory = sqlite3.Row
+            rows = [dict(r) for r in conn.execute("select * from crawl_runs order by id")]
+    except sqlite3.OperationalError:
+        return []
+    return [r for r in rows if status is None or r["status"] == status]
+
+
+def test_record_timeout_marks_only_the_run_of_this_job(tmp_path):
+    from crawler.scheduler import _record_timeout
+    from storage.store import Store, now
+
+    db = tmp_path / "nianbao.db"
+    store = Store(db)
+    earlier = store.start_run("xicheng")
+    store.finish_run(earlier, "ok", {}, [])
+    store.db.execute("update crawl_runs set started = '2000-01-01T00:00:00+00:00' where id = ?", [earlier])
+    store.db.conn.commit()
+    since = now()
+    other_site = store.start_run("dongcheng")
+    store.finish_run(other_site, "ok", {}, [])
+    this = store.start_run("xicheng")
+    store.finish_run(this, "ok", {}, [])
+    store.close()
+    _record_timeout(str(db), "xicheng", since, 7200)
+    statuses = {r["id"]: (r["status"], json.loads(r["errors"])) for r in _crawl_runs(db)}
+    assert statuses == {
+        earlier: ("ok", []),
+        other_site: ("ok", []),
+        this: ("failed", ["crawl exceeded its time limit of 7200 s"]),
+    }
+    _record_timeout(str(db), "beijing", since, 60)  # no run of its own: nothing to mark
+    assert {r["id"]: r["status"] for r in _crawl_runs(db)} == {earlier: "ok", other_site: "ok", this: "failed"}

@@ -1,0 +1,41 @@
+"""ParseStage: a page that is readable but not a report, and one that cannot be read at all,
+are told apart by the exception's class, on probed URLs as on linked ones."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from crawler.pipelines import ParseStage
+from spiders.items import ReportPage
+
+SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "samples" / "shanghai-szfbgt-2019.html"
+SOFT_404 = "<html><head><title>暂无数据</title></head><body><p>暂无数据</p></body></html>".encode()
+TOO_BIG = b"<html>" + b" " * (9 * 1024 * 1024)  # unreadable: larger than any report page
+
+
+def parse(body: bytes, probe: bool) -> ReportPage:
+    item = ReportPage("xicheng", "http://127.0.0.1/r.html", "fetched", 200, body=body, probe=probe)
+    return asyncio.run(ParseStage(workers=0).process_item(item))
+
+
+@pytest.mark.parametrize(
+    ("body", "probe", "status"),
+    [
+        (SOFT_404, False, "not_report"),
+        (SOFT_404, True, "not_published"),  # a guessed URL with no report on it: not published yet
+        (TOO_BIG, False, "failed"),
+        (TOO_BIG, True, "failed"),  # a genuine failure is not hidden by the probe
+        (b"", True, "failed"),
+    ],
+)
+def test_not_a_report_versus_unreadable(body: bytes, probe: bool, status: str) -> None:
+    item = parse(body, probe)
+    assert item.status == status and item.error and item.parsed is None
+
+
+def test_a_report_is_parsed() -> None:
+    item = parse(SAMPLE.read_bytes(), probe=True)
+    assert item.status == "fetched" and item.parsed.report.year == 2019

@@ -1,0 +1,75 @@
+"""The spider's errback tells deliberate drops (spiders.errors) by class, and one host test
+serves the spider's link filter and the off-site redirect middleware."""
+
+from __future__ import annotations
+
+import pytest
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
+
+from crawler.config import Site
+from crawler.middlewares import OffsiteRedirects
+from spiders.errors import OffsiteRedirect, RecentlyChecked
+from spiders.portal import PortalSpider
+from spiders.sites import spider_for
+from spiders.urls import host_allowed
+
+SITE = Site(key="xicheng", name="西城", start_urls=["https://www.bjxch.gov.cn/"], allowed_domains=["bjxch.gov.cn"])
+
+
+def spider() -> PortalSpider:
+    cls = spider_for(SITE)
+    return cls.from_crawler(get_crawler(cls))
+
+
+def errback(exc: Exception, **meta) -> list:
+    failure = Failure(exc)
+    failure.request = Request("https://www.bjxch.gov.cn/r.html", meta=meta)
+    return list(spider().failed(failure))
+
+
+class _LooksLikeARedirect(IgnoreRequest):
+    target = "https://elsewhere.example/"
+
+
+def test_errback_tells_drops_by_class() -> None:
+    assert [p.status for p in errback(RecentlyChecked("checked at ..."), report=True)] == ["recently_checked"]
+    dropped = errback(OffsiteRedirect("https://www.bjxch.gov.cn/r.html", "https://evil.example/"), report=True)
+    assert [(p.status, p.error) for p in dropped] == [("dropped", "redirect off site to https://evil.example/")]
+    # Neither an attribute called target nor a class called RecentlyChecked makes a drop.
+    assert [p.status for p in errback(_LooksLikeARedirect("no"), report=True)] == ["failed"]
+    other = type("RecentlyChecked", (IgnoreRequest,), {})
+    assert [p.status for p in errback(other("no"), report=True)] == ["failed"]
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://bjxch.gov.cn/a", True),
+        ("https://www.bjxch.gov.cn/a", True),
+        ("https://WWW.BJXCH.GOV.CN:8443/a", True),
+        ("https://evilbjxch.gov.cn/a", False),
+        ("https://bjxch.gov.cn.evil.example/a", False),
+        ("mailto:office@bjxch.gov.cn", False),
+        ("http://[::1/a", False),  # malformed: on no host
+    ],
+)
+def test_host_allowed(url: str, allowed: bool) -> None:
+    assert host_allowed(url, ["bjxch.gov.cn"]) is allowed
+    assert host_allowed(url, ["BJXCH.gov.cn"]) is allowed
+
+
+def test_the_redirect_middleware_uses_the_same_test() -> None:
+    portal = spider()
+    request = Request("https://www.bjxch.gov.cn/r.html")
+    middleware = OffsiteRedirects()
+    inside = Response(request.url, status=302, headers={"Location": "https://sub.bjxch.gov.cn/x"}, request=request)
+    assert middleware.process_response(request, inside, portal) is inside
+    outside = Response(request.url, status=302, headers={"Location": "https://evilbjxch.gov.cn/x"}, request=request)
+    with pytest.raises(OffsiteRedirect) as info:
+        middleware.process_response(request, outside, portal)
+    assert info.value.target == "https://evilbjxch.gov.cn/x"
+    assert portal.crawler.stats.get_value("nianbao/offsite_redirects") == 1

@@ -1,0 +1,80 @@
+"""Edge cases the parsers must survive: impossible dates, absurd spans, pages that are not
+reports (told apart from pages that cannot be read at all), and the checks' preconditions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from parsers.checks import run_checks
+from parsers.errors import NotAReport, ParseError
+from parsers.html import parse_html
+from parsers.load import parse_bytes
+from parsers.model import Report
+
+SEED = (Path(__file__).parent / "fixtures" / "seeds" / "003_42b2e6b1a7d7c7c9.txt").read_bytes()
+
+
+def _with_date(line: str) -> bytes:
+    return line.encode() + b"\n\n" + SEED
+
+
+@pytest.mark.parametrize("day", ["2022-02-30", "2021-02-29", "2022-04-31", "2022-13-01", "2022-00-10"])
+def test_an_impossible_publication_date_is_no_date(day: str) -> None:
+    parsed = parse_bytes(_with_date(f"发布日期：{day}"), "text")
+    assert parsed.report.published is None
+    assert "late_publication" not in {f.rule for f in parsed.report.findings}
+
+
+def test_a_real_publication_date_is_kept_and_checked() -> None:
+    assert parse_bytes(_with_date("发布日期：2024-02-29"), "text").report.published == "2024-02-29"
+    late = parse_bytes(_with_date("发布日期：2021-4-1"), "text").report
+    assert late.published == "2021-04-01"
+    assert [f.rule for f in late.findings if f.rule == "late_publication"] == ["late_publication"]
+
+
+@pytest.mark.parametrize("span", ["1e999", "-1e999", "inf", "nan", "1e308", "9" * 400])
+def test_absurd_spans_do_not_crash(span: str) -> None:
+    page = (
+        "<html><body><table>"
+        f'<tr><td rowspan="{span}">a</td><td colspan="{span}">b</td><td>1</td></tr>'
+        "<tr><td>c</td><td>2</td></tr></table></body></html>"
+    ).encode()
+    doc = parse_html(page)
+    assert len(doc.grids) == 1 and doc.grids[0].rows[0][0] == "a"
+
+
+def test_a_page_that_is_not_a_report_is_told_from_an_unreadable_one() -> None:
+    notice = "<html><head><title>关于印发2023年政务公开工作要点的通知</title></head><body><p>各单位：</p></body></html>"
+    with pytest.raises(NotAReport):
+        parse_bytes(notice.encode(), "html")
+    interpretation = (
+        "<html><head><title>2022年政府信息公开工作年度报告解读</title></head><body><p>解读</p></body></html>"
+    )
+    with pytest.raises(NotAReport):
+        parse_bytes(interpretation.encode(), "html")
+    with pytest.raises(NotAReport):
+        parse_bytes("一段与年报无关的文字。\n".encode(), "text")
+    for unreadable in (b"", b"x" * (9 * 1024 * 1024)):
+        with pytest.raises(ParseError) as info:
+            parse_bytes(unreadable, "html")
+        assert not isinstance(info.value, NotAReport)
+
+
+def test_balance_needs_table_2_not_just_the_applications_part() -> None:
+    report = Report(title="x", agency="某区人民政府", year=2022, template="2021", parts=["overview", "applications"])
+    rules = {f.rule for f in run_checks(report)}
+    assert "balance" not in rules  # no table 2: nothing to balance (missing_table says so)
+    assert "missing_table" in rules
+
+
+def test_blank_cells_are_named_the_same_way_in_both_findings() -> None:
+    report = Report(agency="某区人民政府", year=2022, template="2021", tables=[2])
+    report.applications = {"new_received": {"total": None}, "carried_over": {"total": 3}}
+    findings = {(f.rule, f.severity): f.message for f in run_checks(report)}
+    skipped = findings[("balance", "info")]
+    assert skipped.startswith("not evaluated for 7 of its equations: blank cells (new_received.natural_person, ")
+    assert skipped.endswith(" …)")
+    blank = findings[("missing_cells", "warning")]
+    assert "cells blank (new_received.natural_person, new_received.commercial_enterprise, " in blank
