@@ -57,14 +57,30 @@ def extract(doc: Document) -> Report:
             tables.feed(row)
     tables.finish()
     _sections(doc, report)
-    if report.title is None and not report.tables:
-        raise NotAReport("not an annual report: no title naming 年度报告 and none of its tables")
+    _require_report(report, doc)
     if report.template is None and report.year is not None:
         if report.year <= 2018:
             report.template = "legacy"
         elif not report.tables:
             report.template = "2019" if report.year <= 2020 else "2021"
     return report
+
+
+_REPORT_TITLE = re.compile(r"信息公开.{0,6}(年度报告|年报)|(年度报告|年报)$")
+# Also what the spiders use to skip links to such pages.
+NOT_REPORT_TITLE = re.compile(r"解读|图解|答记者问|问答|关于.*的通知|工作要点")
+
+
+def _require_report(report: Report, doc: Document) -> None:
+    """The one place that decides a page is not a report: no tables, and a title that does not
+    name a report (or names a 解读 of one), or no report parts either (an image-only page)."""
+    title = report.title or ""
+    if report.tables:
+        return
+    if not _REPORT_TITLE.search(title) or NOT_REPORT_TITLE.search(doc.title or title):
+        raise NotAReport(f"not an annual report: “{title[:40]}” has none of the report's tables")
+    if len(report.parts) < 2:
+        raise NotAReport("not an annual report: no tables and no report parts (image- or attachment-only?)")
 
 
 # --- metadata ---------------------------------------------------------------

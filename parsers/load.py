@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from parsers.checks import run_checks
 from parsers.document import Document
-from parsers.errors import NotAReport, ParseError
+from parsers.errors import ParseError
 from parsers.extract import extract
 from parsers.html import MAX_BYTES, parse_html, sniff_encoding
 from parsers.model import Report
@@ -52,24 +51,8 @@ def parse_bytes(data: bytes, kind: str | None = None, encoding: str | None = Non
     report, ParseError for anything unreadable."""
     doc = to_document(data, kind, encoding)
     report = extract(doc)
-    _require_report(report, doc)
     report.findings = run_checks(report)
     return Parsed(doc, report)
-
-
-_REPORT_TITLE = re.compile(r"信息公开.{0,6}(年度报告|年报)|(年度报告|年报)$")
-_NOT_REPORT_TITLE = re.compile(r"解读|图解|答记者问|问答|关于.*的通知|工作要点")
-
-
-def _require_report(report: Report, doc: Document) -> None:
-    """A page that only mentions 年度报告 (a 解读, a notice) is not a report."""
-    title = report.title or ""
-    if report.tables:
-        return
-    if not _REPORT_TITLE.search(title) or _NOT_REPORT_TITLE.search(doc.title or title):
-        raise NotAReport(f"not an annual report: “{title[:40]}” has none of the report's tables")
-    if len(report.parts) < 2:
-        raise NotAReport("not an annual report: no tables and no report parts (image- or attachment-only?)")
 
 
 def parse_path(path: str | Path) -> Parsed:

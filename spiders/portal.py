@@ -17,12 +17,12 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from parsers.extract import NOT_REPORT_TITLE
 from spiders.errors import OffsiteRedirect, RecentlyChecked
 from spiders.items import ReportPage
 from spiders.urls import host_allowed
 
 REPORT_TEXT = re.compile(r"(?:19|20)\d{2}\s*年.{0,60}?(?:年度报告|年报)")
-NOT_REPORT_TEXT = re.compile(r"解读|图解|答记者问|政策问答")
 REPORT_SLUGS = re.compile(r"zfxxgkndbg|xxgknb|gknb|ndbg", re.I)
 PAGINATION_TEXT = re.compile(r"^(下一页|下页|后页|尾页|末页|\d{1,3}|>|»)$")
 PAGINATION_URL = re.compile(r"(index|list)?_\d+\.s?html?$|[?&](page|p|pageNo)=\d+")
@@ -122,7 +122,7 @@ class PortalSpider(scrapy.Spider):
         if _match_any(self.list_patterns, url):
             return False
         text = re.sub(r"\s+", "", text)
-        if REPORT_TEXT.search(text) and not NOT_REPORT_TEXT.search(text):
+        if REPORT_TEXT.search(text) and not NOT_REPORT_TITLE.search(text):
             return True
         return bool(REPORT_SLUGS.search(url) and re.search(r"(19|20)\d{2}", url) and text)
 

@@ -510,13 +510,7 @@ class Store:
             "select f.*, r.site, r.agency, r.year, r.url from findings f join reports r on r.id = f.report_id "
             "where f.resolved_at is null and f.severity != 'info'"
         )
-        args: list[Any] = []
-        if site:
-            sql += " and r.site = ?"
-            args.append(site)
-        if severity:
-            sql += " and f.severity = ?"
-            args.append(severity)
+        sql, args = _and_equal(sql, [], {"r.site": site, "f.severity": severity})
         return list(self.db.query(sql + " order by r.site, r.agency, r.year, f.id", args))
 
     def search(self, query: str, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
@@ -538,20 +532,12 @@ class Store:
                 "join reports r on r.id = t.report_id where instr(t.text, ?) > 0"
             )
             args += [query, query]
-        if site:
-            sql += " and r.site = ?"
-            args.append(site)
+        sql, args = _and_equal(sql, args, {"r.site": site})
         return list(self.db.query(sql + f" order by r.year desc limit {int(limit)}", args))
 
     def reports(self, site: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
         sql = "select r.*, v.report_json from reports r join versions v on v.id = r.current_version where 1 = 1"
-        args: list[Any] = []
-        if site:
-            sql += " and r.site = ?"
-            args.append(site)
-        if year:
-            sql += " and r.year = ?"
-            args.append(year)
+        sql, args = _and_equal(sql, [], {"r.site": site, "r.year": year})
         return list(self.db.query(sql + " order by r.site, r.year, r.agency", args))
 
     def versions(self, report_id: int) -> list[dict[str, Any]]:
@@ -576,3 +562,12 @@ class Store:
     def _one(self, sql: str, args: list[Any]) -> dict[str, Any] | None:
         rows = list(self.db.query(sql, args))
         return rows[0] if rows else None
+
+
+def _and_equal(sql: str, args: list[Any], filters: dict[str, Any]) -> tuple[str, list[Any]]:
+    """Add `and column = ?` for each filter that is set (the optional --site/--year/... options)."""
+    for column, value in filters.items():
+        if value:
+            sql += f" and {column} = ?"
+            args = [*args, value]
+    return sql, args
