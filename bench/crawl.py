@@ -24,6 +24,10 @@ Rates are pages / the crawl phase, both from the portal's log: from the first re
 for both; the whole child process's wall time is printed as well, start-up and shut-down
 included, for both, with each child's CPU time (user + system, from wait4()).
 
+`--latency MS` makes the portal wait before each answer, as a portal across the internet
+does (a Beijing portal seen from a monitoring host: tens to hundreds of ms); at loopback speed
+(the default) fetching costs no waiting, only CPU, which the parse worker and the portal share.
+
 `--profile` adds one more crawl of ours (fresh database) under cProfile and prints its hot
 spots. `--depth-limit N` is a what-if: our crawl with crawler.settings.DEPTH_LIMIT = N (the
 shipped 6 stops the 101-page list of the 2000-report portal after about a third of it,
@@ -264,6 +268,9 @@ def main() -> int:
     ap.add_argument("--concurrency", type=int, default=2, help="[crawl] concurrent_per_site (default 2, as shipped)")
     ap.add_argument("--timeout", type=float, default=10, help="[crawl] download_timeout (default 10 s)")
     ap.add_argument("--profile", action="store_true", help="also profile one crawl of ours with cProfile")
+    ap.add_argument("--latency", type=float, default=0, metavar="MS",
+                    help="the portal waits MS milliseconds before each answer, as one across the internet "
+                         "does (default 0: loopback speed)")  # fmt: skip
     ap.add_argument("--depth-limit", type=int, metavar="N",
                     help="what-if: run our crawl with crawler.settings.DEPTH_LIMIT = N (0: none)")  # fmt: skip
     ap.add_argument("--bare", type=Path, metavar="URLFILE", help=argparse.SUPPRESS)
@@ -282,13 +289,17 @@ def main() -> int:
     t = time.perf_counter()
     site = demo_site(SITE, n=args.reports)
     built = time.perf_counter() - t
-    with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp_name, PortalServer(site) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp_name,
+        PortalServer(site, latency=args.latency / 1000) as server,
+    ):
         tmp = Path(tmp_name)
         config = write_config(tmp, server, args.concurrency, args.timeout)
         s = bare_settings(config, tmp / "unused.db")
         print(
             f"portal: demo_site({SITE!r}, n={args.reports}): {len(site.expected)} reports, "
             f"{len(site.list_pages)} list pages (built in {built:.1f} s), at {server.base_url}"
+            + (f", answering after {args.latency:g} ms" if args.latency else "")
         )
         print(
             f"settings (both crawls): CONCURRENT_REQUESTS_PER_DOMAIN={s['CONCURRENT_REQUESTS_PER_DOMAIN']} "

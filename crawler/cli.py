@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from crawler.config import Config, ConfigError, load_config
 from parsers.errors import ParseError
+from parsers.html import css_to_xpath
 from parsers.load import parse_path
 
 if TYPE_CHECKING:
@@ -21,13 +22,21 @@ if TYPE_CHECKING:
 def _parse_cmd(args: argparse.Namespace) -> int:
     failures = 0
     outputs = []
+    content = None
+    if args.content is not None:
+        try:
+            content = css_to_xpath(args.content)
+        except ValueError as exc:
+            raise ConfigError(f"--content: {exc}") from None
     for name in args.files:
         try:
-            parsed = parse_path(name)
+            parsed = parse_path(name, content)
         except ParseError as exc:
             failures += 1
             print(f"crawl parse: {name}: {exc}", file=sys.stderr)
             continue
+        if parsed.document.content_found is False:  # read anyway, as a crawl does
+            print(f"crawl parse: {name}: no {args.content!r} on the page; read the whole page", file=sys.stderr)
         if args.json:
             outputs.append(parsed.report.to_json())
         elif args.records:
@@ -262,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="print the JSON form (a list when several files)")
     p.add_argument("--records", action="store_true", help="print the normalised text records")
+    p.add_argument("--content", metavar="CSS", help="read only this content area of HTML pages (a site's content key)")
     p.set_defaults(func=_parse_cmd)
 
     p = sub.add_parser("findings", help="list open findings")

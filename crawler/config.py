@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from parsers.html import css_to_xpath
+
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
 
 
@@ -30,6 +32,13 @@ class Site:
     recipients: list[str] = field(default_factory=list)
     cron: str | None = None
     interval_hours: float | None = None
+    # CSS selector of the report page's content area (e.g. "div.TRS_Editor"); content_xpath is
+    # the same translated once here, for the parser (ValueError if it is not a selector).
+    content: str | None = None
+    content_xpath: str | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.content_xpath = css_to_xpath(self.content) if self.content is not None else None
 
 
 @dataclass
@@ -184,6 +193,12 @@ def load_config(path: str | Path | None = None) -> Config:
                 raise ConfigError(f"{where}: bad pattern {pattern!r}: {exc}") from None
         _number(table, "interval_hours", where, positive=True)
         _number(table, "probe_first_year", where, whole=True)
+        content = table.get("content")
+        if content is not None:
+            try:
+                css_to_xpath(content)
+            except ValueError as exc:
+                raise ConfigError(f"{where}.content: {exc}") from None
         sites[key] = Site(
             key=key,
             name=str(table.get("name", key)),
@@ -197,6 +212,7 @@ def load_config(path: str | Path | None = None) -> Config:
             recipients=_list(table, "recipients", where),
             cron=_cron(table, "cron", where),
             interval_hours=table.get("interval_hours"),
+            content=content,
         )
     sections = {name: _table(data, name) for name in ("crawl", "schedule", "alerts")}
     _check_sections(sections)

@@ -18,7 +18,7 @@ from scrapy.crawler import Crawler
 from parsers.errors import NotAReport, ParseError
 from parsers.load import Parsed, parse_bytes
 from spiders.items import ReportPage
-from storage.store import Store
+from storage.store import Store, compress_page
 
 
 class ParseStage:
@@ -55,6 +55,8 @@ class ParseStage:
             return item
         try:
             item.parsed = await self._parse(item)
+            if item.parsed.document.content_found is False:  # the portal's template changed?
+                _progress(item.site, f"content area ({item.content}) not found, read the whole page: {item.url}")
         except NotAReport as exc:
             # On a guessed (probe) URL, a readable page with no report on it is a soft 404.
             item.status, item.error = ("not_published" if item.probe else "not_report"), str(exc)
@@ -67,10 +69,21 @@ class ParseStage:
     async def _parse(self, item: ReportPage) -> Parsed:
         if self.pool is not None:
             try:
-                return await asyncio.wrap_future(self.pool.submit(parse_bytes, item.body, "html", item.encoding))
+                parsed, item.raw_compressed = await asyncio.wrap_future(
+                    self.pool.submit(parse_page, item.body, item.encoding, item.content)
+                )
+                return parsed
             except BrokenProcessPool:
                 self.pool = None  # a worker died (killed, out of memory): parse here from now on
-        return parse_bytes(item.body, "html", item.encoding)
+        parsed, item.raw_compressed = parse_page(item.body, item.encoding, item.content)
+        return parsed
+
+
+def parse_page(body: bytes, encoding: str | None, content: str | None) -> tuple[Parsed, bytes]:
+    """A report page parsed and checked, and compressed for the store: the CPU work of a page,
+    done together in the worker so the crawl process only fetches and writes."""
+    parsed = parse_bytes(body, "html", encoding, content)
+    return parsed, compress_page(body)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -131,9 +144,8 @@ class StoreStage:
         parsed = item.parsed
         saved = self.store.save_report(
             item.site, item.url, parsed.report, parsed.records, raw=item.body, encoding=item.encoding,
-            attachments=item.attachments,
+            raw_compressed=item.raw_compressed, attachments=item.attachments, page=page,
         )  # fmt: skip
-        self.store.record_page(item.url, item.site, status="stored", error=None, report_id=saved.report_id, **page)
         self.counts[saved.status] += 1
         for f in parsed.report.findings:
             if saved.status != "unchanged" and f.severity != "info":

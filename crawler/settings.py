@@ -20,6 +20,9 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response's output; a report page yields
+# one item and a list page ~20 requests, so 100 (the default) was ~200,000 idle tasks a crawl.
+CONCURRENT_ITEMS = 8
 DOWNLOAD_MAXSIZE = 20_000_000
 DOWNLOAD_WARNSIZE = 5_000_000
 RETRY_ENABLED = True

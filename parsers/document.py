@@ -59,6 +59,9 @@ class Document:
     blocks: list[str | Grid]
     title: str | None = None  # from <title>/<h1>/meta where the page has one
     meta: dict[str, str] = field(default_factory=dict)
+    # The site's content area: None = none asked for; False = not on the page, so the whole
+    # page was read (a portal changed its template: worth logging, never a lost report).
+    content_found: bool | None = None
 
     @property
     def paragraphs(self) -> list[str]:

@@ -104,8 +104,29 @@ def _utf8(data: bytes, encoding: str) -> bytes:
     return data.decode(encoding, errors="replace").encode("utf-8")
 
 
-def parse_html(data: bytes, declared_encoding: str | None = None) -> Document:
-    """Turn a report page into paragraphs and grids, in reading order."""
+def css_to_xpath(css: str) -> str:
+    """A CSS selector (a site's content area) as the XPath parse_html takes; ValueError if it is not one.
+
+    Translated once per site (crawler.config), not per page."""
+    from cssselect import HTMLTranslator, SelectorError  # installed with Scrapy (parsel)
+
+    if not isinstance(css, str) or not css.strip():
+        raise ValueError(f'must be a CSS selector such as "div.TRS_Editor" or "#zoom", not {css!r}')
+    try:
+        xpath = HTMLTranslator().css_to_xpath(css)
+        etree.XPath(xpath)  # lxml must accept it too: fail when the config loads, not on every page
+    except (SelectorError, etree.XPathSyntaxError) as exc:
+        raise ValueError(f"bad CSS selector {css!r}: {exc}") from None
+    return xpath
+
+
+def parse_html(data: bytes, declared_encoding: str | None = None, *, content: str | None = None) -> Document:
+    """Turn a report page into paragraphs and grids, in reading order.
+
+    `content` (an XPath, see css_to_xpath) names the report's content area: when it matches,
+    only the first match supplies the blocks; title and <meta> still come from the whole
+    page. When it matches nothing the whole page is read, and Document.content_found says so.
+    """
     if len(data) > MAX_BYTES:
         raise ParseError(f"page is {len(data) // 1_048_576} MB, larger than any report page")
     encoding = sniff_encoding(data, declared_encoding)
@@ -118,7 +139,7 @@ def parse_html(data: bytes, declared_encoding: str | None = None) -> Document:
             raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError, LookupError) as exc:
         raise ParseError(f"not an HTML page ({exc})") from None
-    return _document(root)
+    return _document(root, content)
 
 
 # --- the page in one pass: text with line breaks, and every data table's cells ----------
@@ -141,6 +162,7 @@ _XSL = """<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Tr
 </xsl:for-each></xsl:for-each><xsl:text>{table}</xsl:text></xsl:template>
 </xsl:stylesheet>"""
 _TRANSFORMS = threading.local()  # an XSLT object is not to be run by two threads at once
+_XPATHS = threading.local()  # compiled content-area XPaths, per thread for the same reason
 
 
 def _transform(delimiters: str) -> etree.XSLT:
@@ -161,7 +183,30 @@ def _delimiters(text: str) -> str:
     raise ParseError("not a report page (it uses every private-use character)")
 
 
-def _document(root: etree._Element) -> Document:
+def _content_area(root: etree._Element, xpath: str) -> etree._Element | None:
+    """The first element the content-area XPath selects, or None."""
+    cache = _XPATHS.__dict__
+    if xpath not in cache:
+        try:
+            cache[xpath] = etree.XPath(xpath)
+        except etree.XPathSyntaxError as exc:
+            raise ValueError(f"bad content-area XPath {xpath!r}: {exc}") from None
+    found = cache[xpath](root)
+    if not isinstance(found, list):  # a number or string expression selects no element
+        return None
+    return next((el for el in found if isinstance(el, etree._Element)), None)
+
+
+def _heading(scope: etree._Element, transform: etree.XSLT, delimiters: str) -> str | None:
+    """The text of the first <h1> in scope that is not inside a data table ("" if it is empty)."""
+    for h1 in scope.iter("h1"):
+        if any(next(tb.iterdescendants("table"), None) is None for tb in h1.iterancestors("table")):
+            continue
+        return " ".join(b for b in _blocks(str(transform(h1)), delimiters) if isinstance(b, str))
+    return None
+
+
+def _document(root: etree._Element, content: str | None = None) -> Document:
     meta = {}
     for el in root.iter("meta"):
         name = (el.get("name") or el.get("property") or "").strip()
@@ -173,20 +218,21 @@ def _document(root: etree._Element) -> Document:
         title = clean_cell(_text(t))
     etree.strip_elements(root, "script", "style", "noscript", "template", "head", with_tail=False)
 
-    delimiters = _delimiters(_text(root))
+    area = _content_area(root, content) if content else None
+    delimiters = _delimiters(_text(root))  # the whole page: a heading outside the area uses them too
     transform = _transform(delimiters)
     try:
-        blocks = _blocks(str(transform(root)), delimiters)
-        for h1 in root.iter("h1"):  # the first heading that is not inside a data table
-            if any(next(tb.iterdescendants("table"), None) is None for tb in h1.iterancestors("table")):
-                continue
-            heading = " ".join(b for b in _blocks(str(transform(h1)), delimiters) if isinstance(b, str))
-            if heading:
-                title = heading
-            break
+        blocks = _blocks(str(transform(root if area is None else area)), delimiters)
+        # The area's own <h1>, else the page's: a template may put the title above the body.
+        heading = _heading(area, transform, delimiters) if area is not None else None
+        if not heading:
+            heading = _heading(root, transform, delimiters)
+        if heading:
+            title = heading
     except etree.XSLTError as exc:  # libxslt gave up on the tree (resources): not a page to read
         raise ParseError(f"not a readable HTML page ({type(exc).__name__})") from None
-    return Document(blocks=blocks, title=title, meta=meta)
+    found = None if not content else area is not None
+    return Document(blocks=blocks, title=title, meta=meta, content_found=found)
 
 
 def _blocks(out: str, delimiters: str) -> list[str | Grid]:

@@ -32,12 +32,15 @@ def looks_like_html(data: bytes) -> bool:
     return head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body", b"<meta", b"<div", b"<p", b"<table"))
 
 
-def to_document(data: bytes, kind: str | None = None, encoding: str | None = None) -> Document:
-    """Bytes -> Document; kind is 'html' or 'text' (sniffed from the bytes when None)."""
+def to_document(
+    data: bytes, kind: str | None = None, encoding: str | None = None, content: str | None = None
+) -> Document:
+    """Bytes -> Document; kind is 'html' or 'text' (sniffed from the bytes when None); content is
+    the site's content-area XPath (html only; see parsers.html.parse_html)."""
     if kind is None:
         kind = "html" if looks_like_html(data) else "text"
     if kind == "html":
-        return parse_html(data, encoding)
+        return parse_html(data, encoding, content=content)
     if len(data) > MAX_BYTES:
         raise ParseError(f"file is {len(data) // 1_048_576} MB, larger than any report")
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -46,16 +49,18 @@ def to_document(data: bytes, kind: str | None = None, encoding: str | None = Non
     return parse_text(text)
 
 
-def parse_bytes(data: bytes, kind: str | None = None, encoding: str | None = None) -> Parsed:
+def parse_bytes(
+    data: bytes, kind: str | None = None, encoding: str | None = None, content: str | None = None
+) -> Parsed:
     """Parse, extract and check one report. Raises NotAReport for a readable page that is not a
     report, ParseError for anything unreadable."""
-    doc = to_document(data, kind, encoding)
+    doc = to_document(data, kind, encoding, content)
     report = extract(doc)
     report.findings = run_checks(report)
     return Parsed(doc, report)
 
 
-def parse_path(path: str | Path) -> Parsed:
+def parse_path(path: str | Path, content: str | None = None) -> Parsed:
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -63,4 +68,4 @@ def parse_path(path: str | Path) -> Parsed:
         raise ParseError(f"cannot read {path}: {exc.strerror or exc}") from None
     suffix = path.suffix.lower()
     kind = "html" if suffix in HTML_SUFFIXES else "text" if suffix in TEXT_SUFFIXES else None
-    return parse_bytes(data, kind)
+    return parse_bytes(data, kind, content=content)

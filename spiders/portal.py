@@ -56,6 +56,7 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = list(site.allowed_domains)
         self.report_patterns = [re.compile(p) for p in site.report_patterns]
         self.list_patterns = [re.compile(p) for p in site.list_patterns]
+        self.content_xpath = site.content_xpath  # translated from CSS once, when the config was loaded
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.start_requests():
@@ -152,6 +153,7 @@ class PortalSpider(scrapy.Spider):
             last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
             attachments=list(dict.fromkeys(attachments)),
             probe=bool(response.meta.get("probe")),
+            content=self.content_xpath,
         )
 
     def failed(self, failure: Failure) -> Iterator[ReportPage]:

@@ -1,7 +1,7 @@
 """Writes and reads of the store. A report and all that belongs to it (version, cells,
 findings, search text) is written in one transaction, so a crawl killed part-way leaves
-either all of a report or none of it. The page's crawl state (ETag, status) is written
-after it, in its own transaction: lost, it only means the page is fetched again.
+either all of a report or none of it. A crawl records the page's state (ETag, status) in
+the same transaction; a page that holds no report has its state written alone.
 
 The history rules (carry_continuity, in_force_continuity, missing_report) run here, not in
 the parse step, because they need the stored report of year N-1 within the same transaction."""
@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlite_utils
 
 from parsers.checks import (
@@ -43,6 +44,12 @@ def now() -> str:
 def content_hash(records: list[str]) -> str:
     """Hash of the text records, not the raw bytes: a visitor counter is not a revision."""
     return hashlib.sha256("\n".join(records).encode("utf-8")).hexdigest()
+
+
+def compress_page(raw: bytes) -> bytes:
+    """The raw page as versions.raw keeps it: zlib (zlib.decompress reads it back). A crawl
+    compresses in its parse worker (crawler.pipelines), so the writer does not pay ~1 ms a page."""
+    return zlib.compress(raw, 3)
 
 
 def agency_key(agency: str) -> str:
@@ -73,9 +80,11 @@ class Sweep:
     resolved: list[int] = field(default_factory=list)
 
 
-_TABLE_KEYS = ", ".join(f"'{part}'" for part in TABLE_PARTS.values())
 # What the continuity checks read of a stored report: its JSON form without the narrative.
 _TABLES_JSON = "json_remove(v.report_json, '$.sections', '$.findings', '$.notes')"
+_PAGE_COLUMNS = {
+    "site", "etag", "last_modified", "hash", "status", "http_status", "last_fetched", "error", "report_id",
+}  # fmt: skip
 _FINDING_COLUMNS = "report_id, version_id, rule, severity, where_, message, cells, lhs, rhs, last_seen"
 
 
@@ -123,15 +132,19 @@ class Store:
         records: list[str],
         raw: bytes = b"",
         encoding: str | None = None,
+        raw_compressed: bytes | None = None,
         fetched_at: str | None = None,
         attachments: list[str] | None = None,
+        page: dict[str, Any] | None = None,
     ) -> Saved:
         """Store one parsed report: a new report, a new version of one, or nothing new.
 
         A report is identified by site + agency + year (report_key), not by URL: fetched again
         with the same text (at any URL) it is unchanged; with other text it gets a new version.
         Its continuity checks run against the stored report of year N-1, and the stored report of
-        year N+1 is checked again against this one (crawl order is arbitrary)."""
+        year N+1 is checked again against this one (crawl order is arbitrary). The raw page is
+        given as `raw`, or already compressed by compress_page() as `raw_compressed`. `page`, the
+        page's crawl state (etag, last_modified, http_status), is recorded in the same transaction."""
         ts = fetched_at or now()
         # Agency + year identify a report; a page that names neither is known by its URL only
         # (two such pages must not merge into one report with two "versions").
@@ -156,6 +169,8 @@ class Store:
                     # Fetched again unchanged, perhaps at a new URL (it moved: the same report). An
                     # earlier text seen at another URL is a copy, not a revision: no flip-flopping.
                     conn.execute("update reports set last_seen = ?, url = ? where id = ?", [ts, url, row[0]])
+                    if page is not None:
+                        self._upsert_page(url, site, {**page, "status": "stored", "error": None, "report_id": row[0]})
                     return Saved("unchanged", row[0], same[0], same[0])
                 # The page at the current URL went back to an earlier text: that version is current again.
                 earlier = same[0] if reverted else None
@@ -172,12 +187,14 @@ class Store:
             else:
                 report_id, previous = row
             text = "\n".join(records)
-            report_json = json.dumps(report.to_json(), ensure_ascii=False)
+            report_json = orjson.dumps(report.to_json()).decode()  # ~10x json.dumps: a report is 600 keys
             if earlier is not None:
                 version_id = earlier  # that version, its cells and raw page are stored already
             else:
+                if raw_compressed is None and raw:
+                    raw_compressed = compress_page(raw)
                 version_id = self._insert_version(
-                    report_id, url, ts, digest, raw, encoding, text, report_json, attachments, report
+                    report_id, url, ts, digest, raw_compressed, encoding, text, report_json, attachments, report
                 )
             conn.execute(
                 "update reports set url = ?, agency = ?, year = ?, title = ?, published = ?, template = ?, "
@@ -200,17 +217,19 @@ class Store:
             )
             resolved += self._resolve_missing(report, ts)
             rechecked = self._recheck_next_year(report, site, ts, new_ids, resolved)
+            if page is not None:
+                self._upsert_page(url, site, {**page, "status": "stored", "error": None, "report_id": report_id})
         return Saved("new" if row is None else "changed", report_id, version_id, previous, new_ids, resolved, rechecked)
 
     def _insert_version(
-        self, report_id: int, url: str, ts: str, digest: str, raw: bytes, encoding: str | None, text: str,
+        self, report_id: int, url: str, ts: str, digest: str, raw: bytes | None, encoding: str | None, text: str,
         report_json: str, attachments: list[str] | None, report: Report,
     ) -> int:  # fmt: skip
         version_id = self.db.conn.execute(
             "insert into versions (report_id, url, fetched_at, content_hash, raw, encoding, records, "
             "report_json, attachments) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                report_id, url, ts, digest, zlib.compress(raw, 3) if raw else None, encoding, text,
+                report_id, url, ts, digest, raw or None, encoding, text,
                 report_json, json.dumps(attachments or [], ensure_ascii=False),
             ],
         ).lastrowid  # fmt: skip
@@ -218,28 +237,20 @@ class Store:
         return version_id
 
     def _insert_cells(self, version_id: int, report: Report, report_json: str) -> None:
-        """One row per table cell, read by SQLite from the report's JSON form (one statement, not
-        ~200 bound inserts). `seq` sorts the cells of a version in the order of that JSON, which is
-        the report's own order (json_each ids grow through the text: part, row, then column)."""
-        self.db.conn.execute(
-            "insert or replace into cells (version_id, part, row, col, value, seq) "
-            "select ?, p.key, r.key, c.key, c.value, (p.id * 4096 + r.id) * 64 + c.id "
-            "from json_each(?) p, json_each(p.value) r, "
-            f"json_each(r.value) c where p.key in ({_TABLE_KEYS}) "
-            "and r.type = 'object'",
-            [version_id, report_json],
-        )
+        """The cells themselves are the `cells` view of report_json (schema._v6); only the
+        rare cell that said more than a number keeps its text, in cell_notes."""
+        if not report.notes:
+            return
         notes = [
-            (report.notes[f"{part}.{row}.{col}"], version_id, part, row, col)
-            for part in (TABLE_PARTS.values() if report.notes else ())
+            (version_id, part, row, col, report.notes[f"{part}.{row}.{col}"])
+            for part in TABLE_PARTS.values()
             for row, cols in getattr(report, part).items()
             for col in cols
-            if f"{part}.{row}.{col}" in report.notes
+            if f"{part}.{row}.{col}" in report.notes  # a row label may hold a dot: match whole keys
         ]
-        if notes:
-            self.db.conn.executemany(
-                "update cells set note = ? where version_id = ? and part = ? and row = ? and col = ?", notes
-            )
+        self.db.conn.executemany(
+            "insert or replace into cell_notes (version_id, part, row, col, note) values (?, ?, ?, ?, ?)", notes
+        )
 
     def index_text(self, batch: int = 500) -> int:
         """Bring the full-text index up to date with the reports stored since; returns how many."""
@@ -287,7 +298,7 @@ class Store:
             "where r.report_key = ? order by r.site = ? desc, r.last_seen desc limit 1",
             [f"{agency_key(agency)}|{year}", site],
         ).fetchone()
-        return report_from_json(json.loads(row[0])) if row else None
+        return report_from_json(orjson.loads(row[0])) if row else None
 
     def _recheck_next_year(
         self, report: Report, site: str, ts: str, new_ids: list[int], resolved: list[int]
@@ -301,7 +312,7 @@ class Store:
             [f"{agency_key(report.agency)}|{report.year + 1}"],
         ).fetchall()
         for report_id, later_site, version_id, data in rows:
-            later = report_from_json(json.loads(data))
+            later = report_from_json(orjson.loads(data))
             # Its year N is the report just saved when both are on the same site (report_for's choice).
             findings = self._history_findings(later, later_site, report if later_site == site else None)
             opened, closed = self._sync_findings(report_id, version_id, findings, ts, only=HISTORY_RULES)
@@ -477,8 +488,20 @@ class Store:
         return self._one("select * from pages where url = ?", [url])
 
     def record_page(self, url: str, site: str, **values: Any) -> None:
+        """Upsert a page's crawl state; the columns not given keep their values."""
         with self.db.conn:
-            self.db["pages"].upsert({"url": url, "site": site, "last_fetched": now(), **values}, pk="url")
+            self._upsert_page(url, site, values)
+
+    def _upsert_page(self, url: str, site: str, values: dict[str, Any]) -> None:
+        values = {"site": site, "last_fetched": now(), **values}
+        if not values.keys() <= _PAGE_COLUMNS:  # names go into the SQL: only the table's own
+            raise ValueError(f"not a column of pages: {sorted(values.keys() - _PAGE_COLUMNS)}")
+        names = ", ".join(values)
+        self.db.conn.execute(
+            f"insert into pages (url, {names}) values (?{', ?' * len(values)}) on conflict (url) do update set "
+            + ", ".join(f"{name} = excluded.{name}" for name in values),
+            [url, *values.values()],
+        )
 
     def start_run(self, site: str) -> int:
         with self.db.conn:

@@ -192,6 +192,7 @@ class PortalServer:
         host: str = "127.0.0.1",
         port: int = 0,
         max_hang: float = 600.0,
+        latency: float = 0.0,
     ) -> None:
         if site is None and not hosts:
             raise ValueError("give a site or hosts")
@@ -199,6 +200,7 @@ class PortalServer:
         self.site: dict[str, Page] = dict(site or {})
         self.hosts: dict[str, dict[str, Page]] = {h.lower(): dict(s) for h, s in (hosts or {}).items()}
         self.max_hang = max_hang
+        self.latency = latency  # seconds before each answer: a portal across the internet, for benchmarks
         self._bind = (host, port)
         self._lock = threading.Lock()
         self._log: list[LoggedRequest] = []
@@ -315,6 +317,8 @@ class PortalServer:
 
     # --- answering -------------------------------------------------------------
     def _answer(self, h: _Handler, head: bool = False) -> None:
+        if self.latency:
+            self._stop.wait(self.latency)
         host_header = h.headers.get("Host", "")
         entry = LoggedRequest(h.command, h.path, host_header, dict(h.headers.items()))
         with self._lock:

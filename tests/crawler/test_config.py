@@ -43,6 +43,9 @@ BAD = [
     (f'{SITE}cron = "61 * * * *"', "sites.xicheng.cron"),
     (f'{SITE}interval_hours = "6"', "sites.xicheng.interval_hours"),
     (f'{SITE}probe_first_year = "2019"', "sites.xicheng.probe_first_year"),
+    (f'{SITE}content = "div..TRS_Editor"', "sites.xicheng.content"),
+    (f'{SITE}content = "p::text"', "sites.xicheng.content"),
+    (f"{SITE}content = 5", "sites.xicheng.content"),
 ]
 
 
@@ -87,11 +90,13 @@ smtp_security = "starttls"
 recipients = "office@example.org"
 """
         + SITE
-        + 'cron = "30 7 * * 1-5"\ninterval_hours = 6\nprobe_first_year = 2020\n',
+        + 'cron = "30 7 * * 1-5"\ninterval_hours = 6\nprobe_first_year = 2020\ncontent = "div.TRS_Editor"\n',
         encoding="utf-8",
     )
     loaded = load_config(config)
     assert loaded.alerts["recipients"] == ["office@example.org"]  # one address: a list of one
     assert loaded.schedule["command"] == ["true"]
     assert loaded.sites["xicheng"].cron == "30 7 * * 1-5" and loaded.sites["xicheng"].interval_hours == 6
+    site = loaded.sites["xicheng"]
+    assert site.content == "div.TRS_Editor" and site.content_xpath and "TRS_Editor" in site.content_xpath
     assert load_config().sites  # the shipped config.toml passes

@@ -30,7 +30,8 @@ def test_new_database_has_current_schema_and_wal(store: Store) -> None:
     assert version(store.db) == SCHEMA_VERSION
     assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
     tables = set(store.db.table_names())
-    assert {"reports", "versions", "cells", "findings", "report_text", "report_text_fts", "text_pending"} <= tables
+    assert {"reports", "versions", "cell_notes", "findings", "report_text", "report_text_fts", "text_pending"} <= tables
+    assert "cells" in store.db.view_names()  # the long form, read from each version's report_json
 
 
 def _v1_database(path: Path) -> None:
@@ -51,10 +52,11 @@ def _v1_database(path: Path) -> None:
          "report_json": json.dumps(parsed.report.to_json(), ensure_ascii=False)}
     )  # fmt: skip
     db["cells"].insert_all(
-        {"version_id": 1, "part": "applications", "row": row, "col": col, "value": value}
+        {"version_id": 1, "part": "applications", "row": row, "col": col, "value": value,
+         "note": "含2件转办" if (row, col) == ("new_received", "total") else None}
         for row, cols in parsed.report.applications.items()
         for col, value in cols.items()
-    )
+    )  # fmt: skip
     for f in parsed.report.findings:
         db["findings"].insert(
             {"report_id": rid, "version_id": 1, "rule": f.rule, "severity": f.severity, "where_": f.where,
@@ -76,9 +78,13 @@ def test_old_database_migrates_forward_and_keeps_its_data(tmp_path: Path) -> Non
     _v1_database(path)
     store = Store(path)
     assert version(store.db) == SCHEMA_VERSION
-    assert count(store, "cells") == 23 * 7
-    first = store.db.execute("select row, col, seq from cells order by version_id, seq limit 1").fetchone()
-    assert first[:2] == ("new_received", "natural_person")  # the report's own order survives
+    # The cells are now read from the version's JSON (all three tables); the old notes survive.
+    assert count(store, "cells", "part = 'applications'") == 23 * 7
+    assert count(store, "cells", "part = 'review_litigation'") == 15
+    first = store.db.execute("select part, row, col from cells order by version_id, seq limit 1").fetchone()
+    assert first == ("active_disclosure", "regulations", "made")  # the report's own order (制发 first)
+    notes = store.db.execute("select row, col, value, note from cells where note is not null").fetchall()
+    assert notes == [("new_received", "total", 1576, "含2件转办")]  # seed 003: 1576 applications
     assert [r["agency"] for r in store.search("结转下年度")] == ["北京市西城区人民政府"]
     # The same report stored by the new code is recognised (a version, since the old row's hash
     # is a stand-in), its findings are the same rows (same fingerprints), ...
