@@ -10,13 +10,15 @@ import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Self
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from parsers.errors import NotAReport, ParseError
-from parsers.load import Parsed, parse_bytes
+from parsers.load import parse_bytes
+from parsers.model import Report
 from spiders.items import ReportPage
 from storage.store import Store, compress_page
 
@@ -55,7 +57,7 @@ class ParseStage:
             return item
         try:
             item.parsed = await self._parse(item)
-            if item.parsed.document.content_found is False:  # the portal's template changed?
+            if item.parsed.content_found is False:  # the portal's template changed?
                 _progress(item.site, f"content area ({item.content}) not found, read the whole page: {item.url}")
         except NotAReport as exc:
             # On a guessed (probe) URL, a readable page with no report on it is a soft 404.
@@ -66,24 +68,31 @@ class ParseStage:
             item.status, item.error = "failed", f"parser error: {type(exc).__name__}: {exc}"
         return item
 
-    async def _parse(self, item: ReportPage) -> Parsed:
+    async def _parse(self, item: ReportPage) -> ParsedPage:
         if self.pool is not None:
             try:
-                parsed, item.raw_compressed = await asyncio.wrap_future(
-                    self.pool.submit(parse_page, item.body, item.encoding, item.content)
-                )
-                return parsed
+                return await asyncio.wrap_future(self.pool.submit(parse_page, item.body, item.encoding, item.content))
             except BrokenProcessPool:
                 self.pool = None  # a worker died (killed, out of memory): parse here from now on
-        parsed, item.raw_compressed = parse_page(item.body, item.encoding, item.content)
-        return parsed
+        return parse_page(item.body, item.encoding, item.content)
 
 
-def parse_page(body: bytes, encoding: str | None, content: str | None) -> tuple[Parsed, bytes]:
+@dataclass
+class ParsedPage:
+    """What the store needs of a parsed page: the Document (its grids) stays in the worker, as
+    pickling it back would cost the crawl process more than parsing saved it."""
+
+    report: Report
+    records: list[str]
+    content_found: bool | None
+    raw_compressed: bytes
+
+
+def parse_page(body: bytes, encoding: str | None, content: str | None) -> ParsedPage:
     """A report page parsed and checked, and compressed for the store: the CPU work of a page,
     done together in the worker so the crawl process only fetches and writes."""
     parsed = parse_bytes(body, "html", encoding, content)
-    return parsed, compress_page(body)
+    return ParsedPage(parsed.report, parsed.records, parsed.document.content_found, compress_page(body))
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -144,7 +153,7 @@ class StoreStage:
         parsed = item.parsed
         saved = self.store.save_report(
             item.site, item.url, parsed.report, parsed.records, raw=item.body, encoding=item.encoding,
-            raw_compressed=item.raw_compressed, attachments=item.attachments, page=page,
+            raw_compressed=parsed.raw_compressed, attachments=item.attachments, page=page,
         )  # fmt: skip
         self.counts[saved.status] += 1
         for f in parsed.report.findings:

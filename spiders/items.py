@@ -21,6 +21,5 @@ class ReportPage:
     probe: bool = False  # a guessed URL (unit × year), not a link: a miss is "not published"
     content: str | None = None  # the site's content-area XPath (Site.content_xpath), for the parser
     # Filled in by the pipeline stages:
-    parsed: Any = None
-    raw_compressed: bytes | None = None  # the body as versions.raw keeps it (compressed by the parse worker)
+    parsed: Any = None  # crawler.pipelines.ParsedPage
     outcome: str | None = None
