@@ -14,6 +14,7 @@ from crawler.config import Config, ConfigError, load_config
 from parsers.errors import ParseError
 from parsers.html import css_to_xpath
 from parsers.load import parse_path
+from storage.errors import StoreError
 
 if TYPE_CHECKING:
     from storage.store import Store
@@ -354,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except (sqlite3.Error, OSError, RuntimeError) as exc:
+    except (sqlite3.Error, OSError, StoreError) as exc:
         # A database that is not one or is newer than this code, an unwritable --out, ...
         db = getattr(args, "db_path", None)
         where = f"{db}: " if isinstance(exc, sqlite3.Error) and db else ""

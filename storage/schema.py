@@ -12,6 +12,7 @@ from collections.abc import Callable
 import sqlite_utils
 
 from parsers.model import TABLE_PARTS
+from storage.errors import StoreError
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -184,7 +185,7 @@ def migrate(db: sqlite_utils.Database) -> int:
     """Bring the database up to SCHEMA_VERSION; returns the version it had."""
     start = version(db)
     if start > SCHEMA_VERSION:
-        raise RuntimeError(f"database schema {start} is newer than this nianbao ({SCHEMA_VERSION}); upgrade nianbao")
+        raise StoreError(f"database schema {start} is newer than this nianbao ({SCHEMA_VERSION}); upgrade nianbao")
     for v in range(start, SCHEMA_VERSION):
         with db.conn:
             if "schema_meta" not in db.table_names():

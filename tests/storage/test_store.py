@@ -10,6 +10,7 @@ import pytest
 import sqlite_utils
 
 from parsers.load import parse_path
+from storage.errors import StoreError
 from storage.schema import MIGRATIONS, SCHEMA_VERSION, version
 from storage.store import Store
 from tests.storage.conftest import REAL_FILES, ingest
@@ -102,7 +103,7 @@ def test_newer_database_is_refused(tmp_path: Path) -> None:
     Store(path).close()
     with sqlite3.connect(path) as conn:
         conn.execute("update schema_meta set value = '99' where key = 'schema_version'")
-    with pytest.raises(RuntimeError, match="newer than this nianbao"):
+    with pytest.raises(StoreError, match="newer than this nianbao"):
         Store(path)
 
 
