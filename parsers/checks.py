@@ -67,7 +67,7 @@ class _Collector:
         self.report = report
         self.key = report_key(report)
         self.findings: list[Finding] = []
-        self.skipped: dict[str, tuple[list[str], list[str]]] = {}
+        self.skipped: dict[str, tuple[list[str], dict[str, None]]] = {}  # rule -> wheres, cells (ordered set)
 
     def add(self, rule: str, where: str, message: str, lhs: Side | None = None, rhs: Side | None = None,
             cells: list[str] | None = None) -> None:  # fmt: skip
@@ -78,9 +78,9 @@ class _Collector:
         )
 
     def skip(self, rule: str, where: str, blanks: list[str]) -> None:
-        wheres, cells = self.skipped.setdefault(rule, ([], []))
+        wheres, cells = self.skipped.setdefault(rule, ([], {}))
         wheres.append(where)
-        cells.extend(c for c in blanks if c not in cells)
+        cells.update(dict.fromkeys(blanks))
 
     def equation(self, rule: str, where: str, lhs: dict[str, Number | None], rhs: dict[str, Number | None],
                  lhs_expr: str, rhs_expr: str) -> None:  # fmt: skip
@@ -94,7 +94,8 @@ class _Collector:
                      Side(lhs_expr, lv, lhs), Side(rhs_expr, rv, rhs))  # fmt: skip
 
     def done(self) -> list[Finding]:
-        for rule, (wheres, cells) in self.skipped.items():
+        for rule, (wheres, blank) in self.skipped.items():
+            cells = list(blank)
             shown = _shown(cells)
             part = wheres[0].split(".", 1)[0]
             self.findings.append(
