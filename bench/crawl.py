@@ -30,8 +30,8 @@ does (a Beijing portal seen from a monitoring host: tens to hundreds of ms); at 
 
 `--profile` adds one more crawl of ours (fresh database) under cProfile and prints its hot
 spots. `--depth-limit N` is a what-if: our crawl with crawler.settings.DEPTH_LIMIT = N (the
-shipped 6 stops the 101-page list of the 2000-report portal after about a third of it,
-which the figures show). About a minute as shipped; two with --depth-limit 0.
+shipped 0 is no limit; a limit of 6 would stop the 101-page list of the 2000-report portal
+after about a third of it, which the figures show). About a minute as shipped.
 """
 
 from __future__ import annotations
