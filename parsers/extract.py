@@ -45,6 +45,8 @@ _PART_HEADINGS = (
     ("other", ("其他需要报告的事项",)),
 )
 _MAX_HEADING = 40
+# One search tells most lines (a page has ~150, nearly all short runs) that they name no part.
+_ANY_HEADING_WORD = re.compile("|".join(re.escape(w) for _, words in _PART_HEADINGS for w in words))
 
 
 def extract(doc: Document) -> Report:
@@ -160,6 +162,8 @@ def _heading_part(para: str) -> str | None:
     if len(para) > _MAX_HEADING:
         return None
     text = norm(para)
+    if not _ANY_HEADING_WORD.search(text):
+        return None
     for part, words in _PART_HEADINGS:
         if all(w in text for w in words) if part == "review_litigation" else any(w in text for w in words):
             return part
