@@ -31,7 +31,18 @@ def crawl_sites(
 
     store = Store(db_path)  # create/migrate before the crawlers open their connections
     before = store.db.execute("select coalesce(max(id), 0) from crawl_runs").fetchone()[0]
+    # A site another process is crawling now is not crawled twice at once (twice the traffic).
+    busy = {site: run for site in sites if (run := store.running(site))}
     store.close()
+    busy_results = [
+        RunResult(
+            site, "busy", {}, [f"being crawled by process {run['pid']} since {run['started']}: not started again"]
+        )
+        for site, run in busy.items()
+    ]
+    sites = [site for site in sites if site not in busy]
+    if not sites:
+        return busy_results
 
     settings = settings_for(config, str(db_path), full, overrides)
     process = CrawlerProcess({**settings, "LOG_ENABLED": False})
@@ -57,7 +68,7 @@ def crawl_sites(
         store.close()
     done = {r.site for r in results}
     results += [RunResult(s, "failed", {}, ["the crawl did not start"]) for s in sites if s not in done]
-    return results
+    return busy_results + results
 
 
 class _OneLine(logging.Formatter):
@@ -81,6 +92,9 @@ def format_summary(results: list[RunResult]) -> str:
     lines = []
     for r in results:
         c = r.counts
+        if r.status == "busy":
+            lines.append(f"{r.site}: busy — {r.errors[0]}")
+            continue
         recent = f" ({c['not_rechecked']} checked recently, not asked again)" if c.get("not_rechecked") else ""
         lines.append(
             f"{r.site}: {r.status} — {c.get('pages_fetched', 0)} pages fetched in {c.get('seconds', 0)} s; "

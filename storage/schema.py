@@ -170,7 +170,13 @@ def _v6(db: sqlite_utils.Database) -> None:
     db.execute(CELLS_VIEW)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(db: sqlite_utils.Database) -> None:
+    """crawl_runs.owner (host|boot id|pid): a crawl that starts can tell a live crawl of the same
+    site (left alone, and this one does not start) from one that was killed (interrupted)."""
+    db["crawl_runs"].add_column("owner", str)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

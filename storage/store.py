@@ -11,6 +11,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
+import socket
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +46,38 @@ def now() -> str:
 def content_hash(records: list[str]) -> str:
     """Hash of the text records, not the raw bytes: a visitor counter is not a revision."""
     return hashlib.sha256("\n".join(records).encode("utf-8")).hexdigest()
+
+
+def run_owner() -> str:
+    """Who runs a crawl: host, boot and process, so a later crawl can tell whether it still runs."""
+    return f"{socket.gethostname()}|{_boot_id()}|{os.getpid()}"
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:  # not Linux: pids are compared without it
+        return ""
+
+
+def _alive(owner: str | None) -> bool:
+    """Whether the process that owns a run still runs. Another host, an earlier boot or no owner
+    (a run from before schema 7): gone, as before."""
+    if not owner or owner.count("|") < 2:
+        return False
+    host, boot, pid = owner.rsplit("|", 2)
+    if host != socket.gethostname() or boot != _boot_id():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except PermissionError:  # it exists, under another user
+        return True
+    except (ProcessLookupError, ValueError, OverflowError, OSError):
+        return False
+    try:  # a killed process its parent has not reaped yet (a zombie) is gone too
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def compress_page(raw: bytes) -> bytes:
@@ -506,13 +540,29 @@ class Store:
     def start_run(self, site: str) -> int:
         with self.db.conn:
             self._ensure_site(site, now())
-            # A run still "running" when the next starts was killed: say so (the scheduler
-            # allows one crawl per site at a time).
-            self.db.execute(
-                "update crawl_runs set status = 'interrupted', finished = ? where site = ? and finished is null",
-                [now(), site],
+            # A run left "running" by a process that is gone was killed: say so. One whose
+            # process lives is another crawl of the site (crawl_sites does not start then).
+            for run_id, owner in self.db.execute(
+                "select id, owner from crawl_runs where site = ? and finished is null", [site]
+            ).fetchall():
+                if not _alive(owner):
+                    self.db.execute(
+                        "update crawl_runs set status = 'interrupted', finished = ? where id = ?", [now(), run_id]
+                    )
+            return (
+                self.db["crawl_runs"]
+                .insert({"site": site, "started": now(), "status": "running", "owner": run_owner()})
+                .last_pk
             )
-            return self.db["crawl_runs"].insert({"site": site, "started": now(), "status": "running"}).last_pk
+
+    def running(self, site: str) -> dict[str, Any] | None:
+        """The site's crawl run that another live process has under way, if any."""
+        for run in self.db.query(
+            "select id, started, owner from crawl_runs where site = ? and finished is null order by id", [site]
+        ):
+            if _alive(run["owner"]) and run["owner"] != run_owner():
+                return {**run, "pid": int(run["owner"].rsplit("|", 1)[1])}
+        return None
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, Any], errors: list[str]) -> None:
         self.index_text()
