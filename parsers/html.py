@@ -122,8 +122,10 @@ def css_to_xpath(css: str) -> str:
         raise ValueError(f'must be a CSS selector such as "div.TRS_Editor" or "#zoom", not {css!r}')
     try:
         xpath = HTMLTranslator().css_to_xpath(css)
-        etree.XPath(xpath)  # lxml must accept it too: fail when the config loads, not on every page
-    except (SelectorError, etree.XPathSyntaxError) as exc:
+        # lxml must accept and run it too ("ns|div" compiles, then fails on every page): fail
+        # when the config loads instead.
+        etree.XPath(xpath)(etree.fromstring("<html><body></body></html>"))
+    except (SelectorError, etree.XPathSyntaxError, etree.XPathEvalError) as exc:
         raise ValueError(f"bad CSS selector {css!r}: {exc}") from None
     return xpath
 
@@ -183,7 +185,8 @@ def _transform(delimiters: str) -> etree.XSLT:
 
 
 _DELIMITERS = "\ue000\ue001\ue002\ue003"  # what _delimiters() picks for text without them
-_PRIVATE_USE_REFERENCE = re.compile(rb"&#(?:[xX]0*[eE]00[0-3]|0*5734[4-7])\b")
+# libxml2 reads a reference without its semicolon too (&#xE000x): the number ends where its digits do.
+_PRIVATE_USE_REFERENCE = re.compile(rb"&#(?:[xX]0*[eE]00[0-3](?![0-9A-Fa-f])|0*5734[4-7](?![0-9]))")
 
 
 def _no_private_use(raw: bytes) -> bool:

@@ -492,7 +492,8 @@ PRIVATE_USE = st.lists(
     st.one_of(
         st.characters(min_codepoint=0xE000, max_codepoint=0xE00F),
         st.sampled_from(
-            ["&#xE000;", "&#57345;", "&#xe002;", "&#xE003;", "7", "12", " ", "\ue0001\ue000", "&#xE000;7&#xE000;"]
+            ["&#xE000;", "&#57345;", "&#xe002;", "&#xE003;", "7", "12", " ", "\ue0001\ue000", "&#xE000;7&#xE000;",
+             "&#xE000x", "&#57344a", "&#xE002_", "&#x0000e003z", "&#XE001;"]
         ),
     ),
     min_size=1,

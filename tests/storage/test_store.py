@@ -292,3 +292,13 @@ def test_pages_without_agency_or_year_do_not_merge(tmp_path: Path) -> None:
         saved.append(store.save_report("xicheng", f"https://example.gov.cn/{n}.html", parsed.report, parsed.records))
     assert [s.status for s in saved] == ["new", "new"]
     assert store.db.execute("select count(*) from reports").fetchone()[0] == 2
+
+
+def test_a_number_too_long_for_64_bits_is_stored(store: Store) -> None:
+    """A garbled cell can hold 20 digits: the report is still stored (orjson cannot write it)."""
+    parsed = parse_path(SEED_000)
+    parsed.report.applications["new_received"]["natural_person"] = 45351800000000000000
+    saved = store.save_report("xicheng", "https://x/000.html", parsed.report, parsed.records)
+    assert saved.status == "new"
+    (stored,) = store.db.execute("select report_json from versions").fetchone()
+    assert json.loads(stored)["applications"]["new_received"]["natural_person"] == 45351800000000000000
