@@ -124,7 +124,9 @@ class StoreStage:
         spider = spider or self.crawler.spider
         self.store = Store(self.db_path)
         self.site = spider.site
-        self.run_id = self.store.start_run(self.site)
+        # `crawl` opened the run already (crawler.run); `scrapy crawl` did not.
+        run_id = self.crawler.settings.getdict("NIANBAO_RUNS").get(self.site)
+        self.run_id = run_id if run_id is not None else self.store.start_run(self.site)
         self.started = time.monotonic()
 
     def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
@@ -151,6 +153,8 @@ class StoreStage:
                 _progress(self.site, f"{item.status}: {item.url} ({item.error})")
             return item
         parsed = item.parsed
+        if parsed.content_found is False:
+            self.counts["content_not_found"] += 1
         saved = self.store.save_report(
             item.site, item.url, parsed.report, parsed.records, raw=item.body, encoding=item.encoding,
             raw_compressed=parsed.raw_compressed, attachments=item.attachments, page=page,

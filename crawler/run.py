@@ -11,6 +11,7 @@ from typing import Any
 
 from crawler.config import Config
 from crawler.settings import settings_for
+from storage.errors import SiteBusy
 
 
 @dataclass
@@ -29,46 +30,40 @@ def crawl_sites(
     from spiders.sites import spider_for
     from storage.store import Store
 
-    store = Store(db_path)  # create/migrate before the crawlers open their connections
-    before = store.db.execute("select coalesce(max(id), 0) from crawl_runs").fetchone()[0]
-    # A site another process is crawling now is not crawled twice at once (twice the traffic).
-    busy = {site: run for site in sites if (run := store.running(site))}
-    store.close()
-    busy_results = [
-        RunResult(
-            site, "busy", {}, [f"being crawled by process {run['pid']} since {run['started']}: not started again"]
-        )
-        for site, run in busy.items()
-    ]
-    sites = [site for site in sites if site not in busy]
-    if not sites:
-        return busy_results
-
-    settings = settings_for(config, str(db_path), full, overrides)
-    process = CrawlerProcess({**settings, "LOG_ENABLED": False})
-    _one_line_logging(settings.get("LOG_LEVEL", "WARNING"))  # after Scrapy configured its own
-    for key in sites:
-        process.crawl(spider_for(config.site(key)))
-    process.start()
+    # The runs are opened here, before Scrapy starts: a site another live process is crawling
+    # is not crawled twice at once (twice the traffic), and the check is atomic (Store.start_run).
+    store = Store(db_path)  # also creates/migrates the database before the crawlers connect
+    runs: dict[str, int] = {}
+    busy: list[RunResult] = []
+    try:
+        for site in sites:
+            try:
+                runs[site] = store.start_run(site)
+            except SiteBusy as exc:
+                busy.append(RunResult(site, "busy", {}, [f"being crawled by process {exc.pid} since {exc.started}"]))
+    finally:
+        store.close()
+    if runs:
+        settings = settings_for(config, str(db_path), full, {**(overrides or {}), "NIANBAO_RUNS": runs})
+        process = CrawlerProcess({**settings, "LOG_ENABLED": False})
+        _one_line_logging(settings.get("LOG_LEVEL", "WARNING"))  # after Scrapy configured its own
+        for key in runs:
+            process.crawl(spider_for(config.site(key)))
+        process.start()
 
     store = Store(db_path)
     try:
-        # Only this call's sites: another process may be crawling other sites meanwhile.
-        marks = ", ".join("?" * len(sites))
-        rows = store.db.query(
-            f"select * from crawl_runs where id > ? and site in ({marks}) order by id", [before, *sites]
-        )
-        results = [
-            RunResult(
-                r["site"], r["status"] or "failed", json.loads(r["counts"] or "{}"), json.loads(r["errors"] or "[]")
-            )
-            for r in rows
-        ]
+        results = []
+        for site, run_id in runs.items():
+            r = store.db.execute("select status, counts, errors from crawl_runs where id = ?", [run_id]).fetchone()
+            if r is None or r[0] == "running":  # its spider never opened (or died): close the run
+                store.finish_run(run_id, "failed", {}, ["the crawl did not start"])
+                results.append(RunResult(site, "failed", {}, ["the crawl did not start"]))
+            else:
+                results.append(RunResult(site, r[0] or "failed", json.loads(r[1] or "{}"), json.loads(r[2] or "[]")))
     finally:
         store.close()
-    done = {r.site for r in results}
-    results += [RunResult(s, "failed", {}, ["the crawl did not start"]) for s in sites if s not in done]
-    return busy_results + results
+    return busy + results
 
 
 class _OneLine(logging.Formatter):
@@ -103,6 +98,11 @@ def format_summary(results: list[RunResult]) -> str:
             f"{c.get('failed', 0)} failed, {c.get('not_report', 0)} not reports, "
             f"{c.get('not_published', 0)} probed but not published, "
             f"{c.get('dropped', 0) + c.get('offsite_redirects', 0)} off-site redirects dropped"
+            + (
+                f"; {c['content_not_found']} pages read whole: their content area was not found (template changed?)"
+                if c.get("content_not_found")
+                else ""
+            )
         )
         for e in r.errors[:10]:
             lines.append(f"  ! {e}")

@@ -59,6 +59,7 @@ NIANBAO_DB = os.environ.get("NIANBAO_DB", "data/nianbao.db")
 # re-crawl of an unchanged portal is then its list pages only. --full ignores it.
 NIANBAO_RECHECK_HOURS = 20.0
 NIANBAO_FULL = False
+NIANBAO_RUNS: dict[str, int] = {}  # site -> crawl_runs id, opened by `crawl` before Scrapy starts
 # Parse in a worker process when there is a core to spare (0: parse in the crawl process).
 NIANBAO_PARSE_WORKERS = 1 if (os.cpu_count() or 1) > 1 else 0
 

@@ -31,6 +31,7 @@ from parsers.checks import (
 )
 from parsers.labels import norm
 from parsers.model import TABLE_PARTS, Finding, Report, report_from_json
+from storage.errors import SiteBusy
 from storage.schema import migrate
 
 # Rules that need the stored report of year N-1 (re-run when N-1 arrives after N), and the
@@ -58,9 +59,11 @@ def _report_json(report: Report) -> str:
         return json.dumps(data, ensure_ascii=False)
 
 
-def run_owner() -> str:
-    """Who runs a crawl: host, boot and process, so a later crawl can tell whether it still runs."""
-    return f"{socket.gethostname()}|{_boot_id()}|{os.getpid()}"
+def run_owner(pid: int | None = None) -> str:
+    """Who runs a crawl: host, boot, pid and the process's start time, so a later crawl can
+    tell whether that process still runs (a pid alone is reused, e.g. after a container restart)."""
+    pid = os.getpid() if pid is None else pid
+    return f"{socket.gethostname()}|{_boot_id()}|{pid}|{_start_time(pid)}"
 
 
 def _boot_id() -> str:
@@ -70,24 +73,37 @@ def _boot_id() -> str:
         return ""
 
 
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat after the command name: [state, ppid, ...] ([] where there is no /proc)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
+def _start_time(pid: int) -> str:
+    stat = _stat(pid)
+    return stat[19] if len(stat) > 19 else ""  # field 22 of stat: start time, in ticks since boot
+
+
 def _alive(owner: str | None) -> bool:
     """Whether the process that owns a run still runs. Another host, an earlier boot or no owner
     (a run from before schema 7): gone, as before."""
-    if not owner or owner.count("|") < 2:
+    if not owner or owner.count("|") < 2 or os.name != "posix":  # os.kill(pid, 0) would end it on Windows
         return False
-    host, boot, pid = owner.rsplit("|", 2)
+    host, boot, pid, *started = owner.split("|")
     if host != socket.gethostname() or boot != _boot_id():
         return False
     try:
         os.kill(int(pid), 0)
     except PermissionError:  # it exists, under another user
-        return True
+        pass
     except (ProcessLookupError, ValueError, OverflowError, OSError):
         return False
-    try:  # a killed process its parent has not reaped yet (a zombie) is gone too
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    stat = _stat(int(pid))
+    if stat and stat[0] in ("Z", "X"):  # killed, not yet reaped by its parent: gone
+        return False
+    return not (started and started[0] and stat and _start_time(int(pid)) != started[0])  # pid reused
 
 
 def compress_page(raw: bytes) -> bytes:
@@ -548,31 +564,24 @@ class Store:
         )
 
     def start_run(self, site: str) -> int:
-        with self.db.conn:
+        """Open a crawl run of `site`; SiteBusy if another live process has one open. The check
+        and the new row are one transaction, so two crawls starting together cannot both pass."""
+        conn = self.db.conn
+        with conn:
+            if not conn.in_transaction:
+                conn.execute("begin immediate")
             self._ensure_site(site, now())
-            # A run left "running" by a process that is gone was killed: say so. One whose
-            # process lives is another crawl of the site (crawl_sites does not start then).
-            for run_id, owner in self.db.execute(
-                "select id, owner from crawl_runs where site = ? and finished is null", [site]
+            me = run_owner()
+            for run_id, started, owner in conn.execute(
+                "select id, started, owner from crawl_runs where site = ? and finished is null", [site]
             ).fetchall():
-                if not _alive(owner):
-                    self.db.execute(
-                        "update crawl_runs set status = 'interrupted', finished = ? where id = ?", [now(), run_id]
-                    )
-            return (
-                self.db["crawl_runs"]
-                .insert({"site": site, "started": now(), "status": "running", "owner": run_owner()})
-                .last_pk
-            )
-
-    def running(self, site: str) -> dict[str, Any] | None:
-        """The site's crawl run that another live process has under way, if any."""
-        for run in self.db.query(
-            "select id, started, owner from crawl_runs where site = ? and finished is null order by id", [site]
-        ):
-            if _alive(run["owner"]) and run["owner"] != run_owner():
-                return {**run, "pid": int(run["owner"].rsplit("|", 1)[1])}
-        return None
+                if owner != me and _alive(owner):
+                    raise SiteBusy(site, int(owner.split("|")[2]), started)
+                # Its process is gone (or it is this one's own leftover): it was killed.
+                conn.execute("update crawl_runs set status = 'interrupted', finished = ? where id = ?", [now(), run_id])
+            return conn.execute(
+                "insert into crawl_runs (site, started, status, owner) values (?, ?, 'running', ?)", [site, now(), me]
+            ).lastrowid
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, Any], errors: list[str]) -> None:
         self.index_text()

@@ -4,6 +4,7 @@ other sites into the same database meanwhile."""
 from __future__ import annotations
 
 import ast
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -21,9 +22,13 @@ config_path, db = sys.argv[1], sys.argv[2]
 
 
 def start(self, *args, **kwargs):
+    # What the spiders' StoreStage does with the runs crawl_sites opened, and another site's
+    # run (another process's crawl) landing among them.
+    runs = self.settings.getdict("NIANBAO_RUNS")
     store = Store(db)
-    for site in ("dongcheng", "xicheng", "beijing"):
-        store.finish_run(store.start_run(site), "ok", {}, [])
+    store.finish_run(store.start_run("dongcheng"), "ok", {}, [])
+    for site in ("xicheng", "beijing"):
+        store.finish_run(runs[site], "ok", {}, [])
     store.close()
 
 
@@ -32,7 +37,8 @@ print([(r.site, r.status) for r in crawl_sites(load_config(config_path), ["xiche
 """
 
 
-def test_the_summary_has_only_this_calls_sites(tmp_path: Path) -> None:
+def run_script(tmp_path: Path, script: str) -> list[tuple[str, str]]:
+    """crawl_sites of xicheng and beijing (three sites configured), with `script`'s start()."""
     sites = "".join(
         f'[sites.{key}]\nstart_urls = ["http://127.0.0.1:1/"]\nallowed_domains = ["127.0.0.1"]\n'
         for key in ("xicheng", "dongcheng", "beijing")
@@ -40,10 +46,27 @@ def test_the_summary_has_only_this_calls_sites(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'[storage]\npath = "nianbao.db"\n{sites}', encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(config), str(tmp_path / "nianbao.db")],
+        [sys.executable, "-c", script, str(config), str(tmp_path / "nianbao.db")],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    assert ast.literal_eval(done.stdout.strip()) == [("xicheng", "ok"), ("beijing", "ok")]
+    return ast.literal_eval(done.stdout.strip())
+
+
+def test_the_summary_has_only_this_calls_sites(tmp_path: Path) -> None:
+    assert run_script(tmp_path, SCRIPT) == [("xicheng", "ok"), ("beijing", "ok")]
+
+
+NEVER_OPENED = SCRIPT.replace(
+    '        store.finish_run(runs[site], "ok", {}, [])\n', "        pass  # the spiders never open: Scrapy failed\n"
+)
+
+
+def test_a_run_whose_spider_never_opened_is_closed_as_failed(tmp_path: Path) -> None:
+    assert NEVER_OPENED != SCRIPT
+    assert run_script(tmp_path, NEVER_OPENED) == [("xicheng", "failed"), ("beijing", "failed")]
+    with sqlite3.connect(tmp_path / "nianbao.db") as conn:
+        statuses = dict(conn.execute("select site, status from crawl_runs"))
+    assert statuses == {"dongcheng": "ok", "xicheng": "failed", "beijing": "failed"}

@@ -53,5 +53,7 @@ def test_a_crawl_reads_the_content_area_or_says_it_was_not_found(tmp_path, selec
     assert len(stored) == len(expected) == 3
     assert sorted(r["url"] for r in stored) == sorted(server.url(path) for path in expected)
     assert sorted(r["year"] for r in stored) == sorted(c.year for c in expected.values())
-    not_found = [line for line in done.stdout.splitlines() if "content area" in line and "not found" in line]
+    not_found = [line for line in done.stdout.splitlines() if line.startswith("[xicheng] content area (")]
     assert len(not_found) == (0 if found else 3)
+    summary = "3 pages read whole: their content area was not found"
+    assert (summary in done.stdout) is not found

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import sqlite_utils
 
 from parsers.load import parse_path
-from storage.errors import StoreError
+from storage.errors import SiteBusy, StoreError
 from storage.schema import MIGRATIONS, SCHEMA_VERSION, version
-from storage.store import Store
+from storage.store import Store, run_owner
 from tests.storage.conftest import REAL_FILES, ingest
 from tests.storage.series import AGENCY, SEEDS
 
@@ -302,3 +304,33 @@ def test_a_number_too_long_for_64_bits_is_stored(store: Store) -> None:
     assert saved.status == "new"
     (stored,) = store.db.execute("select report_json from versions").fetchone()
     assert json.loads(stored)["applications"]["new_received"]["natural_person"] == 45351800000000000000
+
+
+def test_a_run_left_open_is_busy_only_while_its_process_lives(store: Store, tmp_path: Path) -> None:
+    def leave_open(owner: str) -> int:
+        with store.db.conn:
+            return store.db.conn.execute(
+                "insert into crawl_runs (site, started, status, owner) values ('xicheng', ?, 'running', ?)",
+                ["2026-01-01T00:00:00+00:00", owner],
+            ).lastrowid
+
+    def status(run_id: int) -> str:
+        return store.db.execute("select status from crawl_runs where id = ?", [run_id]).fetchone()[0]
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live = leave_open(run_owner(sleeper.pid))
+        with pytest.raises(SiteBusy, match=f"being crawled by process {sleeper.pid}"):
+            store.start_run("xicheng")
+        assert status(live) == "running"
+        store.db.execute("update crawl_runs set finished = 'x', status = 'ok' where id = ?", [live])
+        store.db.conn.commit()
+        # The same pid started at another time is another process (pids are reused).
+        reused = leave_open(run_owner(sleeper.pid).rsplit("|", 1)[0] + "|12345")
+        own = leave_open(run_owner())  # this process's own leftover: not a live crawl
+        old = leave_open(None)  # before schema 7
+        new = store.start_run("xicheng")
+        assert [status(r) for r in (reused, own, old, new)] == ["interrupted", "interrupted", "interrupted", "running"]
+    finally:
+        sleeper.kill()
+        sleeper.wait()
