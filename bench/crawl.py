@@ -90,7 +90,9 @@ class BareSpider(scrapy.Spider):
 def bare_settings(config_path: Path, db_path: Path) -> dict:
     """Our crawl's Scrapy settings for this config, less our middlewares and pipelines."""
     settings = settings_for(load_config(config_path), str(db_path))
-    settings.update(DOWNLOADER_MIDDLEWARES={}, ITEM_PIPELINES={}, SPIDER_MODULES=[])
+    settings.update(
+        DOWNLOADER_MIDDLEWARES={}, ITEM_PIPELINES={}, SPIDER_LOADER_CLASS="scrapy.spiderloader.DummySpiderLoader"
+    )
     return settings
 
 

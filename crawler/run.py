@@ -44,7 +44,9 @@ def crawl_sites(
     finally:
         store.close()
     if runs:
-        settings = settings_for(config, str(db_path), full, {**(overrides or {}), "NIANBAO_RUNS": runs})
+        # The spider classes are given, from `config`: no loader reading config.toml again.
+        loader = {"SPIDER_LOADER_CLASS": "scrapy.spiderloader.DummySpiderLoader"}
+        settings = settings_for(config, str(db_path), full, {**loader, **(overrides or {}), "NIANBAO_RUNS": runs})
         process = CrawlerProcess({**settings, "LOG_ENABLED": False})
         _one_line_logging(settings.get("LOG_LEVEL", "WARNING"))  # after Scrapy configured its own
         for key in runs:

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from crawler.config import Config
 
 BOT_NAME = "nianbao"
-SPIDER_MODULES = ["spiders.sites"]
+SPIDER_LOADER_CLASS = "crawler.spider_loader.ConfigSpiderLoader"  # a spider per [sites.NAME]
 NEWSPIDER_MODULE = "spiders"
 
 ROBOTSTXT_OBEY = True
