@@ -20,6 +20,7 @@ from parsers.errors import NotAReport, ParseError
 from parsers.load import parse_bytes
 from parsers.model import Report
 from spiders.items import ReportPage
+from storage.errors import SiteBusy
 from storage.store import Store, compress_page
 
 
@@ -126,8 +127,13 @@ class StoreStage:
         self.site = spider.site
         # `crawl` opened the run already (crawler.run); `scrapy crawl` did not.
         run_id = self.crawler.settings.getdict("NIANBAO_RUNS").get(self.site)
-        self.run_id = run_id if run_id is not None else self.store.start_run(self.site)
         self.started = time.monotonic()
+        try:
+            self.run_id = run_id if run_id is not None else self.store.start_run(self.site)
+        except SiteBusy as exc:  # the spider sees the stat and requests nothing
+            self.run_id = None
+            self.crawler.stats.set_value("nianbao/busy", str(exc))
+            _progress(self.site, f"not crawled: {exc}")
 
     def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
         page = {"etag": item.etag, "last_modified": item.last_modified, "http_status": item.http_status}
@@ -170,6 +176,9 @@ class StoreStage:
         return item
 
     def close_spider(self, spider: Spider | None = None) -> None:
+        if self.run_id is None:  # busy: another process's run, not ours to close
+            self.store.close()
+            return
         stats = self.crawler.stats
         lists = stats.get_value("nianbao/list_pages", 0)
         list_failures = stats.get_value("nianbao/list_failures", 0)

@@ -63,6 +63,8 @@ class PortalSpider(scrapy.Spider):
             yield request
 
     def start_requests(self) -> Iterator[scrapy.Request]:  # also what Scrapy < 2.13 calls
+        if self.crawler.stats.get_value("nianbao/busy"):  # another process is crawling this site
+            return
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
         yield from self.probe_requests()
