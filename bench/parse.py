@@ -16,6 +16,10 @@ between the two and the best is kept per chunk of 25 pages, against a busy machi
   - lxml.html.fromstring(page): the floor any lxml-based parser pays
 and prints reports/s for each and their ratio. Goal (issue): >= 500 reports/s on one
 core, and at most 2x the bare lxml time.
+
+`--instructions N` also counts the instructions ours and bare lxml execute on the first N
+pages, under valgrind's callgrind (about 1.5 s a page): a ratio that does not move with the
+machine's load, which the seconds above do (by 10-15 % between runs on a shared machine).
 """
 
 from __future__ import annotations
@@ -290,12 +294,60 @@ def bare_lxml(page: bytes) -> None:
     lxml.html.fromstring(page)
 
 
+def count_instructions(pages: list[bytes]) -> None:
+    """The ratio again, in instructions executed (valgrind's callgrind): unlike seconds on a
+    shared machine, the same for the same code and pages in every run."""
+    import pickle
+    import shutil
+    import subprocess
+    import tempfile
+
+    if not shutil.which("valgrind"):
+        print("instructions: valgrind not found (apt install valgrind)")
+        return
+    counts = {}
+    with tempfile.NamedTemporaryFile(suffix=".pickle") as fh:
+        pickle.dump(pages, fh)
+        fh.flush()
+        for mode in ("none", "lxml", "ours"):
+            done = subprocess.run(
+                ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+                 "--count", mode, fh.name],
+                capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            found = re.search(r"Collected : (\d+)", done.stderr)
+            if not found:
+                print(f"instructions: callgrind failed ({done.stderr.strip().splitlines()[-1:]})")
+                return
+            counts[mode] = int(found.group(1))
+    lxml_n, ours_n = counts["lxml"] - counts["none"], counts["ours"] - counts["none"]
+    n = len(pages)
+    print(f"instructions per page ({n} pages, callgrind): ours {ours_n / n / 1e6:.1f} M, "
+          f"lxml {lxml_n / n / 1e6:.1f} M; ratio ours/lxml {ours_n / lxml_n:.2f}x")  # fmt: skip
+
+
+def _count(mode: str, path: str) -> int:
+    """Under callgrind: one mode over the pickled pages (after the same warm-up in every mode)."""
+    import pickle
+
+    with open(path, "rb") as fh:
+        pages = pickle.load(fh)
+    ours(pages[0]), bare_lxml(pages[0])  # imports, caches: the same in every mode
+    for page in pages if mode != "none" else ():
+        (ours if mode == "ours" else bare_lxml)(page)
+    return 0
+
+
 def main() -> int:
+    if sys.argv[1:2] == ["--count"]:
+        return _count(sys.argv[2], sys.argv[3])
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pages", type=int, default=300)
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--profile", action="store_true", help="also print a cProfile of one pass of ours")
+    ap.add_argument("--instructions", type=int, metavar="N", default=0,
+                    help="also count instructions for the first N pages under valgrind (~2 s a page)")  # fmt: skip
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -331,6 +383,8 @@ def main() -> int:
     if n / t_lxml < GOAL_RATE:
         print(f"  note: bare lxml itself manages {n / t_lxml:.0f} pages/s of this size here, so {GOAL_RATE:.0f}/s "
               f"cannot be met by any lxml-based parser on this machine")  # fmt: skip
+    if args.instructions:
+        count_instructions(pages[: args.instructions])
     if args.profile:
         import cProfile
         import pstats
