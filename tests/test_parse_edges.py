@@ -78,3 +78,25 @@ def test_blank_cells_are_named_the_same_way_in_both_findings() -> None:
     assert skipped.endswith(" …)")
     blank = findings[("missing_cells", "warning")]
     assert "cells blank (new_received.natural_person, new_received.commercial_enterprise, " in blank
+
+
+@pytest.mark.parametrize("declared", ["<meta charset=utf-8>", ""])
+@pytest.mark.parametrize("bad", [b"\xff\xfe", "中".encode("gbk"), b"\xe4\xb8", b"\xc0\xaf", b"\xed\xa0\x80"])
+def test_bytes_that_are_not_utf8_become_replacement_characters_and_lose_nothing(declared: str, bad: bytes) -> None:
+    """A page that says (or looks) UTF-8 with a few bad bytes: every bad byte is read as U+FFFD,
+    as Python's decoder reads it, and the text and table after them are all there."""
+    before = f"<html><head>{declared}<title>年度报告</title></head><body><p>前文</p><p>a".encode()
+    after = "中间</p><table><tr><td>收到申请</td><td>12</td></tr></table><p>后文</p></body></html>".encode()
+    doc = parse_html(before + bad + after)
+    lines = [b for b in doc.blocks if isinstance(b, str)]
+    expected = "a" + bad.decode("utf-8", errors="replace") + "中间"
+    assert lines == ["前文", expected, "后文"]
+    (grid,) = doc.grids
+    assert grid.rows == [["收到申请", "12"]]
+
+
+def test_a_short_gbk_page_without_charset_is_still_gbk() -> None:
+    from parsers.html import sniff_encoding
+
+    page = "<html><body><p>北京市西城区人民政府</p></body></html>".encode("gbk")
+    assert sniff_encoding(page) == "gb18030"
