@@ -43,29 +43,44 @@ def crawl_sites(
                 busy.append(RunResult(site, "busy", {}, [f"being crawled by process {exc.pid} since {exc.started}"]))
     finally:
         store.close()
-    if runs:
-        # The spider classes are given, from `config`: no loader reading config.toml again.
-        loader = {"SPIDER_LOADER_CLASS": "scrapy.spiderloader.DummySpiderLoader"}
-        settings = settings_for(config, str(db_path), full, {**loader, **(overrides or {}), "NIANBAO_RUNS": runs})
-        process = CrawlerProcess({**settings, "LOG_ENABLED": False})
-        _one_line_logging(settings.get("LOG_LEVEL", "WARNING"))  # after Scrapy configured its own
-        for key in runs:
-            process.crawl(spider_for(config.site(key)))
-        process.start()
+    try:
+        if runs:
+            # The spider classes are given, from `config`: no loader reading config.toml again.
+            loader = {"SPIDER_LOADER_CLASS": "scrapy.spiderloader.DummySpiderLoader"}
+            settings = settings_for(config, str(db_path), full, {**loader, **(overrides or {}), "NIANBAO_RUNS": runs})
+            process = CrawlerProcess({**settings, "LOG_ENABLED": False})
+            _one_line_logging(settings.get("LOG_LEVEL", "WARNING"))  # after Scrapy configured its own
+            for key in runs:
+                process.crawl(spider_for(config.site(key)))
+            process.start()
+    except BaseException:  # Ctrl-C before Scrapy took over, say: no run is left 'running'
+        _close_unfinished(db_path, runs, "the crawl was stopped before it started")
+        raise
+
+    _close_unfinished(db_path, runs, "the crawl did not start")  # its spider never opened, or died
+    store = Store(db_path)
+    try:
+        results = {r.site: r for r in busy}
+        for site, run_id in runs.items():
+            r = store.db.execute("select status, counts, errors from crawl_runs where id = ?", [run_id]).fetchone()
+            results[site] = RunResult(site, r[0] or "failed", json.loads(r[1] or "{}"), json.loads(r[2] or "[]"))
+    finally:
+        store.close()
+    return [results[site] for site in sites]
+
+
+def _close_unfinished(db_path: Path, runs: dict[str, int], why: str) -> None:
+    """Close as failed this call's runs that no spider closed."""
+    from storage.store import Store
 
     store = Store(db_path)
     try:
-        results = []
-        for site, run_id in runs.items():
-            r = store.db.execute("select status, counts, errors from crawl_runs where id = ?", [run_id]).fetchone()
-            if r is None or r[0] == "running":  # its spider never opened (or died): close the run
-                store.finish_run(run_id, "failed", {}, ["the crawl did not start"])
-                results.append(RunResult(site, "failed", {}, ["the crawl did not start"]))
-            else:
-                results.append(RunResult(site, r[0] or "failed", json.loads(r[1] or "{}"), json.loads(r[2] or "[]")))
+        for run_id in runs.values():
+            row = store.db.execute("select status from crawl_runs where id = ?", [run_id]).fetchone()
+            if row is not None and row[0] == "running":
+                store.finish_run(run_id, "failed", {}, [why])
     finally:
         store.close()
-    return busy + results
 
 
 class _OneLine(logging.Formatter):

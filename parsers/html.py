@@ -84,6 +84,12 @@ def _sniff(data: bytes, declared: str | None = None) -> tuple[str, bool]:
         return "gb18030", False  # decoded again by _parse_utf8, to re-encode it
     except UnicodeDecodeError:
         pass
+    # Neither decodes cleanly (a GBK fragment pasted into a UTF-8 page, say): the one that
+    # reads nearly all of it, if one does.
+    bad = {enc: data.decode(enc, errors="replace").count("\ufffd") for enc in ("utf-8", "gb18030")}
+    best = min(bad, key=bad.__getitem__)
+    if bad[best] <= max(3, len(data) // 1000):
+        return best, False
     from charset_normalizer import from_bytes  # only for pages that are neither
 
     best = from_bytes(data[:65536]).best()
@@ -92,11 +98,12 @@ def _sniff(data: bytes, declared: str | None = None) -> tuple[str, bool]:
 
 def _mostly_utf8(data: bytes) -> bool:
     """UTF-8 with a few stray bad bytes (a pasted fragment, a cut character), not GBK: read as
-    GB18030 it would be garbage throughout, while a GBK page read as UTF-8 is mostly U+FFFD."""
+    GB18030 (which often decodes UTF-8 bytes without error) it would be garbage throughout,
+    while a GBK page read as UTF-8 is mostly U+FFFD."""
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
-    return bad <= max(3, non_ascii // 200)
+    return bad <= max(3, non_ascii // 50)  # GBK read as UTF-8: most of its characters are bad
 
 
 def _meta_charset(data: bytes) -> str | None:
@@ -121,10 +128,26 @@ def _parse_utf8(data: bytes, encoding: str, valid: bool) -> tuple[etree._Element
         raw = data.decode(encoding, errors="replace").encode("utf-8")
         return etree.fromstring(raw, parser=parser), raw
     root = etree.fromstring(data, parser=parser)
-    if valid or not parser.error_log.filter_types([etree.ErrorTypes.ERR_INVALID_ENCODING]):
+    if valid:
         return root, data
+    log = parser.error_log
+    if _LIBXML_REPLACES_BAD_BYTES and len(log) < _LIBXML_ERROR_CAP:
+        if not log.filter_types([etree.ErrorTypes.ERR_INVALID_ENCODING]):
+            return root, data
+    else:  # an older libxml2, or errors past its cap (no longer logged): check here
+        try:
+            data.decode("utf-8")
+            return root, data
+        except UnicodeDecodeError:
+            pass
     raw = data.decode("utf-8", errors="replace").encode("utf-8")
     return etree.fromstring(raw, parser=parser), raw
+
+
+# libxml2 2.14 reads bytes that are not UTF-8 as U+FFFD and logs ERR_INVALID_ENCODING; 2.12/2.13
+# pass some into the tree or drop them silently. It logs at most 100 errors for a page.
+_LIBXML_REPLACES_BAD_BYTES = etree.LIBXML_VERSION >= (2, 14)
+_LIBXML_ERROR_CAP = 100
 
 
 def css_to_xpath(css: str) -> str:

@@ -86,6 +86,12 @@ def _start_time(pid: int) -> str:
     return stat[19] if len(stat) > 19 else ""  # field 22 of stat: start time, in ticks since boot
 
 
+def _same_process(owner: str | None, me: str) -> bool:
+    """Whether a run's owner is this process (host, boot and pid; whatever else it records):
+    a run this process left open is a leftover, never another crawl."""
+    return bool(owner) and owner.split("|")[:3] == me.split("|")[:3]
+
+
 def _alive(owner: str | None) -> bool:
     """Whether the process that owns a run still runs. Another host, an earlier boot or no owner
     (a run from before schema 7): gone, as before."""
@@ -575,7 +581,7 @@ class Store:
             for run_id, started, owner in conn.execute(
                 "select id, started, owner from crawl_runs where site = ? and finished is null", [site]
             ).fetchall():
-                if owner != me and _alive(owner):
+                if not _same_process(owner, me) and _alive(owner):
                     raise SiteBusy(site, int(owner.split("|")[2]), started)
                 # Its process is gone (or it is this one's own leftover): it was killed.
                 conn.execute("update crawl_runs set status = 'interrupted', finished = ? where id = ?", [now(), run_id])

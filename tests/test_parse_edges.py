@@ -100,3 +100,21 @@ def test_a_short_gbk_page_without_charset_is_still_gbk() -> None:
 
     page = "<html><body><p>北京市西城区人民政府</p></body></html>".encode("gbk")
     assert sniff_encoding(page) == "gb18030"
+
+
+def test_bad_bytes_after_libxml2_stops_logging_errors_are_still_found() -> None:
+    """libxml2 logs 100 errors a page at most: a page with more markup errors than that is
+    checked in Python, so its bad bytes read as they always did."""
+    noise = "</i>" * 150  # each an "Unexpected end tag" error
+    page = f"<html><head><meta charset=utf-8></head><body>{noise}<p>a".encode() + b"\xe4\xb8" + b"b</p></body></html>"
+    assert [b for b in parse_html(page).blocks if isinstance(b, str)] == ["a\ufffdb"]
+
+
+def test_a_gbk_fragment_pasted_into_a_long_utf8_page_leaves_the_page_utf8() -> None:
+    from parsers.html import sniff_encoding
+
+    body = "政府信息公开工作年度报告" * 400  # 4,800 characters of UTF-8
+    fragment = "北京市西城区人民政府办公室" * 3  # 39 characters of GBK: too many bad bytes for 'mostly'
+    page = f"<html><body><p>{body}</p><p>".encode() + fragment.encode("gbk") + b"</p></body></html>"
+    assert sniff_encoding(page) == "utf-8"
+    assert body in parse_html(page).blocks

@@ -70,3 +70,26 @@ def test_a_run_whose_spider_never_opened_is_closed_as_failed(tmp_path: Path) -> 
     with sqlite3.connect(tmp_path / "nianbao.db") as conn:
         statuses = dict(conn.execute("select site, status from crawl_runs"))
     assert statuses == {"dongcheng": "ok", "xicheng": "failed", "beijing": "failed"}
+
+
+INTERRUPTED = (
+    SCRIPT.split("def start(")[0]
+    + """
+def start(self, *args, **kwargs):
+    raise KeyboardInterrupt  # Ctrl-C before Scrapy took over
+
+
+CrawlerProcess.start = start
+try:
+    crawl_sites(load_config(config_path), ["xicheng", "beijing"], db)
+except KeyboardInterrupt:
+    print([])
+"""
+)
+
+
+def test_runs_are_closed_when_the_crawl_is_stopped_before_it_starts(tmp_path: Path) -> None:
+    assert run_script(tmp_path, INTERRUPTED) == []
+    with sqlite3.connect(tmp_path / "nianbao.db") as conn:
+        runs = list(conn.execute("select site, status, errors from crawl_runs order by id"))
+    assert runs == [(site, "failed", '["the crawl was stopped before it started"]') for site in ("xicheng", "beijing")]

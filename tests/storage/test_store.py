@@ -328,9 +328,11 @@ def test_a_run_left_open_is_busy_only_while_its_process_lives(store: Store, tmp_
         # The same pid started at another time is another process (pids are reused).
         reused = leave_open(run_owner(sleeper.pid).rsplit("|", 1)[0] + "|12345")
         own = leave_open(run_owner())  # this process's own leftover: not a live crawl
+        own_short = leave_open(run_owner().rsplit("|", 1)[0])  # the same, as first recorded (no start time)
         old = leave_open(None)  # before schema 7
         new = store.start_run("xicheng")
-        assert [status(r) for r in (reused, own, old, new)] == ["interrupted", "interrupted", "interrupted", "running"]
+        statuses = [status(r) for r in (reused, own, own_short, old, new)]
+        assert statuses == ["interrupted", "interrupted", "interrupted", "interrupted", "running"]
     finally:
         sleeper.kill()
         sleeper.wait()
