@@ -15,20 +15,13 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from crawler.demo_portal.content import SEED_FILES, seed_report, seed_text, synthetic_reports
+from crawler.demo_portal.pages import xicheng_detail
+from crawler.demo_portal.server import PortalServer, html
+from crawler.demo_portal.sites import EVIL, dongcheng_site, xicheng_site
 from parsers.checks import run_checks
 from parsers.errors import ParseError
 from parsers.load import parse_bytes, parse_path
-from tests.portal.pages import (
-    EVIL,
-    SEED_FILES,
-    dongcheng_site,
-    seed_report,
-    seed_text,
-    synthetic_reports,
-    xicheng_detail,
-    xicheng_site,
-)
-from tests.portal.server import PortalServer, html, portal
 
 SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 
@@ -56,13 +49,13 @@ def links(page: bytes) -> list[str]:
 
 @pytest.fixture
 def xicheng_portal() -> Iterator[PortalServer]:
-    with portal(xicheng_site()) as server:
+    with PortalServer(xicheng_site()) as server:
         yield server
 
 
 @pytest.fixture
 def dongcheng_portal() -> Iterator[PortalServer]:
-    with portal(dongcheng_site()) as server:
+    with PortalServer(dongcheng_site()) as server:
         yield server
 
 
@@ -346,6 +339,6 @@ def test_dongcheng_pages(dongcheng_portal: PortalServer) -> None:
 
 
 def test_portal_context_manager_serves_any_dict() -> None:
-    with portal({"/a.html": html("<p>{{base}}/b.html</p>")}) as server:
+    with PortalServer({"/a.html": html("<p>{{base}}/b.html</p>")}) as server:
         assert fetch(server.url("/a.html"))[2].decode() == f"<p>{server.base_url}/b.html</p>"
         assert fetch(server.url("/"))[0] == 404
