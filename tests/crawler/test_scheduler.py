@@ -174,18 +174,23 @@ def _has_job(db: Path) -> bool:
         return False
 
 
-def test_a_crawl_over_its_time_limit_is_stopped(tmp_path):
-    config = write_config(tmp_path, interval=3600, sleep=60)
-    config.write_text(
-        config.read_text(encoding="utf-8").replace("[schedule]", "[schedule]\ncrawl_timeout = 1"), encoding="utf-8"
+def start_due_with_time_limit(tmp_path: Path, **config: object) -> tuple[subprocess.Popen, Path]:
+    """A scheduler whose crawls may run 1 s, started with the site's job due now."""
+    path = write_config(tmp_path, interval=3600, **config)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("[schedule]", "[schedule]\ncrawl_timeout = 1"), encoding="utf-8"
     )
     db = tmp_path / "nianbao.db"
-    proc = start(config)
+    proc = start(path)
     wait_for(lambda: db.exists() and _has_job(db))
     stop(proc)
+    set_next_run(db, datetime.now(UTC) - timedelta(seconds=1))  # due now
+    return start(path), db
+
+
+def test_a_crawl_over_its_time_limit_is_stopped(tmp_path):
+    proc, db = start_due_with_time_limit(tmp_path, sleep=60)
     try:
-        set_next_run(db, datetime.now(UTC) - timedelta(seconds=1))  # due now
-        proc = start(config)
         wait_for(lambda: len(runs(tmp_path)) == 1)
         started = runs(tmp_path)[0][0]
         time.sleep(4)
@@ -214,17 +219,8 @@ CHILD_RUN = (
 
 
 def test_a_crawl_stopped_at_its_time_limit_is_recorded_as_failed(tmp_path):
-    config = write_config(tmp_path, interval=3600, sleep=0, command=[sys.executable, "-c", CHILD_RUN])
-    config.write_text(
-        config.read_text(encoding="utf-8").replace("[schedule]", "[schedule]\ncrawl_timeout = 1"), encoding="utf-8"
-    )
-    db = tmp_path / "nianbao.db"
-    proc = start(config)
-    wait_for(lambda: db.exists() and _has_job(db))
-    stop(proc)
+    proc, db = start_due_with_time_limit(tmp_path, sleep=0, command=[sys.executable, "-c", CHILD_RUN])
     try:
-        set_next_run(db, datetime.now(UTC) - timedelta(seconds=1))  # due now
-        proc = start(config)
         with contextlib.suppress(AssertionError):  # before the fix it stayed 'ok': the asserts below say so
             wait_for(lambda: _crawl_runs(db, "failed"), timeout=20)
     finally:
