@@ -54,31 +54,29 @@ def crawl_sites(
                 process.crawl(spider_for(config.site(key)))
             process.start()
     except BaseException:  # Ctrl-C before Scrapy took over, say: no run is left 'running'
-        _close_unfinished(db_path, runs, "the crawl was stopped before it started")
+        _results(db_path, runs, "the crawl was stopped before it started")
         raise
-
-    _close_unfinished(db_path, runs, "the crawl did not start")  # its spider never opened, or died
-    store = Store(db_path)
-    try:
-        results = {r.site: r for r in busy}
-        for site, run_id in runs.items():
-            r = store.db.execute("select status, counts, errors from crawl_runs where id = ?", [run_id]).fetchone()
-            results[site] = RunResult(site, r[0] or "failed", json.loads(r[1] or "{}"), json.loads(r[2] or "[]"))
-    finally:
-        store.close()
+    results = {r.site: r for r in busy} | _results(db_path, runs, "the crawl did not start")
     return [results[site] for site in sites]
 
 
-def _close_unfinished(db_path: Path, runs: dict[str, int], why: str) -> None:
-    """Close as failed this call's runs that no spider closed."""
+def _results(db_path: Path, runs: dict[str, int], unfinished: str) -> dict[str, RunResult]:
+    """This call's runs as their spiders closed them; one no spider closed (it never opened, or
+    died) is closed here as failed, for the reason `unfinished`."""
     from storage.store import Store
 
     store = Store(db_path)
     try:
-        for run_id in runs.values():
-            row = store.db.execute("select status from crawl_runs where id = ?", [run_id]).fetchone()
-            if row is not None and row[0] == "running":
-                store.finish_run(run_id, "failed", {}, [why])
+        results = {}
+        for site, run_id in runs.items():
+            status, counts, errors = store.db.execute(
+                "select status, counts, errors from crawl_runs where id = ?", [run_id]
+            ).fetchone()
+            if status == "running":
+                store.finish_run(run_id, "failed", {}, [unfinished])
+                status, counts, errors = "failed", None, json.dumps([unfinished])
+            results[site] = RunResult(site, status or "failed", json.loads(counts or "{}"), json.loads(errors or "[]"))
+        return results
     finally:
         store.close()
 

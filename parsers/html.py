@@ -84,12 +84,8 @@ def _sniff(data: bytes, declared: str | None = None) -> tuple[str, bool]:
         return "gb18030", False  # decoded again by _parse_utf8, to re-encode it
     except UnicodeDecodeError:
         pass
-    # Neither decodes cleanly (a GBK fragment pasted into a UTF-8 page, say): the one that
-    # reads nearly all of it, if one does.
-    bad = {enc: data.decode(enc, errors="replace").count("\ufffd") for enc in ("utf-8", "gb18030")}
-    best = min(bad, key=bad.__getitem__)
-    if bad[best] <= max(3, len(data) // 1000):
-        return best, False
+    if data.decode("gb18030", errors="replace").count("\ufffd") <= max(3, len(data) // 1000):
+        return "gb18030", False  # GBK with a few stray bytes
     from charset_normalizer import from_bytes  # only for pages that are neither
 
     best = from_bytes(data[:65536]).best()

@@ -63,7 +63,7 @@ def run_owner(pid: int | None = None) -> str:
     """Who runs a crawl: host, boot, pid and the process's start time, so a later crawl can
     tell whether that process still runs (a pid alone is reused, e.g. after a container restart)."""
     pid = os.getpid() if pid is None else pid
-    return f"{socket.gethostname()}|{_boot_id()}|{pid}|{_start_time(pid)}"
+    return f"{socket.gethostname()}|{_boot_id()}|{pid}|{_start_time(_stat(pid))}"
 
 
 def _boot_id() -> str:
@@ -81,9 +81,8 @@ def _stat(pid: int) -> list[str]:
         return []
 
 
-def _start_time(pid: int) -> str:
-    stat = _stat(pid)
-    return stat[19] if len(stat) > 19 else ""  # field 22 of stat: start time, in ticks since boot
+def _start_time(stat: list[str]) -> str:
+    return stat[19] if len(stat) > 19 else ""  # field 22 of /proc/PID/stat: start time, in ticks since boot
 
 
 def _same_process(owner: str | None, me: str) -> bool:
@@ -109,7 +108,7 @@ def _alive(owner: str | None) -> bool:
     stat = _stat(int(pid))
     if stat and stat[0] in ("Z", "X"):  # killed, not yet reaped by its parent: gone
         return False
-    return not (started and started[0] and stat and _start_time(int(pid)) != started[0])  # pid reused
+    return not (started and started[0] and stat and _start_time(stat) != started[0])  # pid reused
 
 
 def compress_page(raw: bytes) -> bytes:
@@ -220,7 +219,7 @@ class Store:
         with conn:
             if not conn.in_transaction:
                 conn.execute("begin immediate")
-            conn.execute("insert or ignore into sites (name, first_crawled) values (?, ?)", [site, ts])
+            self._ensure_site(site, ts)
             row = conn.execute(
                 "select id, current_version from reports where site = ? and report_key = ?", [site, key]
             ).fetchone()
@@ -344,7 +343,7 @@ class Store:
         return done
 
     def _ensure_site(self, site: str, ts: str) -> None:
-        self.db.execute("insert or ignore into sites (name, first_crawled) values (?, ?)", [site, ts])
+        self.db.conn.execute("insert or ignore into sites (name, first_crawled) values (?, ?)", [site, ts])
 
     def _history_findings(
         self, report: Report, site: str | None = None, previous: Report | None = None

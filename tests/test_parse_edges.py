@@ -118,3 +118,12 @@ def test_a_gbk_fragment_pasted_into_a_long_utf8_page_leaves_the_page_utf8() -> N
     page = f"<html><body><p>{body}</p><p>".encode() + fragment.encode("gbk") + b"</p></body></html>"
     assert sniff_encoding(page) == "utf-8"
     assert body in parse_html(page).blocks
+
+
+def test_a_gbk_page_with_a_stray_byte_is_still_gbk() -> None:
+    from parsers.html import sniff_encoding
+
+    page = ("<html><body><p>" + "北京市西城区人民政府" * 50 + "</p></body></html>").encode("gbk")
+    broken = page.replace(b"<p>", b"<p>\xff", 1)
+    assert sniff_encoding(broken) == "gb18030"
+    assert "北京市西城区人民政府" * 50 in "".join(b for b in parse_html(broken).blocks if isinstance(b, str))
