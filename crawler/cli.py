@@ -216,8 +216,8 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
             failures += 1
             print(f"crawl ingest: {name}: {exc}", file=sys.stderr)
             continue
-        path = Path(name).resolve()
-        saved = store.save_report(args.site, path.as_uri(), parsed.report, parsed.records, raw=path.read_bytes())
+        url = Path(name).resolve().as_uri()
+        saved = store.save_report(args.site, url, parsed.report, parsed.records, raw=parsed.data)
         print(f"{saved.status:9} {parsed.report.agency} {parsed.report.year} ({name})")
     return failures
 

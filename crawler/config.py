@@ -193,13 +193,7 @@ def load_config(path: str | Path | None = None) -> Config:
                 raise ConfigError(f"{where}: bad pattern {pattern!r}: {exc}") from None
         _number(table, "interval_hours", where, positive=True)
         _number(table, "probe_first_year", where, whole=True)
-        content = table.get("content")
-        if content is not None:
-            try:
-                css_to_xpath(content)
-            except ValueError as exc:
-                raise ConfigError(f"{where}.content: {exc}") from None
-        sites[key] = Site(
+        fields = dict(
             key=key,
             name=str(table.get("name", key)),
             start_urls=_list(table, "start_urls", where, required=True),
@@ -212,8 +206,12 @@ def load_config(path: str | Path | None = None) -> Config:
             recipients=_list(table, "recipients", where),
             cron=_cron(table, "cron", where),
             interval_hours=table.get("interval_hours"),
-            content=content,
+            content=table.get("content"),
         )
+        try:
+            sites[key] = Site(**fields)  # translates `content` to XPath, once
+        except ValueError as exc:
+            raise ConfigError(f"{where}.content: {exc}") from None
     sections = {name: _table(data, name) for name in ("crawl", "schedule", "alerts")}
     _check_sections(sections)
     config = Config(path=path.resolve(), db_path=Path(), sites=sites, **sections)

@@ -144,9 +144,8 @@ class StoreStage:
             return item
         if item.status == "not_modified":
             self.counts["unchanged"] += 1
-            old = self.store.page(item.url) or {}
-            self.store.record_page(item.url, item.site, status="stored", http_status=304,
-                                   etag=old.get("etag"), last_modified=old.get("last_modified"))  # fmt: skip
+            # etag and last_modified stay as stored: record_page leaves columns it is not given.
+            self.store.record_page(item.url, item.site, status="stored", http_status=304)
             item.outcome = "unchanged"
             return item
         if item.status != "fetched":

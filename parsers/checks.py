@@ -53,7 +53,13 @@ ROW_NAMES = {
 
 def report_key(report: Report) -> str:
     """What identifies a report across versions and URLs: agency + year."""
-    return f"{norm(report.agency or report.title or '')}|{report.year}"
+    return key_of(report.agency or report.title or "", report.year)
+
+
+def key_of(agency: str, year: int | None) -> str:
+    """The report key of an agency's report for a year: the agency after NFKC, without white
+    space or quotes (full-width brackets and digits become half-width), then the year."""
+    return f"{norm(agency)}|{year}"
 
 
 def fingerprint(key: str, rule: str, where: str) -> str:
@@ -294,17 +300,20 @@ def run_checks(report: Report, previous: Report | None = None) -> list[Finding]:
     for rule in PARSE_RULES:
         rule(report, out)
     if previous is not None:
-        check_carry_continuity(report, previous, out)
-        check_in_force_continuity(report, previous, out)
+        _history_rules(report, previous, out)
     return out.done()
 
 
 def run_history_checks(report: Report, previous: Report) -> list[Finding]:
     """Only the rules that compare a report with the same agency's report of year N-1."""
     out = _Collector(report)
+    _history_rules(report, previous, out)
+    return out.done()
+
+
+def _history_rules(report: Report, previous: Report, out: _Collector) -> None:
     check_carry_continuity(report, previous, out)
     check_in_force_continuity(report, previous, out)
-    return out.done()
 
 
 # --- the history rules (need the stored report of year N-1) -------------------

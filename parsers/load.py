@@ -21,6 +21,7 @@ TEXT_SUFFIXES = {".txt", ".md", ".text"}
 class Parsed:
     document: Document
     report: Report
+    data: bytes = b""  # the bytes parsed (what the store keeps as the raw page)
 
     @property
     def records(self) -> list[str]:
@@ -57,7 +58,7 @@ def parse_bytes(
     doc = to_document(data, kind, encoding, content)
     report = extract(doc)
     report.findings = run_checks(report)
-    return Parsed(doc, report)
+    return Parsed(doc, report, data)
 
 
 def parse_path(path: str | Path, content: str | None = None) -> Parsed:

@@ -93,6 +93,7 @@ class PortalSpider(scrapy.Spider):
         self.crawler.stats.inc_value("nianbao/list_pages")
         if not hasattr(response, "xpath"):
             return
+        paged = _match_any(self.list_patterns, response.url)  # a list page: its page-2 links are pages too
         for href, text in self._links(response):
             url = urljoin(response.url, href)
             if "/gate/big5/" in url or not url.startswith(("http://", "https://")):
@@ -104,7 +105,7 @@ class PortalSpider(scrapy.Spider):
             elif (
                 _match_any(self.list_patterns, url)
                 or PAGINATION_TEXT.match(text)
-                or (PAGINATION_URL.search(url) and _match_any(self.list_patterns, response.url))
+                or (paged and PAGINATION_URL.search(url))
             ):
                 yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
 

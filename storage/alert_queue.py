@@ -21,7 +21,7 @@ def pending_reports(store: Store, site: str) -> list[dict[str, Any]]:
     """Reports new since the last alert (alerted_version null) or revised (another version)."""
     return list(
         store.db.query(
-            "select r.*, v.report_json, v.records from reports r join versions v on v.id = r.current_version "
+            "select r.*, v.records from reports r join versions v on v.id = r.current_version "
             "where r.site = ? and (r.alerted_version is null or r.alerted_version != r.current_version) "
             "order by r.agency, r.year",
             [site],

@@ -25,11 +25,11 @@ import sqlite_utils
 
 from parsers.checks import (
     fingerprint,
+    key_of,
     missing_report,
     report_key,
     run_history_checks,
 )
-from parsers.labels import norm
 from parsers.model import TABLE_PARTS, Finding, Report, report_from_json
 from storage.errors import SiteBusy
 from storage.schema import migrate
@@ -115,12 +115,6 @@ def compress_page(raw: bytes) -> bytes:
     """The raw page as versions.raw keeps it: zlib (zlib.decompress reads it back). A crawl
     compresses in its parse worker (crawler.pipelines), so the writer does not pay ~1 ms a page."""
     return zlib.compress(raw, 3)
-
-
-def agency_key(agency: str) -> str:
-    """The agency as reports are matched across years and URLs: NFKC (full-width brackets and
-    digits become half-width), no white space, no quotes; the first half of report_key."""
-    return norm(agency)
 
 
 @dataclass
@@ -298,10 +292,10 @@ class Store:
                 report_json, json.dumps(attachments or [], ensure_ascii=False),
             ],
         ).lastrowid  # fmt: skip
-        self._insert_cells(version_id, report, report_json)
+        self._insert_cells(version_id, report)
         return version_id
 
-    def _insert_cells(self, version_id: int, report: Report, report_json: str) -> None:
+    def _insert_cells(self, version_id: int, report: Report) -> None:
         """The cells themselves are the `cells` view of report_json (schema._v6); only the
         rare cell that said more than a number keeps its text, in cell_notes."""
         if not report.notes:
@@ -361,7 +355,7 @@ class Store:
         row = self.db.conn.execute(
             f"select {_TABLES_JSON} from reports r join versions v on v.id = r.current_version "
             "where r.report_key = ? order by r.site = ? desc, r.last_seen desc limit 1",
-            [f"{agency_key(agency)}|{year}", site],
+            [key_of(agency, year), site],
         ).fetchone()
         return report_from_json(orjson.loads(row[0])) if row else None
 
@@ -374,7 +368,7 @@ class Store:
         rows = self.db.conn.execute(
             f"select r.id, r.site, r.current_version, {_TABLES_JSON} from reports r "
             "join versions v on v.id = r.current_version where r.report_key = ?",
-            [f"{agency_key(report.agency)}|{report.year + 1}"],
+            [key_of(report.agency, report.year + 1)],
         ).fetchall()
         for report_id, later_site, version_id, data in rows:
             later = report_from_json(orjson.loads(data))
@@ -647,14 +641,6 @@ class Store:
     def records(self, version_id: int) -> list[str]:
         row = self._one("select records from versions where id = ?", [version_id])
         return row["records"].split("\n") if row else []
-
-    def latest_years(self, today: date) -> list[dict[str, Any]]:
-        """Each agency's latest stored year: the input of the missing_report rule."""
-        return list(
-            self.db.query(
-                "select site, agency, max(year) as year from reports where agency is not null group by site, agency"
-            )
-        )
 
     def _one(self, sql: str, args: list[Any]) -> dict[str, Any] | None:
         rows = list(self.db.query(sql, args))
