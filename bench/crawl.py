@@ -172,24 +172,47 @@ class Run:
         return self.started + self.wall - max(r.time for r in self.log)
 
 
-def run_child(name: str, cmd: list[str], server, tmp: Path) -> Run:
+# Runs the crawls and reports what wait4() says of each. A child forked from this process would
+# count this process's memory (the portal's pages, ~200 MB once served) in its peak RSS, as Linux
+# keeps the pre-exec high-water mark: so children are started by this small process, started first.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    job = json.loads(line)
+    with open(job["out"], "wb") as fh:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(job["cmd"], stdout=fh, stderr=subprocess.STDOUT, cwd=job["cwd"])
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    print(json.dumps({"code": os.waitstatus_to_exitcode(status), "wall": wall, "maxrss": usage.ru_maxrss,
+                      "cpu": usage.ru_utime + usage.ru_stime}), flush=True)
+"""
+
+
+class Launcher:
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def run(self, cmd: list[str], out: Path) -> dict:
+        self.proc.stdin.write(json.dumps({"cmd": cmd, "out": str(out), "cwd": str(ROOT)}) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def run_child(name: str, cmd: list[str], server, tmp: Path, launcher: Launcher) -> Run:
     """Run cmd as a child (output to a file), with the portal log cleared; wait4 for its peak RSS."""
     server.clear_log()
     out = tmp / f"{name}.out"
-    with out.open("wb") as fh:
-        started, t0 = time.time(), time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT)
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        except BaseException:  # Ctrl-C: do not leave the crawl running
-            proc.kill()
-            proc.wait()
-            raise
-        wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    started = time.time()
+    result = launcher.run(cmd, out)
     output = out.read_text(encoding="utf-8", errors="replace")
-    cpu = usage.ru_utime + usage.ru_stime
-    run = Run(name, wall, started, server.log, usage.ru_maxrss, cpu, proc.returncode, output)
+    run = Run(name, result["wall"], started, server.log, result["maxrss"], result["cpu"], result["code"], output)
     if run.returncode != 0 or not run.pages:
         tail = "\n".join(output.splitlines()[-30:])
         raise SystemExit(f"{name}: exit {run.returncode}, {len(run.pages)} pages fetched\n{tail}")
@@ -281,6 +304,7 @@ def main() -> int:
     if args.bare:
         return run_bare(args.bare, args.config)
 
+    launcher = Launcher()  # before the portal's pages take this process's memory
     from crawler.demo_portal import PortalServer, demo_site
     from crawler.demo_portal.server import _HTTPServer
 
@@ -320,14 +344,14 @@ def main() -> int:
               "start-up and shut-down are excluded for both\n")  # fmt: skip
 
         db = tmp / "nianbao.db"
-        ours = run_child("ours", ours_cmd(config, db, depth_limit=args.depth_limit), server, tmp)
+        ours = run_child("ours", ours_cmd(config, db, depth_limit=args.depth_limit), server, tmp, launcher)
         stored = len([line for line in ours.output.splitlines() if line.startswith(f"[{SITE}] new:")])
         urls = list(dict.fromkeys(server.url(r.path) for r in ours.pages))
         url_file = tmp / "urls.txt"
         url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
         bare = run_child("bare", [sys.executable, __file__, "--bare", str(url_file), "--config", str(config)],
-                         server, tmp)  # fmt: skip
-        again = run_child("re-crawl", ours_cmd(config, db, depth_limit=args.depth_limit), server, tmp)
+                         server, tmp, launcher)  # fmt: skip
+        again = run_child("re-crawl", ours_cmd(config, db, depth_limit=args.depth_limit), server, tmp, launcher)
 
         print("full crawl, fresh database:")
         print_run(ours)
@@ -373,8 +397,9 @@ def main() -> int:
 
         if args.profile:
             prof = tmp / "crawl.prof"
-            run_child("profiled", ours_cmd(config, tmp / "profiled.db", prof, args.depth_limit), server, tmp)
+            run_child("profiled", ours_cmd(config, tmp / "profiled.db", prof, args.depth_limit), server, tmp, launcher)
             print_profile(prof)
+    launcher.close()
     return 0
 
 

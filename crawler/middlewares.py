@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Self
+from typing import Any, Self
 from urllib.parse import urljoin
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
@@ -24,29 +25,37 @@ class ConditionalRequests:
 
     def __init__(self, db_path: str, full: bool, recheck_hours: float) -> None:
         self.db_path, self.full, self.recheck = db_path, full, timedelta(hours=recheck_hours)
-        self.store: Store | None = None
+        self.known: dict[str, dict[str, Any]] | None = None
         self.now = datetime.now(UTC)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
-        return cls(settings.get("NIANBAO_DB"), settings.getbool("NIANBAO_FULL"),
-                   settings.getfloat("NIANBAO_RECHECK_HOURS"))  # fmt: skip
+        mw = cls(settings.get("NIANBAO_DB"), settings.getbool("NIANBAO_FULL"),
+                 settings.getfloat("NIANBAO_RECHECK_HOURS"))  # fmt: skip
+        mw.crawler = crawler
+        return mw
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if self.full or not request.meta.get("report"):
             return None
-        if self.store is None:
-            self.store = Store(self.db_path)
-        page = self.store.page(request.url)
-        if not page or not page.get("report_id") or page.get("status") != "stored":
+        if self.known is None:
+            # The site's stored report pages, read once: a query per request cost the crawl
+            # process ~0.5 ms a page. Pages stored during this crawl are not asked again.
+            store = Store(self.db_path)
+            try:
+                self.known = store.stored_pages(self.crawler.spider.site)
+            finally:
+                store.db.close()  # only read: nothing to index
+        page = self.known.get(request.url)
+        if page is None:
             return None
-        checked = page.get("last_fetched")
+        checked = page["last_fetched"]
         if self.recheck and checked and self.now - datetime.fromisoformat(checked) < self.recheck:
             raise RecentlyChecked(f"checked at {checked}")
-        if page.get("etag"):
+        if page["etag"]:
             request.headers.setdefault("If-None-Match", page["etag"])
-        if page.get("last_modified"):
+        if page["last_modified"]:
             request.headers.setdefault("If-Modified-Since", page["last_modified"])
         return None
 
@@ -67,6 +76,27 @@ class OffsiteRedirects:
         if spider is not None:
             spider.crawler.stats.inc_value("nianbao/offsite_redirects")
         raise OffsiteRedirect(request.url, target)
+
+
+class MetaRefresh(MetaRefreshMiddleware):
+    """Scrapy's <meta http-equiv="refresh"> redirects, asked only of pages that can hold one.
+
+    Scrapy decodes the whole page to look at its first 4096 characters (~0.3 ms of a 100 KB
+    report page); a page with no "refresh" in the bytes those characters can span has none."""
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        body = response.body
+        wide = b"\x00" in body[:4]  # UTF-16/32 (BOM or not): Scrapy's own check
+        if not wide and b"refresh" not in body[:_META_REFRESH_BYTES].lower():  # lower(): C, ~10x a re.I search
+            return response
+        return super().process_response(request, response)
+
+
+# Scrapy honours a refresh in the first 4096 characters; no encoding a page uses here spends more
+# than 4 bytes on one.
+_META_REFRESH_BYTES = 4 * 4096
 
 
 class BackoffRetry(RetryMiddleware):

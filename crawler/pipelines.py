@@ -20,6 +20,7 @@ from parsers.errors import NotAReport, ParseError
 from parsers.load import parse_bytes
 from parsers.model import Report
 from spiders.items import ReportPage
+from spiders.urls import attachment_urls
 from storage.errors import SiteBusy
 from storage.store import Store, compress_page
 
@@ -72,10 +73,11 @@ class ParseStage:
     async def _parse(self, item: ReportPage) -> ParsedPage:
         if self.pool is not None:
             try:
-                return await asyncio.wrap_future(self.pool.submit(parse_page, item.body, item.encoding, item.content))
+                future = self.pool.submit(parse_page, item.body, item.encoding, item.content, item.url)
+                return await asyncio.wrap_future(future)
             except BrokenProcessPool:
                 self.pool = None  # a worker died (killed, out of memory): parse here from now on
-        return parse_page(item.body, item.encoding, item.content)
+        return parse_page(item.body, item.encoding, item.content, item.url)
 
 
 @dataclass
@@ -87,13 +89,18 @@ class ParsedPage:
     records: list[str]
     content_found: bool | None
     raw_compressed: bytes
+    attachments: list[str]
 
 
-def parse_page(body: bytes, encoding: str | None, content: str | None) -> ParsedPage:
-    """A report page parsed and checked, and compressed for the store: the CPU work of a page,
-    done together in the worker so the crawl process only fetches and writes."""
+def parse_page(body: bytes, encoding: str | None, content: str | None, url: str) -> ParsedPage:
+    """A report page parsed and checked, its attachment links read, and compressed for the store:
+    the CPU work of a page, done together in the worker so the crawl process only fetches and
+    writes (reading the links in the spider parsed a page with attachments twice)."""
     parsed = parse_bytes(body, "html", encoding, content)
-    return ParsedPage(parsed.report, parsed.records, parsed.document.content_found, compress_page(body))
+    doc = parsed.document
+    return ParsedPage(
+        parsed.report, parsed.records, doc.content_found, compress_page(body), attachment_urls(url, doc.links)
+    )
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -162,7 +169,7 @@ class StoreStage:
             self.counts["content_not_found"] += 1
         saved = self.store.save_report(
             item.site, item.url, parsed.report, parsed.records, raw=item.body, encoding=item.encoding,
-            raw_compressed=parsed.raw_compressed, attachments=item.attachments, page=page,
+            raw_compressed=parsed.raw_compressed, attachments=parsed.attachments, page=page,
         )  # fmt: skip
         self.counts[saved.status] += 1
         for f in parsed.report.findings:

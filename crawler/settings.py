@@ -47,6 +47,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequests": 560,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetry": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefresh": 580,
 }
 # The pipeline is a readable list of small stages: parse -> store (which checks history) -> count.
 ITEM_PIPELINES = {

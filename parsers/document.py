@@ -62,6 +62,7 @@ class Document:
     # The site's content area: None = none asked for; False = not on the page, so the whole
     # page was read (a portal changed its template: worth logging, never a lost report).
     content_found: bool | None = None
+    links: list[str] = field(default_factory=list)  # every <a href> of the page, in order (attachments among them)
 
     @property
     def paragraphs(self) -> list[str]:

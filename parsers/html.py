@@ -265,6 +265,7 @@ def _document(root: etree._Element, content: str | None = None, raw: bytes | Non
         name = (el.get("name") or el.get("property") or "").strip()
         if name and el.get("content"):
             meta[name] = el.get("content").strip()
+    links = [href.strip() for href in (a.get("href") for a in root.iter("a")) if href]
     title = None
     t = next(root.iterdescendants("title"), None)
     if t is not None and _text(t).strip():
@@ -288,7 +289,7 @@ def _document(root: etree._Element, content: str | None = None, raw: bytes | Non
     except etree.XSLTError as exc:  # libxslt gave up on the tree (resources): not a page to read
         raise ParseError(f"not a readable HTML page ({type(exc).__name__})") from None
     found = None if not content else area is not None
-    return Document(blocks=blocks, title=title, meta=meta, content_found=found)
+    return Document(blocks=blocks, title=title, meta=meta, content_found=found, links=links)
 
 
 def _blocks(out: str, delimiters: str) -> list[str | Grid]:

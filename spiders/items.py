@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -16,7 +16,6 @@ class ReportPage:
     encoding: str | None = None
     etag: str | None = None
     last_modified: str | None = None
-    attachments: list[str] = field(default_factory=list)
     error: str | None = None
     probe: bool = False  # a guessed URL (unit × year), not a link: a miss is "not published"
     content: str | None = None  # the site's content-area XPath (Site.content_xpath), for the parser

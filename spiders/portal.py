@@ -20,16 +20,12 @@ from twisted.python.failure import Failure
 from parsers.extract import NOT_REPORT_TITLE
 from spiders.errors import OffsiteRedirect, RecentlyChecked
 from spiders.items import ReportPage
-from spiders.urls import host_allowed
+from spiders.urls import ATTACHMENT, host_allowed
 
 REPORT_TEXT = re.compile(r"(?:19|20)\d{2}\s*年.{0,60}?(?:年度报告|年报)")
 REPORT_SLUGS = re.compile(r"zfxxgkndbg|xxgknb|gknb|ndbg", re.I)
 PAGINATION_TEXT = re.compile(r"^(下一页|下页|后页|尾页|末页|\d{1,3}|>|»)$")
 PAGINATION_URL = re.compile(r"(index|list)?_\d+\.s?html?$|[?&](page|p|pageNo)=\d+")
-ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?)$", re.I)
-# Anywhere in the raw bytes: a page without it has no attachment link, and parse_report
-# skips building a second element tree of it (~5 ms of a 100 KB page; bench/crawl.py).
-ATTACHMENT_BYTES = re.compile(rb"\.(?:pdf|docx?|wps|xlsx?)(?!\w)", re.I)
 SCRIPT_URL = re.compile(r"""["']((?:https?:)?/?[\w./-]+\.s?html?)["']""")
 
 
@@ -140,11 +136,6 @@ class PortalSpider(scrapy.Spider):
         m = re.search(r"charset=([\w-]+)", content_type, re.I)
         if m:
             encoding = m.group(1)
-        attachments = []
-        if hasattr(response, "xpath") and ATTACHMENT_BYTES.search(response.body):
-            for href in response.xpath("//a/@href").getall():
-                if ATTACHMENT.search(urlsplit(href).path):
-                    attachments.append(urljoin(response.url, href.strip()))
         yield ReportPage(
             site=self.site,
             url=response.url,
@@ -154,7 +145,6 @@ class PortalSpider(scrapy.Spider):
             encoding=encoding,
             etag=(headers.get(b"ETag") or b"").decode("latin-1") or None,
             last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
-            attachments=list(dict.fromkeys(attachments)),
             probe=bool(response.meta.get("probe")),
             content=self.content_xpath,
         )

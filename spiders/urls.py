@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
+
+ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?)$", re.I)
 
 
 def host_allowed(url: str, domains: Iterable[str]) -> bool:
@@ -13,3 +16,9 @@ def host_allowed(url: str, domains: Iterable[str]) -> bool:
     except ValueError:  # a malformed URL (http://[::1) is on no allowed host
         return False
     return any(host == d or host.endswith("." + d) for d in (d.lower() for d in domains))
+
+
+def attachment_urls(page_url: str, hrefs: Iterable[str]) -> list[str]:
+    """The links of a report page to its attachments (.pdf .doc .docx .wps .xls .xlsx), absolute, once each."""
+    found = (urljoin(page_url, href) for href in hrefs if ATTACHMENT.search(urlsplit(href).path))
+    return list(dict.fromkeys(found))

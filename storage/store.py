@@ -543,8 +543,14 @@ class Store:
         return "\n".join(lines)
 
     # --- pages and runs -----------------------------------------------------
-    def page(self, url: str) -> dict[str, Any] | None:
-        return self._one("select * from pages where url = ?", [url])
+    def stored_pages(self, site: str | None) -> dict[str, dict[str, Any]]:
+        """{url: its crawl state} of the pages of a site (all sites: None) that hold a stored report:
+        what a crawl asks before each request, read in one query."""
+        sql = (
+            "select url, last_fetched, etag, last_modified from pages where status = 'stored' and report_id is not null"
+        )
+        sql, args = _and_equal(sql, [], {"site": site})
+        return {row["url"]: row for row in self.db.query(sql, args)}
 
     def record_page(self, url: str, site: str, **values: Any) -> None:
         """Upsert a page's crawl state; the columns not given keep their values."""

@@ -209,6 +209,10 @@ class PortalServer:
         self._touches: dict[tuple[str, str], int] = {}
         self._stop = threading.Event()
         self._connections: set[socket.socket] = set()
+        # Rendered bodies and their ETags, per page object and base URL: a real portal serves stored
+        # files, so the fixture should not spend the machine's CPU (~2.4 ms a report page) building
+        # each page again for every request. set_page/touch put new Page objects in: never stale.
+        self._rendered: dict[tuple[int, str], tuple[Page, bytes, str]] = {}
         self._httpd: _HTTPServer | None = None
         self._port: int | None = None
         self._thread: threading.Thread | None = None
@@ -308,7 +312,16 @@ class PortalServer:
             page = self._pages(host).get(path)
         if page is None or page.kind != "content" or page.status != 200:
             return None
-        return _etag(page.render(f"http://{host or self.base_url.removeprefix('http://')}"))
+        return self._render(page, f"http://{host or self.base_url.removeprefix('http://')}")[1]
+
+    def _render(self, page: Page, base: str) -> tuple[bytes, str]:
+        """The page's bytes and ETag for this base URL, rendered once."""
+        key = (id(page), base)
+        cached = self._rendered.get(key)
+        if cached is None or cached[0] is not page:  # a page is kept in the entry: its id is not reused
+            body = page.render(base)
+            cached = self._rendered[key] = (page, body, _etag(body))
+        return cached[1], cached[2]
 
     def _pages(self, host: str | None) -> dict[str, Page]:
         if host is None:
@@ -362,11 +375,11 @@ class PortalServer:
 
     def _send(self, h: _Handler, entry: LoggedRequest, page: Page, base: str, head: bool,
               modified: datetime | None = None, extra: list[tuple[str, str]] | None = None) -> None:  # fmt: skip
-        body = page.render(base)
+        # Only the site's own pages are cached: 404s, errors and redirects are built per request.
+        body, tag = self._render(page, base) if modified is not None else (page.render(base), "")
         headers = [("Content-Type", page.content_type_header()), *page.headers, *(extra or [])]
         status = page.status
         if status == 200 and modified is not None:
-            tag = _etag(body)
             headers += [("ETag", tag), ("Last-Modified", format_datetime(modified, usegmt=True))]
             if _not_modified(h, tag, modified):
                 status, body = 304, b""

@@ -170,6 +170,21 @@ def test_report_moved_to_another_url_is_the_same_report(store: Store) -> None:
     assert url == "https://www.bjxch.gov.cn/zt/xxgkzl/gknbxq/pnidpv1.html"
 
 
+def test_stored_pages_are_the_sites_pages_that_hold_a_report(store: Store) -> None:
+    """What a crawl reads once before asking for pages again (crawler.middlewares.ConditionalRequests)."""
+    url = "https://www.bjxch.gov.cn/zt/xxgkzl/gknbxq/pnidpv1.html"
+    ingest(store, SEED_000, url=url, page={"etag": '"abc"', "last_modified": None, "http_status": 200})
+    store.record_page("https://www.bjxch.gov.cn/broken.html", "xicheng", status="failed", error="HTTP 500")
+    store.record_page("https://www.bjxch.gov.cn/list.html", "xicheng", status="not_report", error="no tables")
+    ingest(store, SEED_000, site="dongcheng", url="https://www.bjdch.gov.cn/nb.html",
+           page={"etag": '"d"', "last_modified": "Mon, 03 Mar 2025 08:00:00 GMT", "http_status": 200})  # fmt: skip
+    pages = store.stored_pages("xicheng")
+    assert list(pages) == [url]
+    assert (pages[url]["etag"], pages[url]["last_modified"]) == ('"abc"', None)
+    assert pages[url]["last_fetched"]
+    assert set(store.stored_pages(None)) == {url, "https://www.bjdch.gov.cn/nb.html"}
+
+
 def test_changed_content_is_a_new_version_with_a_diff(store: Store, series: dict[str, Path]) -> None:
     first = ingest(store, series["2022"], site="demo", url="https://demo/2022.html")
     assert store.diff(first.report_id) == ""  # one version: nothing to compare
