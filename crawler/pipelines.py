@@ -140,6 +140,7 @@ class StoreStage:
         except SiteBusy as exc:  # the spider sees the stat and requests nothing
             self.run_id = None
             self.crawler.stats.set_value("nianbao/busy", str(exc))
+            self.crawler.stats.set_value("nianbao/run_status", "busy")
             _progress(self.site, f"not crawled: {exc}")
 
     def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
@@ -193,6 +194,7 @@ class StoreStage:
         self.counts["offsite_redirects"] = stats.get_value("nianbao/offsite_redirects", 0)
         self.counts["seconds"] = round(time.monotonic() - self.started, 1)
         status = "ok" if lists else "failed"
+        stats.set_value("nianbao/run_status", status)
         if not lists:
             self.errors.insert(0, f"no list page could be fetched ({list_failures} failed)")
         self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)

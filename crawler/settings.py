@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 BOT_NAME = "nianbao"
 SPIDER_LOADER_CLASS = "crawler.spider_loader.ConfigSpiderLoader"  # a spider per [sites.NAME]
+COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` exits 1 when the site was not crawled
 NEWSPIDER_MODULE = "spiders"
 
 ROBOTSTXT_OBEY = True

@@ -99,7 +99,9 @@ def _mostly_utf8(data: bytes) -> bool:
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
-    return bad <= max(3, non_ascii // 50)  # GBK read as UTF-8: most of its characters are bad
+    # GBK read as UTF-8: most of its characters are bad. The second test is for short pages, where
+    # a few bad characters are within the allowance but are most of what there is.
+    return bad <= max(3, non_ascii // 50) and non_ascii - bad >= 4 * bad
 
 
 def _meta_charset(data: bytes) -> str | None:

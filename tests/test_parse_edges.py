@@ -100,6 +100,11 @@ def test_a_short_gbk_page_without_charset_is_still_gbk() -> None:
 
     page = "<html><body><p>北京市西城区人民政府</p></body></html>".encode("gbk")
     assert sniff_encoding(page) == "gb18030"
+    # Two or three characters: as UTF-8 they are a bad byte or two and a valid character by chance.
+    for text in ("年报", "年度报", "公开"):
+        page = f"<html><body><p>{text}</p></body></html>".encode("gbk")
+        assert sniff_encoding(page) == "gb18030", text
+        assert parse_html(page).blocks == [text]
 
 
 def test_bad_bytes_after_libxml2_stops_logging_errors_are_still_found() -> None:

@@ -55,6 +55,12 @@ allowed_domains = ["127.0.0.1"]
     assert "Traceback" not in result.stderr
     runs = query(tmp_path / "nianbao.db", "select status from crawl_runs")
     assert runs == [{"status": "failed"}]
+    # `scrapy crawl` says the same with its exit status.
+    env = {**os.environ, "NIANBAO_CONFIG": str(config), "NIANBAO_DB": str(tmp_path / "scrapy.db")}
+    scrapy = subprocess.run([str(Path(sys.executable).with_name("scrapy")), "crawl", "xicheng"],
+                            cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert scrapy.returncode == 1
+    assert query(tmp_path / "scrapy.db", "select status from crawl_runs") == [{"status": "failed"}]
 
 
 def test_scrapy_list_and_scrapy_crawl(tmp_path):

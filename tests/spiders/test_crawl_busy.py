@@ -54,8 +54,8 @@ def test_a_live_crawl_of_the_site_is_left_alone_and_a_killed_one_is_interrupted(
 
 
 def test_scrapy_crawl_of_a_busy_site_requests_nothing(tmp_path) -> None:
-    """`scrapy crawl NAME` opens its run in the pipeline: busy, it says so in one line and the
-    spider requests nothing."""
+    """`scrapy crawl NAME` opens its run in the pipeline: busy, it says so in one line, the
+    spider requests nothing and the exit status is 1."""
     db = tmp_path / "nianbao.db"
     scrapy = str(Path(sys.executable).with_name("scrapy"))
     with PortalServer(xicheng_site(2, traps=False, seeds=False)) as server:
@@ -72,4 +72,5 @@ def test_scrapy_crawl_of_a_busy_site_requests_nothing(tmp_path) -> None:
         assert server.log == []
     assert f"[xicheng] not crawled: xicheng is being crawled by process {other.pid}" in done.stdout
     assert "Traceback" not in done.stderr
+    assert done.returncode == 1  # as `crawl --site` exits: the site was not crawled
     assert [r["status"] for r in query(db, "select status from crawl_runs")] == ["running"]
