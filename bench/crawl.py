@@ -27,6 +27,8 @@ included, for both, with each child's CPU time (user + system, from wait4()).
 `--latency MS` makes the portal wait before each answer, as a portal across the internet
 does (a Beijing portal seen from a monitoring host: tens to hundreds of ms); at loopback speed
 (the default) fetching costs no waiting, only CPU, which the parse worker and the portal share.
+After the loopback figures, both crawls run once more with the portal answering after 20 ms
+(`--also-latency MS`, 0 to skip): the ratio at the speed real portals are crawled at.
 
 `--profile` adds one more crawl of ours (fresh database) under cProfile and prints its hot
 spots. `--depth-limit N` is a what-if: our crawl with crawler.settings.DEPTH_LIMIT = N (the
@@ -296,6 +298,8 @@ def main() -> int:
     ap.add_argument("--latency", type=float, default=0, metavar="MS",
                     help="the portal waits MS milliseconds before each answer, as one across the internet "
                          "does (default 0: loopback speed)")  # fmt: skip
+    ap.add_argument("--also-latency", type=float, default=20, metavar="MS",
+                    help="then crawl both again with the portal answering after MS ms (default 20; 0: skip)")  # fmt: skip
     ap.add_argument("--depth-limit", type=int, metavar="N",
                     help="what-if: run our crawl with crawler.settings.DEPTH_LIMIT = N (0: none)")  # fmt: skip
     ap.add_argument("--bare", type=Path, metavar="URLFILE", help=argparse.SUPPRESS)
@@ -369,6 +373,10 @@ def main() -> int:
         ok = "ok" if ratio >= GOAL_RATIO else "MISSED"
         print(f"\nours / bare = {ratio:.2f} (goal >= {GOAL_RATIO}: {ok}); process wall time bare / ours = "
               f"{bare.wall / ours.wall:.2f}")  # fmt: skip
+        cores = os.cpu_count() or 1
+        print(f"  CPU a page: ours {1000 * ours.cpu / len(ours.pages):.1f} ms (crawl process and parse worker) against "
+              f"bare {1000 * bare.cpu / len(bare.pages):.1f} ms; on loopback the portal answers at once, so the rate "
+              f"is what {cores} CPUs, shared with the portal, can do")  # fmt: skip
         rss = mb(ours.maxrss_kb)
         print(
             f"peak RSS of our crawl: {rss:.0f} MB (goal < {GOAL_RSS_MB} MB: {'ok' if rss < GOAL_RSS_MB else 'MISSED'})"
@@ -394,6 +402,21 @@ def main() -> int:
         if unseen:
             print(f"  ! {len(unseen)} report pages ({sum(r.bytes_sent for r in unseen):,} bytes) that the full crawl "
                   "had not found: the two crawls reached different parts of the site")  # fmt: skip
+
+        if args.also_latency and not args.latency:
+            # The same pair with the portal answering as one across the internet does: is our pipeline
+            # the bottleneck at the speed real portals are crawled at?
+            server.latency = args.also_latency / 1000
+            slow = run_child(
+                "ours", ours_cmd(config, tmp / "slow.db", depth_limit=args.depth_limit), server, tmp, launcher
+            )
+            slow_bare = run_child("bare", [sys.executable, __file__, "--bare", str(url_file), "--config", str(config)],
+                                  server, tmp, launcher)  # fmt: skip
+            print(f"\nthe same two crawls, the portal answering after {args.also_latency:g} ms (--also-latency):")
+            print_run(slow)
+            print_run(slow_bare)
+            print(f"ours / bare = {slow.rate / slow_bare.rate:.2f} at {args.also_latency:g} ms")
+            server.latency = 0
 
         if args.profile:
             prof = tmp / "crawl.prof"
