@@ -27,6 +27,28 @@ REPORT_SLUGS = re.compile(r"zfxxgkndbg|xxgknb|gknb|ndbg", re.I)
 PAGINATION_TEXT = re.compile(r"^(下一页|下页|后页|尾页|末页|\d{1,3}|>|»)$")
 PAGINATION_URL = re.compile(r"(index|list)?_\d+\.s?html?$|[?&](page|p|pageNo)=\d+")
 SCRIPT_URL = re.compile(r"""["']((?:https?:)?/?[\w./-]+\.s?html?)["']""")
+# TRS list pages write their page links from script: createPageHTML(count, current, "index", "html")
+# links index.html, index_1.html … index_{count-1}.html; count and current (0-based) are numbers or
+# variables (var countPage = 5).
+CREATE_PAGE_HTML = re.compile(r"""createPageHTML\(\s*(\w+)\s*,\s*(\w+)\s*,\s*["']([\w.-]+)["']\s*,\s*["'](\w+)["']""")
+SCRIPT_NUMBER = re.compile(r"\bvar\s+(\w+)\s*=\s*(\d+)")
+MAX_SCRIPT_PAGES = 500  # a list of 10,000 reports at 20 a page; a larger count is a broken script
+
+
+def script_pages(script: str) -> list[str]:
+    """The further pages of a list that a TRS pagination script writes links to, as relative URLs:
+    pages 1 … count-1 but the current one. Page 0 (index.html) is the list's own address, which
+    the crawl came in by (often as the folder, ./dcqzf2021/): asking for it again would fetch it twice."""
+    numbers = dict(SCRIPT_NUMBER.findall(script))
+
+    def value(token: str) -> int:
+        return int(token) if token.isdigit() else int(numbers.get(token, 0))
+
+    pages: list[str] = []
+    for count, current, name, ext in CREATE_PAGE_HTML.findall(script):
+        here = value(current)
+        pages += [f"{name}_{i}.{ext}" for i in range(1, min(value(count), MAX_SCRIPT_PAGES)) if i != here]
+    return list(dict.fromkeys(pages))
 
 
 def _match_any(patterns: list[re.Pattern[str]], url: str) -> bool:
@@ -90,7 +112,12 @@ class PortalSpider(scrapy.Spider):
         if not hasattr(response, "xpath"):
             return
         paged = _match_any(self.list_patterns, response.url)  # a list page: its page-2 links are pages too
-        for href, text in self._links(response):
+        scripts = response.xpath("//script/text()").getall()
+        for href in script_pages("\n".join(scripts)):  # list pages by construction
+            url = urljoin(response.url, href)
+            if host_allowed(url, self.allowed_domains):
+                yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
+        for href, text in self._links(response, scripts):
             url = urljoin(response.url, href)
             if "/gate/big5/" in url or not url.startswith(("http://", "https://")):
                 continue
@@ -105,12 +132,12 @@ class PortalSpider(scrapy.Spider):
             ):
                 yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
 
-    def _links(self, response: Response) -> Iterator[tuple[str, str]]:
+    def _links(self, response: Response, scripts: list[str]) -> Iterator[tuple[str, str]]:
         for a in response.xpath("//a[@href]"):
             text = " ".join(a.xpath(".//text()").getall()).strip()
             title = (a.attrib.get("title") or "").strip()
             yield a.attrib["href"].strip(), (title if len(title) > len(text) else text)
-        for script in response.xpath("//script/text()").getall():
+        for script in scripts:
             for m in SCRIPT_URL.finditer(script):
                 yield m.group(1), ""
 

@@ -469,9 +469,12 @@ def soft_404_page() -> str:
 """
 
 
-def dongcheng_list(title: str, entries: list[ListEntry], page: int, pages: int, *, crumbs: str = "") -> str:
+def dongcheng_list(
+    title: str, entries: list[ListEntry], page: int, pages: int, *, crumbs: str = "", links: bool = True
+) -> str:
     """A TRS list page: index.html, index_1.html … (page 0-based as TRS counts), with the
-    page count in script (createPageHTML) and plain 下一页/尾页 links too."""
+    page count in script (createPageHTML) and, unless links=False, plain 下一页/尾页 links too
+    (many TRS portals have only the script, which writes the links when the page runs)."""
 
     def name(p: int) -> str:
         return "index.html" if p == 0 else f"index_{p}.html"
@@ -490,8 +493,10 @@ def dongcheng_list(title: str, entries: list[ListEntry], page: int, pages: int, 
 <ul class="list">
 {_items(entries, 30)}
 </ul>
-<div class="page"><script>var countPage = {pages}; createPageHTML({pages}, {page}, "index", "html");</script>
-{" ".join(nav)}</div>
+<div class="page"><script>var countPage = {pages}//共多少页
+var currentPage = {page};
+createPageHTML(countPage, currentPage, "index", "html");</script>
+{" ".join(nav) if links else ""}</div>
 {DONGCHENG_FOOTER}
 </body></html>
 """

@@ -38,3 +38,5 @@ def test_dongcheng_portal_end_to_end(tmp_path):
         assert site.traps["robots_disallowed"] not in paths
         assert paths.count(site.traps["duplicate"]) == 1
         assert not any(p.endswith(".pdf") for p in paths)  # attachments are recorded, not downloaded
+        # A list whose further pages are linked only from its pagination script is read whole, once.
+        assert paths.count(site.traps["script_paging"]) == 1

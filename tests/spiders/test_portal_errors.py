@@ -73,3 +73,15 @@ def test_the_redirect_middleware_uses_the_same_test() -> None:
         middleware.process_response(request, outside, portal)
     assert info.value.target == "https://evilbjxch.gov.cn/x"
     assert portal.crawler.stats.get_value("nianbao/offsite_redirects") == 1
+
+
+def test_pages_written_by_a_trs_pagination_script() -> None:
+    from spiders.portal import script_pages
+
+    assert script_pages('createPageHTML(4, 0, "index", "html");') == ["index_1.html", "index_2.html", "index_3.html"]
+    # Variables, the current page left out, other names and extensions (Haidian: index_bm_1.shtml).
+    script = "var countPage = 3//共多少页\nvar currentPage = 1;\ncreatePageHTML(countPage, currentPage, 'index_bm', 'shtml');"
+    assert script_pages(script) == ["index_bm_2.shtml"]
+    assert script_pages("createPageHTML(1, 0, 'index', 'html')") == []  # one page: nothing more
+    assert script_pages("createPageHTML(pages, 0, 'index', 'html')") == []  # a count it cannot read
+    assert len(script_pages("createPageHTML(99999999, 0, 'index', 'html')")) == 499  # a broken count is capped
