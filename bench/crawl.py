@@ -183,7 +183,7 @@ for line in sys.stdin:
     job = json.loads(line)
     with open(job["out"], "wb") as fh:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(job["cmd"], stdout=fh, stderr=subprocess.STDOUT, cwd=job["cwd"])
+        proc = subprocess.Popen(job["cmd"], stdin=subprocess.DEVNULL, stdout=fh, stderr=subprocess.STDOUT, cwd=job["cwd"])
         _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     print(json.dumps({"code": os.waitstatus_to_exitcode(status), "wall": wall, "maxrss": usage.ru_maxrss,
@@ -309,6 +309,13 @@ def main() -> int:
         return run_bare(args.bare, args.config)
 
     launcher = Launcher()  # before the portal's pages take this process's memory
+    try:
+        return bench(args, launcher)
+    finally:
+        launcher.close()
+
+
+def bench(args: argparse.Namespace, launcher: Launcher) -> int:
     from crawler.demo_portal import PortalServer, demo_site
     from crawler.demo_portal.server import _HTTPServer
 
@@ -425,7 +432,6 @@ def main() -> int:
             prof = tmp / "crawl.prof"
             run_child("profiled", ours_cmd(config, tmp / "profiled.db", prof, args.depth_limit), server, tmp, launcher)
             print_profile(prof)
-    launcher.close()
     return 0
 
 

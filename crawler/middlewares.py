@@ -44,7 +44,7 @@ class ConditionalRequests:
             # process ~0.5 ms a page. Pages stored during this crawl are not asked again.
             store = Store(self.db_path)
             try:
-                self.known = store.stored_pages(self.crawler.spider.site)
+                self.known = store.stored_pages(getattr(self.crawler.spider, "site", None))
             finally:
                 store.db.close()  # only read: nothing to index
         page = self.known.get(request.url)
@@ -87,9 +87,9 @@ class MetaRefresh(MetaRefreshMiddleware):
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
-        body = response.body
-        wide = b"\x00" in body[:4]  # UTF-16/32 (BOM or not): Scrapy's own check
-        if not wide and b"refresh" not in body[:_META_REFRESH_BYTES].lower():  # lower(): C, ~10x a re.I search
+        head = response.body[:_META_REFRESH_BYTES]
+        wide = b"\x00" in head  # UTF-16/32 (BOM or not): Scrapy's own check
+        if not wide and b"refresh" not in head.lower():  # lower(): C, ~10x a re.I search
             return response
         return super().process_response(request, response)
 

@@ -194,10 +194,11 @@ class StoreStage:
         self.counts["offsite_redirects"] = stats.get_value("nianbao/offsite_redirects", 0)
         self.counts["seconds"] = round(time.monotonic() - self.started, 1)
         status = "ok" if lists else "failed"
-        stats.set_value("nianbao/run_status", status)
         if not lists:
             self.errors.insert(0, f"no list page could be fetched ({list_failures} failed)")
+        stats.set_value("nianbao/run_status", "failed")  # until the run is written: `scrapy crawl` exits 1
         self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
+        stats.set_value("nianbao/run_status", status)
         self.store.close()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 from parsers.labels import norm
@@ -19,6 +20,8 @@ from parsers.model import (
     ORG_COLUMNS,
     ORG_SUBTOTAL,
     PARTS,
+    RESULT_ROWS_2019,
+    RESULT_ROWS_2021,
     REVIEW_FIELDS,
     REVIEW_GROUPS,
     TABLE_PARTS,
@@ -66,6 +69,17 @@ def fingerprint(key: str, rule: str, where: str) -> str:
     return hashlib.sha1(f"{key}|{rule}|{where}".encode()).hexdigest()[:16]
 
 
+def _fingerprint_of(key: str, rule: str, where: str, severity: str) -> str:
+    # A "not evaluated" note and a finding of the same rule at the same place are two findings.
+    return fingerprint(key, rule, where + ":skipped" if severity == "info" else where)
+
+
+def rekey(findings: list[Finding], key: str) -> list[Finding]:
+    """The findings with fingerprints for another report key: a page that names neither agency
+    nor title is known by its URL (storage), and two such reports must not share fingerprints."""
+    return [replace(f, fingerprint=_fingerprint_of(key, f.rule, f.where, f.severity)) for f in findings]
+
+
 class _Collector:
     """Gathers findings for one report; blank-cell skips are folded into one info per rule."""
 
@@ -80,7 +94,16 @@ class _Collector:
         if cells is None:
             cells = [*(lhs.cells if lhs else {}), *(rhs.cells if rhs else {})]
         self.findings.append(
-            Finding(rule, SEVERITY[rule], where, message, lhs, rhs, cells, fingerprint(self.key, rule, where))
+            Finding(
+                rule,
+                SEVERITY[rule],
+                where,
+                message,
+                lhs,
+                rhs,
+                cells,
+                _fingerprint_of(self.key, rule, where, SEVERITY[rule]),
+            )  # fmt: skip
         )
 
     def skip(self, rule: str, where: str, blanks: list[str]) -> None:
@@ -111,7 +134,7 @@ class _Collector:
                     part,
                     f"not evaluated for {len(wheres)} of its equations: blank cells ({shown})",
                     cells=cells,
-                    fingerprint=fingerprint(self.key, rule, part + ":skipped"),
+                    fingerprint=_fingerprint_of(self.key, rule, part, "info"),
                 )  # fmt: skip
             )
         return self.findings
@@ -152,10 +175,14 @@ def check_balance(report: Report, out: _Collector) -> None:
 def check_results_sum(report: Report, out: _Collector) -> None:
     if 2 not in report.tables or not report.result_rows:
         return
+    # A result row of the template that the table lacks is a blank: the sum is not evaluated
+    # (missing_cells names the row), rather than found wrong for want of it.
+    expected = {"2021": RESULT_ROWS_2021, "2019": RESULT_ROWS_2019}.get(report.template or "", ())
+    rows = [*report.result_rows, *(r for r in expected if r not in report.applications)]
     for col in report.applicant_columns:
         out.equation("results_sum", f"applications.total_processed.{col}",
                      _cells(report, "applications", ("total_processed",), col),
-                     _cells(report, "applications", report.result_rows, col),
+                     _cells(report, "applications", rows, col),
                      "三(七)总计", "(一)…(六) 之和")  # fmt: skip
 
 
@@ -236,7 +263,8 @@ def check_missing_section(report: Report, out: _Collector) -> None:
 
 
 _STATED = re.compile(r"共(?:收到|受理|接收|接到|办理)[^。；;，,]{0,30}?申请\D{0,6}?([\d,]+)\s*件")
-_NONE_STATED = re.compile(r"(?:未|没有)(?:收到|受理|接到|接收)[^。；;，,]{0,20}?(?:公开)?申请")
+# "No requests received"; not "未收到…行政复议申请", which is about appeals.
+_NONE_STATED = re.compile(r"(?:未|没有)(?:收到|受理|接到|接收)(?:(?!复议|诉讼)[^。；;，,]){0,20}?(?:公开)?申请")
 
 
 def check_narrative(report: Report, out: _Collector) -> None:

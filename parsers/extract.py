@@ -28,13 +28,19 @@ from parsers.model import (
 )
 from parsers.numbers import has_note, parse_number
 
-_TITLE_WORDS = re.compile(r"(年度报告|年报)")
+# 年度报告 / 年报, and the older "2019年度政府信息公开工作报告" form.
+_TITLE_WORDS = re.compile(r"(年度报告|年报|信息公开工作报告)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_TITLE_SUFFIX = re.compile(r"(政府)?信息公开(工作)?(年度报告|年报)$|年度报告$|年报$")
+# What follows the agency in a title. Not the 政府 of an agency's own 人民政府 when the title goes
+# on with 信息公开 directly (北京市东城区人民政府2019年信息公开工作年度报告).
+_TITLE_SUFFIX = re.compile(r"(?<!人民)(政府)?信息公开(工作)?(年度报告|年报|报告)$|年度报告$|年报$")
 _ALIAS = re.compile(r"[(（][^()（）]*[)）]$")
-_PUBLISHED = re.compile(
-    r"(?:发布日期|发布时间|成文日期|公开日期|日期)\s*[:：]?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
-)
+_YEAR_NOTE = re.compile(r"[(（][^()（）]*?(?:19|20)\d{2}\s*年度?[)）]")  # …年度报告（2019年度）
+_DATE = r"\s*[:：]?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+# The publication date, by its label; a bare 日期 is the portals' "日期:2026-01-20 17:10" line. The date
+# a document was written (成文日期, 印发日期) is only a fall-back, after <meta name="PubDate">.
+_PUBLISHED = re.compile(r"(?:发布日期|发布时间|公开日期|(?<![成印文发])日期)" + _DATE)
+_WRITTEN = re.compile(r"(?:成文日期|印发日期)" + _DATE)
 _CLOSING_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _PART_HEADINGS = (
     ("overview", ("总体情况",)),
@@ -68,7 +74,7 @@ def extract(doc: Document) -> Report:
     return report
 
 
-_REPORT_TITLE = re.compile(r"信息公开.{0,6}(年度报告|年报)|(年度报告|年报)$")
+_REPORT_TITLE = re.compile(r"信息公开.{0,6}(年度报告|年报)|信息公开工作报告|(年度报告|年报)$")
 # Also what the spiders use to skip links to such pages.
 NOT_REPORT_TITLE = re.compile(r"解读|图解|答记者问|问答|关于.*的通知|工作要点")
 
@@ -99,19 +105,27 @@ def _metadata(doc: Document, report: Report) -> None:
     if title:
         title = re.sub(r"\s+", "", title)
         m = _TITLE_WORDS.search(title)
-        title = title[: m.end()] if m else title  # drop a portal's "_站点名" suffix
+        if m:  # drop a portal's "_站点名" suffix, not a year given after the title words
+            note = None if _YEAR.search(title, 0, m.end()) else _YEAR_NOTE.match(title, m.end())
+            title = title[: note.end() if note else m.end()]
         report.title = title
         ym = _YEAR.search(title)
         if ym:
             report.year = int(ym.group(1))
-            agency = (title[: ym.start()] + title[ym.end() :]).strip()
-            agency = _TITLE_SUFFIX.sub("", agency).strip("度 ")
+            note = _YEAR_NOTE.search(title)
+            if note and note.start() < ym.start():  # the year is in the note: the agency is before it
+                agency = title[: note.start()]
+            else:
+                agency = title[: ym.start()] + title[ym.end() :]
+            agency = _TITLE_SUFFIX.sub("", agency.strip()).strip("度 ")
             agency = _ALIAS.sub("", agency) or agency  # keep the first of two names
             report.agency = agency or None
     report.published = _published(doc)
 
 
 def _title_from_text(paragraphs: list[str]) -> str | None:
+    """The title at the top of the text: a line with the title words and the short lines just
+    above it (a name broken over lines, a second name in brackets: up to four lines in all)."""
     parts: list[str] = []
     yearless = None
     for para in paragraphs[:8]:
@@ -119,9 +133,12 @@ def _title_from_text(paragraphs: list[str]) -> str | None:
             continue
         if len(para) > 80:
             break
+        if _PUBLISHED.search(para) or _WRITTEN.search(para):  # a date line above the title is not part of it
+            parts.clear()
+            continue
         parts.append(para)
         if _TITLE_WORDS.search(para):
-            title = "".join(parts[-3:])
+            title = "".join(parts[-4:])
             if _YEAR.search(title):
                 return title
             yearless = yearless or title
@@ -131,15 +148,20 @@ def _title_from_text(paragraphs: list[str]) -> str | None:
 
 def _published(doc: Document) -> str | None:
     paras = doc.paragraphs
-    for para in paras[:20]:
-        m = _PUBLISHED.search(para)
-        if m:
-            return _iso(*m.groups())
-    pub = doc.meta.get("PubDate") or doc.meta.get("pubdate")
-    if pub:
-        m = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", pub)
-        if m:
-            return _iso(*m.groups())
+    # The page's header lines, and the cells of a metadata table above the report (索引号 / 发布机构 /
+    # 公开日期 / 文号) when the portal has one: its label and its value are two cells of a row.
+    head = paras[:20] + [" ".join(row) for grid in doc.grids[:1] for row in grid.rows[:8]]
+    for pattern in (_PUBLISHED, None, _WRITTEN):
+        if pattern is None:
+            pub = doc.meta.get("PubDate") or doc.meta.get("pubdate")
+            m = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", pub) if pub else None
+            if m:
+                return _iso(*m.groups())
+            continue
+        for line in head:
+            m = pattern.search(line)
+            if m:
+                return _iso(*m.groups())
     for para in reversed(paras[-4:]):
         m = _CLOSING_DATE.match(re.sub(r"\s+", "", para))
         if m:
@@ -158,8 +180,12 @@ def _iso(y: str, m: str, d: str) -> str | None:
 # --- narrative parts ----------------------------------------------------------
 
 
+# （二） / (2) / 2. / 2、: a sub-heading within a part (the parts are 一、… or unnumbered).
+_SUB_NUMBERING = re.compile(r"\s*(?:[(（]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[.、．])")
+
+
 def _heading_part(para: str) -> str | None:
-    if len(para) > _MAX_HEADING:
+    if len(para) > _MAX_HEADING or _SUB_NUMBERING.match(para):
         return None
     text = norm(para)
     if not _ANY_HEADING_WORD.search(text):
@@ -350,6 +376,8 @@ class _Tables:
             if not any(v.strip() for v in row.values):
                 return  # a label row with no numbers and no known label: a sub-heading
             key = L.strip_numbering(row.labels[-1]) or row.labels[-1]
+            if self.group is not None and self.in_results:  # 9.其他 under 不予公开 is not 4.其他 under 无法提供
+                key = f"{self.group}/{key}"
         if key in ("new_received", "carried_over", "total_processed", "carried_forward"):
             self.in_results = False
         elif self.in_results and key not in self.r.result_rows:

@@ -22,7 +22,7 @@ from spiders.errors import OffsiteRedirect, RecentlyChecked
 from spiders.items import ReportPage
 from spiders.urls import ATTACHMENT, host_allowed
 
-REPORT_TEXT = re.compile(r"(?:19|20)\d{2}\s*年.{0,60}?(?:年度报告|年报)")
+REPORT_TEXT = re.compile(r"(?:19|20)\d{2}\s*年.{0,60}?(?:年度报告|年报|信息公开工作报告)")
 REPORT_SLUGS = re.compile(r"zfxxgkndbg|xxgknb|gknb|ndbg", re.I)
 PAGINATION_TEXT = re.compile(r"^(下一页|下页|后页|尾页|末页|\d{1,3}|>|»)$")
 PAGINATION_URL = re.compile(r"(index|list)?_\d+\.s?html?$|[?&](page|p|pageNo)=\d+")
@@ -30,8 +30,12 @@ SCRIPT_URL = re.compile(r"""["']((?:https?:)?/?[\w./-]+\.s?html?)["']""")
 # TRS list pages write their page links from script: createPageHTML(count, current, "index", "html")
 # links index.html, index_1.html … index_{count-1}.html; count and current (0-based) are numbers or
 # variables (var countPage = 5).
-CREATE_PAGE_HTML = re.compile(r"""createPageHTML\(\s*(\w+)\s*,\s*(\w+)\s*,\s*["']([\w.-]+)["']\s*,\s*["'](\w+)["']""")
-SCRIPT_NUMBER = re.compile(r"\bvar\s+(\w+)\s*=\s*(\d+)")
+CREATE_PAGE_HTML = re.compile(
+    r"""createPageHTML\(\s*([A-Za-z_$][\w$]*|[0-9]{1,6})\s*,\s*([A-Za-z_$][\w$]*|[0-9]{1,6})\s*,"""
+    r"""\s*["']([\w.-]+)["']\s*,\s*["'](\w+)["']""",
+    re.ASCII,
+)
+SCRIPT_NUMBER = re.compile(r"\bvar\s+([A-Za-z_$][\w$]*)\s*=\s*([0-9]{1,6})\b", re.ASCII)
 MAX_SCRIPT_PAGES = 500  # a list of 10,000 reports at 20 a page; a larger count is a broken script
 
 
@@ -39,15 +43,19 @@ def script_pages(script: str) -> list[str]:
     """The further pages of a list that a TRS pagination script writes links to, as relative URLs:
     pages 1 … count-1 but the current one. Page 0 (index.html) is the list's own address, which
     the crawl came in by (often as the folder, ./dcqzf2021/): asking for it again would fetch it twice."""
-    numbers = dict(SCRIPT_NUMBER.findall(script))
+    variables = [(m.start(), m.group(1), int(m.group(2))) for m in SCRIPT_NUMBER.finditer(script)]
 
-    def value(token: str) -> int:
-        return int(token) if token.isdigit() else int(numbers.get(token, 0))
+    def value(token: str, before: int) -> int:
+        """A number, or the variable's value set last before the call (0 if none)."""
+        if token.isdigit():
+            return int(token)
+        return next((v for at, name, v in reversed(variables) if name == token and at < before), 0)
 
     pages: list[str] = []
-    for count, current, name, ext in CREATE_PAGE_HTML.findall(script):
-        here = value(current)
-        pages += [f"{name}_{i}.{ext}" for i in range(1, min(value(count), MAX_SCRIPT_PAGES)) if i != here]
+    for call in CREATE_PAGE_HTML.finditer(script):
+        count, current, name, ext = call.groups()
+        here = value(current, call.start())
+        pages += [f"{name}_{i}.{ext}" for i in range(1, min(value(count, call.start()), MAX_SCRIPT_PAGES)) if i != here]
     return list(dict.fromkeys(pages))
 
 

@@ -27,6 +27,7 @@ from parsers.checks import (
     fingerprint,
     key_of,
     missing_report,
+    rekey,
     report_key,
     run_history_checks,
 )
@@ -208,6 +209,8 @@ class Store:
         # Agency + year identify a report; a page that names neither is known by its URL only
         # (two such pages must not merge into one report with two "versions").
         key = report_key(report) if report.agency and report.year else f"url:{url}"
+        if not report.agency and not report.title:  # fingerprints from "|year" alone would be shared
+            report.findings = rekey(report.findings, key)
         digest = content_hash(records)
         conn = self.db.conn
         with conn:

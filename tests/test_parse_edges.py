@@ -105,6 +105,10 @@ def test_a_short_gbk_page_without_charset_is_still_gbk() -> None:
         page = f"<html><body><p>{text}</p></body></html>".encode("gbk")
         assert sniff_encoding(page) == "gb18030", text
         assert parse_html(page).blocks == [text]
+    # The price, chosen: a short undeclared UTF-8 page with a stray byte is read as GB18030. Report
+    # pages are thousands of characters, where the stray byte is tolerated (the test below).
+    short = "<p>Annual report 2023 年报 (see attached file)</p><p>".encode() + b"\xe5\xb9</p>"
+    assert sniff_encoding(short) == "gb18030"
 
 
 def test_bad_bytes_after_libxml2_stops_logging_errors_are_still_found() -> None:

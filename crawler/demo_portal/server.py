@@ -46,7 +46,8 @@ class Page:
     """What the server answers for one path. Build it with the functions below.
 
     kind: "content" (a body with status 200 or another), "flaky" (status `fail_status` for the
-    first `failures` requests, then `then`), "hang" (never answers), "redirect".
+    first `failures` requests, then `then`), "hang" (never answers), "redirect". A callable body
+    is rendered once, on the first request (PortalServer keeps the bytes): it must not vary.
     """
 
     kind: str = "content"
@@ -212,6 +213,7 @@ class PortalServer:
         # Rendered bodies and their ETags, per page object and base URL: a real portal serves stored
         # files, so the fixture should not spend the machine's CPU (~2.4 ms a report page) building
         # each page again for every request. set_page/touch put new Page objects in: never stale.
+        # An entry keeps its Page alive, so no other Page can take its id.
         self._rendered: dict[tuple[int, str], tuple[Page, bytes, str]] = {}
         self._httpd: _HTTPServer | None = None
         self._port: int | None = None
@@ -318,7 +320,7 @@ class PortalServer:
         """The page's bytes and ETag for this base URL, rendered once."""
         key = (id(page), base)
         cached = self._rendered.get(key)
-        if cached is None or cached[0] is not page:  # a page is kept in the entry: its id is not reused
+        if cached is None:
             body = page.render(base)
             cached = self._rendered[key] = (page, body, _etag(body))
         return cached[1], cached[2]

@@ -1,4 +1,4 @@
-"""Downloader middlewares on their own: the meta-refresh check and the conditional requests."""
+"""The meta-refresh middleware on its own (the conditional requests are tested by re-crawls, in tests/spiders)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,21 @@ def test_a_page_without_one_is_not_decoded() -> None:
     assert getattr(response, "_cached_ubody", None) is None  # the body was never decoded
 
 
-def test_a_refresh_past_4096_characters_is_not_honoured_as_in_scrapy() -> None:
-    # Scrapy reads only the first 4096 characters: a refresh later on is no redirect, with or without the check.
-    late = page("", body=REFRESH, filler=2000)
+def test_the_same_4096_characters_as_scrapy_are_read() -> None:
+    # Scrapy honours a refresh within the page's first 4096 characters, which in Chinese text are
+    # more bytes than that: at character ~3,800 (byte ~5,500) it is followed; at ~4,350 it is not.
+    near = page("", body=REFRESH, filler=420)
+    assert isinstance(middleware().process_response(near.request, near), Request)
+    far = page("", body=REFRESH, filler=480)
+    assert middleware().process_response(far.request, far) is far
+    late = page("", body=REFRESH, filler=2000)  # past the bytes the check reads: not even decoded
     assert middleware().process_response(late.request, late) is late
+
+
+def test_a_utf16_page_without_bom_starting_with_chinese_text() -> None:
+    body = '年报年报<html><head><meta http-equiv="refresh" content="0; url=/b.html"></head></html>'
+    response = HtmlResponse("https://www.bjxch.gov.cn/a.html", body=body.encode("utf-16-le"),
+                            headers={"Content-Type": "text/html; charset=utf-16-le"},
+                            request=Request("https://www.bjxch.gov.cn/a.html"))  # fmt: skip
+    result = middleware().process_response(response.request, response)
+    assert isinstance(result, Request) and result.url == "https://www.bjxch.gov.cn/b.html"

@@ -84,4 +84,15 @@ def test_pages_written_by_a_trs_pagination_script() -> None:
     assert script_pages(script) == ["index_bm_2.shtml"]
     assert script_pages("createPageHTML(1, 0, 'index', 'html')") == []  # one page: nothing more
     assert script_pages("createPageHTML(pages, 0, 'index', 'html')") == []  # a count it cannot read
-    assert len(script_pages("createPageHTML(99999999, 0, 'index', 'html')")) == 499  # a broken count is capped
+    assert len(script_pages("createPageHTML(999999, 0, 'index', 'html')")) == 499  # a broken count is capped
+    # Odd scripts never raise: a count in other digits, or too long, is no count.
+    for count in ("²", "9" * 5000):
+        assert (
+            script_pages(
+                f"var c = {count}; createPageHTML({count}, 0, 'index', 'html'); createPageHTML(c, 0, 'a', 'html')"
+            )
+            == []
+        )
+    # Two lists on one page, each with its own countPage: each call reads the value set before it.
+    two = "var countPage = 2; createPageHTML(countPage, 0, 'index', 'html'); var countPage = 3; createPageHTML(countPage, 0, 'more', 'html');"
+    assert script_pages(two) == ["index_1.html", "more_1.html", "more_2.html"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from parsers.load import parse_path
+from parsers.load import parse_bytes, parse_path
 from storage.errors import SiteBusy, StoreError
 from storage.schema import MIGRATIONS, SCHEMA_VERSION, version
 from storage.store import Store, run_owner
@@ -183,6 +183,22 @@ def test_stored_pages_are_the_sites_pages_that_hold_a_report(store: Store) -> No
     assert (pages[url]["etag"], pages[url]["last_modified"]) == ('"abc"', None)
     assert pages[url]["last_fetched"]
     assert set(store.stored_pages(None)) == {url, "https://www.bjdch.gov.cn/nb.html"}
+
+
+def test_reports_without_agency_or_title_do_not_share_fingerprints(store: Store) -> None:
+    """Two pages of bare tables (no title anywhere) are two reports, known by URL: acknowledging a
+    finding of one (by fingerprint) must not silence the other's."""
+    tables = "\n".join(line for line in SEED_003.read_text(encoding="utf-8").splitlines() if "\t" in line)
+    saved = []
+    for n, text in enumerate((tables, tables.replace("\t1518\t", "\t1519\t", 1))):
+        parsed = parse_bytes(text.encode("utf-8"), "text")
+        assert (parsed.report.agency, parsed.report.title) == (None, None)
+        saved.append(store.save_report("xicheng", f"https://www.bjxch.gov.cn/t{n}.html", parsed.report, parsed.records))
+    prints = [
+        {r[0] for r in store.db.execute("select fingerprint from findings where report_id = ?", [s.report_id])}
+        for s in saved
+    ]
+    assert prints[0] and prints[1] and not prints[0] & prints[1]
 
 
 def test_changed_content_is_a_new_version_with_a_diff(store: Store, series: dict[str, Path]) -> None:
