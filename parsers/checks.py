@@ -304,7 +304,7 @@ def check_late(report: Report, out: _Collector) -> None:
     if published > due:
         out.add("late_publication", "published",
                 f"published {published.isoformat()}, after the deadline {due.isoformat()}",
-                Side("published", published.toordinal()), Side("deadline", due.toordinal()), cells=[])  # fmt: skip
+                Side("published", published.isoformat()), Side("deadline", due.isoformat()), cells=[])  # fmt: skip
 
 
 PARSE_RULES: tuple[Callable[[Report, _Collector], None], ...] = (
@@ -384,5 +384,5 @@ def missing_report(agency: str, last_year: int, today: date) -> Finding | None:
     out = _Collector(probe)
     out.add("missing_report", "report",
             f"no {last_year + 1} report from {agency}; it was due by {due.isoformat()}",
-            Side("published", None), Side("deadline", due.toordinal()), cells=[])  # fmt: skip
+            Side("published", None), Side("deadline", due.isoformat()), cells=[])  # fmt: skip
     return out.findings[0]

@@ -54,7 +54,7 @@ class Side:
     """One side of a checked equation: what was added up and what it came to."""
 
     expr: str
-    value: Number | None
+    value: Number | str | None  # a number, or an ISO date (late_publication, missing_report)
     cells: dict[str, Number | None] = field(default_factory=dict)
 
 
