@@ -134,6 +134,7 @@ start_urls = [{json.dumps(server.url(server.fixture.start_path))}]
 allowed_domains = ["127.0.0.1"]
 report_patterns = {json.dumps(shipped.report_patterns)}
 list_patterns = {json.dumps(shipped.list_patterns)}
+url_year = {json.dumps(shipped.url_year)}
 """
     path = tmp / "config.toml"
     path.write_text(text, encoding="utf-8")

@@ -142,7 +142,8 @@ def _demo_cmd(args: argparse.Namespace) -> int:
         start = server.url(site.start_path)
         print(f"demo portal with {len(site.expected)} reports at {start}", flush=True)
         profile = Site(key="xicheng", name="西城区 (demo portal)", start_urls=[start], allowed_domains=["127.0.0.1"],
-                       report_patterns=["/zt/xxgkzl/gknbxq"], list_patterns=["/zt/xxgkzl/zfxxgknb"])  # fmt: skip
+                       report_patterns=["/zt/xxgkzl/gknbxq"], list_patterns=["/zt/xxgkzl/zfxxgknb"],
+                       url_year=r"pnnfpv(\d{4})")  # fmt: skip
         demo = replace(config, sites={"xicheng": profile},
                        crawl={**config.crawl, "concurrent_per_site": 8, "start_delay": 0})  # fmt: skip
         print(f"crawling it into {db_path}", flush=True)

@@ -36,6 +36,8 @@ class Site:
     # the same translated once here, for the parser (ValueError if it is not a selector).
     content: str | None = None
     content_xpath: str | None = field(default=None, init=False)
+    # A regex whose first group is the year a report page's URL files it under ("pnnfpv(\d{4})").
+    url_year: str | None = None
 
     def __post_init__(self) -> None:
         self.content_xpath = css_to_xpath(self.content) if self.content is not None else None
@@ -155,6 +157,18 @@ def _check_sections(sections: dict[str, dict[str, Any]]) -> None:
         alerts["recipients"] = _list(alerts, "recipients", "alerts")
 
 
+def _url_year(table: dict[str, Any], where: str) -> None:
+    pattern = table.get("url_year")
+    if pattern is None:
+        return
+    try:
+        groups = re.compile(pattern).groups if isinstance(pattern, str) else 0
+    except re.error as exc:
+        raise ConfigError(f"{where}.url_year: bad pattern {pattern!r}: {exc}") from None
+    if not groups:
+        raise ConfigError(f'{where}.url_year must be a pattern whose first group is the year, such as "/(\\d{{4}})nb/"')
+
+
 def _probe_url(table: dict[str, Any], where: str) -> str | None:
     url = table.get("probe_url")
     if url is None:
@@ -191,6 +205,7 @@ def load_config(path: str | Path | None = None) -> Config:
                 re.compile(pattern)
             except re.error as exc:
                 raise ConfigError(f"{where}: bad pattern {pattern!r}: {exc}") from None
+        _url_year(table, where)
         _number(table, "interval_hours", where, positive=True)
         _number(table, "probe_first_year", where, whole=True)
         fields = dict(
@@ -207,6 +222,7 @@ def load_config(path: str | Path | None = None) -> Config:
             cron=_cron(table, "cron", where),
             interval_hours=table.get("interval_hours"),
             content=table.get("content"),
+            url_year=table.get("url_year"),
         )
         try:
             sites[key] = Site(**fields)  # translates `content` to XPath, once

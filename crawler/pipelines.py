@@ -16,6 +16,7 @@ from typing import Self
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
+from parsers.checks import url_year_mismatch
 from parsers.errors import NotAReport, ParseError
 from parsers.load import parse_bytes
 from parsers.model import Report
@@ -73,11 +74,11 @@ class ParseStage:
     async def _parse(self, item: ReportPage) -> ParsedPage:
         if self.pool is not None:
             try:
-                future = self.pool.submit(parse_page, item.body, item.encoding, item.content, item.url)
+                future = self.pool.submit(parse_page, item.body, item.encoding, item.content, item.url, item.url_year)
                 return await asyncio.wrap_future(future)
             except BrokenProcessPool:
                 self.pool = None  # a worker died (killed, out of memory): parse here from now on
-        return parse_page(item.body, item.encoding, item.content, item.url)
+        return parse_page(item.body, item.encoding, item.content, item.url, item.url_year)
 
 
 @dataclass
@@ -92,11 +93,15 @@ class ParsedPage:
     attachments: list[str]
 
 
-def parse_page(body: bytes, encoding: str | None, content: str | None, url: str) -> ParsedPage:
-    """A report page parsed and checked, its attachment links read, and compressed for the store:
-    the CPU work of a page, done together in the worker so the crawl process only fetches and
-    writes (reading the links in the spider parsed a page with attachments twice)."""
+def parse_page(
+    body: bytes, encoding: str | None, content: str | None, url: str, url_year: int | None = None
+) -> ParsedPage:
+    """A report page parsed and checked (with the year its URL files it under), its attachment
+    links read, and compressed for the store: the CPU work of a page, done together in the worker
+    so the crawl process only fetches and writes (reading the links in the spider parsed a page
+    with attachments twice)."""
     parsed = parse_bytes(body, "html", encoding, content)
+    parsed.report.findings += url_year_mismatch(parsed.report, url_year)
     doc = parsed.document
     return ParsedPage(
         parsed.report, parsed.records, doc.content_found, compress_page(body), attachment_urls(url, doc.links)

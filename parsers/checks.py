@@ -45,6 +45,7 @@ SEVERITY = {
     "missing_section": "warning",
     "late_publication": "warning",
     "missing_report": "error",
+    "url_year_mismatch": "warning",  # docs/portals.md §9.7; needs the page's URL, so a crawl runs it
 }
 ROW_NAMES = {
     "new_received": "一",
@@ -373,6 +374,18 @@ def check_in_force_continuity(report: Report, previous: Report, out: _Collector)
                       f"active_disclosure.{row}.repealed": None if cur.get("repealed") is None
                       else -cur["repealed"]},
                      f"现行有效 ({report.year})", f"现行有效 ({previous.year}) + 制发 − 废止")  # fmt: skip
+
+
+def url_year_mismatch(report: Report, url_year: int | None) -> list[Finding]:
+    """The year a portal files the report under (its URL: a year folder, a year parameter) against
+    the year of its title, which is the one used: a report filed under another year is mislabelled
+    somewhere, and a 'missing' report of that other year may be this one."""
+    if url_year is None or report.year is None or url_year == report.year:
+        return []
+    out = _Collector(report)
+    out.add("url_year_mismatch", "year", f"the title says {report.year}, the URL {url_year}",
+            Side("title", report.year), Side("URL", url_year), cells=[])  # fmt: skip
+    return out.findings
 
 
 def missing_report(agency: str, last_year: int, today: date) -> Finding | None:

@@ -83,6 +83,7 @@ class PortalSpider(scrapy.Spider):
         self.report_patterns = [re.compile(p) for p in site.report_patterns]
         self.list_patterns = [re.compile(p) for p in site.list_patterns]
         self.content_xpath = site.content_xpath  # translated from CSS once, when the config was loaded
+        self.url_year = re.compile(site.url_year) if site.url_year else None
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.start_requests():
@@ -182,7 +183,12 @@ class PortalSpider(scrapy.Spider):
             last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
             probe=bool(response.meta.get("probe")),
             content=self.content_xpath,
+            url_year=self._url_year(response.url),
         )
+
+    def _url_year(self, url: str) -> int | None:
+        m = self.url_year.search(url) if self.url_year else None
+        return int(m.group(1)) if m and m.group(1) and m.group(1).isascii() and m.group(1).isdigit() else None
 
     def failed(self, failure: Failure) -> Iterator[ReportPage]:
         """Errback: a page that could not be fetched is recorded, never fatal."""

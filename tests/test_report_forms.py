@@ -125,3 +125,14 @@ def test_an_overview_sub_heading_does_not_end_the_overview() -> None:
         report = report_of(variant)
         assert "共收到信息公开申请5件" in report.sections["overview"]
         assert [f.rule for f in report.findings if f.rule == "narrative_mismatch"] == ["narrative_mismatch"]
+
+
+def test_a_report_filed_under_another_years_url_is_a_warning() -> None:
+    from parsers.checks import url_year_mismatch
+
+    report = report_of(seed_text("003"))  # 2020
+    assert url_year_mismatch(report, None) == [] and url_year_mismatch(report, 2020) == []
+    (finding,) = url_year_mismatch(report, 2021)
+    assert (finding.rule, finding.severity, finding.where) == ("url_year_mismatch", "warning", "year")
+    assert (finding.lhs.value, finding.rhs.value) == (2020, 2021)
+    assert finding.fingerprint == url_year_mismatch(report_of(seed_text("003")), 2021)[0].fingerprint

@@ -46,6 +46,9 @@ BAD = [
     (f'{SITE}content = "div..TRS_Editor"', "sites.xicheng.content"),
     (f'{SITE}content = "p::text"', "sites.xicheng.content"),
     (f"{SITE}content = 5", "sites.xicheng.content"),
+    (f"{SITE}url_year = 'pnnfpv\\d{{4}}'", "sites.xicheng.url_year"),  # no group for the year
+    (f"{SITE}url_year = '/((\\d{{4}})nb/'", "sites.xicheng.url_year"),
+    (f"{SITE}url_year = 2024", "sites.xicheng.url_year"),
 ]
 
 

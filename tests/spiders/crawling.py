@@ -20,6 +20,7 @@ def site_config(tmp_path: Path, server: PortalServer, key: str, extra: str = "")
     shipped = load_config().sites[key]
     patterns = (
         f"report_patterns = {json.dumps(shipped.report_patterns)}\nlist_patterns = {json.dumps(shipped.list_patterns)}"
+        + (f"\nurl_year = {json.dumps(shipped.url_year)}" if shipped.url_year else "")
     )
     text = f"""
 [storage]

@@ -69,6 +69,14 @@ def test_seed_findings_are_stored(crawled):
     blank = query(crawled["db"], "select r.agency from findings f join reports r on r.id = f.report_id "
                   "where f.rule = 'missing_cells' and f.where_ = 'applications'")  # fmt: skip
     assert [b["agency"] for b in blank] == ["山西省人民政府外事办公室"]
+    # A report filed under another year's URL: stored under its title's year, with a warning.
+    site, server = crawled["server"].fixture, crawled["server"]
+    filed = site.traps["url_year_differs"]
+    year = site.reports[filed].year
+    warned = query(crawled["db"], "select r.url, r.year, f.severity, f.lhs, f.rhs from findings f "
+                   "join reports r on r.id = f.report_id where f.rule = 'url_year_mismatch'")  # fmt: skip
+    assert [(w["url"], w["year"], w["severity"]) for w in warned] == [(server.url(filed), year, "warning")]
+    assert (json.loads(warned[0]["lhs"])["value"], json.loads(warned[0]["rhs"])["value"]) == (year, year + 1)
 
 
 def test_failures_are_recorded_with_reasons(crawled):
