@@ -63,18 +63,23 @@ class ConditionalRequests:
 class OffsiteRedirects:
     """A redirect to a host outside allowed_domains is dropped (and recorded by the errback)."""
 
+    def __init__(self, crawler: Crawler) -> None:
+        # The spider comes from the crawler: Scrapy >= 2.13 no longer passes it to a middleware
+        # method whose `spider` parameter has a default (it was None, and every redirect was
+        # taken for an off-site one).
+        self.crawler = crawler
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls()
+        return cls(crawler)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         if response.status not in (301, 302, 303, 307, 308) or b"Location" not in response.headers:
             return response
         target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
-        if host_allowed(target, getattr(spider, "allowed_domains", None) or []):
+        if host_allowed(target, getattr(self.crawler.spider, "allowed_domains", None) or []):
             return response
-        if spider is not None:
-            spider.crawler.stats.inc_value("nianbao/offsite_redirects")
+        self.crawler.stats.inc_value("nianbao/offsite_redirects")
         raise OffsiteRedirect(request.url, target)
 
 

@@ -113,12 +113,14 @@ class _Collector:
         cells.update(dict.fromkeys(blanks))
 
     def equation(self, rule: str, where: str, lhs: dict[str, Number | None], rhs: dict[str, Number | None],
-                 lhs_expr: str, rhs_expr: str) -> None:  # fmt: skip
+                 lhs_expr: str, rhs_expr: str, minus: tuple[str, ...] = ()) -> None:  # fmt: skip
+        """lhs = rhs, each the sum of its cells; the cells named in `minus` are subtracted (the
+        finding still shows them as the table has them)."""
         blanks = [c for c, v in {**lhs, **rhs}.items() if v is None]
         if blanks:
             self.skip(rule, where, blanks)
             return
-        lv, rv = _sum(lhs.values()), _sum(rhs.values())
+        lv, rv = _sum(lhs.values()), _sum(-v if c in minus else v for c, v in rhs.items())
         if abs(lv - rv) > 1e-6:
             self.add(rule, where, f"{lhs_expr} = {_fmt(lv)} but {rhs_expr} = {_fmt(rv)}",
                      Side(lhs_expr, lv, lhs), Side(rhs_expr, rv, rhs))  # fmt: skip
@@ -371,9 +373,9 @@ def check_in_force_continuity(report: Report, previous: Report, out: _Collector)
                      {f"active_disclosure.{row}.in_force": cur.get("in_force")},
                      {f"previous.active_disclosure.{row}.in_force": prev.get("in_force"),
                       f"active_disclosure.{row}.issued": cur.get("issued"),
-                      f"active_disclosure.{row}.repealed": None if cur.get("repealed") is None
-                      else -cur["repealed"]},
-                     f"现行有效 ({report.year})", f"现行有效 ({previous.year}) + 制发 − 废止")  # fmt: skip
+                      f"active_disclosure.{row}.repealed": cur.get("repealed")},
+                     f"现行有效 ({report.year})", f"现行有效 ({previous.year}) + 制发 − 废止",
+                     minus=(f"active_disclosure.{row}.repealed",))  # fmt: skip
 
 
 def url_year_mismatch(report: Report, url_year: int | None) -> list[Finding]:

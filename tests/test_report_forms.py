@@ -136,3 +136,18 @@ def test_a_report_filed_under_another_years_url_is_a_warning() -> None:
     assert (finding.rule, finding.severity, finding.where) == ("url_year_mismatch", "warning", "year")
     assert (finding.lhs.value, finding.rhs.value) == (2020, 2021)
     assert finding.fingerprint == url_year_mismatch(report_of(seed_text("003")), 2021)[0].fingerprint
+
+
+def test_in_force_continuity_shows_the_repealed_count_as_the_table_has_it() -> None:
+    from parsers.checks import run_history_checks
+
+    def year(n: int, issued: int, repealed: int, in_force: int) -> Report:
+        rows = {"regulations": {"issued": issued, "repealed": repealed, "in_force": in_force},
+                "normative_documents": {"issued": 0, "repealed": 0, "in_force": 5}}  # fmt: skip
+        return Report(agency="北京市西城区人民政府", year=n, template="2021", active_disclosure=rows)
+
+    previous = year(2021, 0, 0, 10)
+    assert run_history_checks(year(2022, 2, 3, 9), previous) == []  # 10 + 2 − 3 = 9
+    (finding,) = run_history_checks(year(2022, 2, 3, 10), previous)
+    assert finding.rhs.value == 9 and finding.lhs.value == 10
+    assert finding.rhs.cells["active_disclosure.regulations.repealed"] == 3

@@ -52,7 +52,7 @@ from datetime import datetime
 
 from crawler.demo_portal import pages as P
 from crawler.demo_portal.content import ReportContent, seed_report, synthetic_reports
-from crawler.demo_portal.server import Page, binary, flaky, hang, html, not_found, redirect, robots
+from crawler.demo_portal.server import BASE_TOKEN, Page, binary, flaky, hang, html, not_found, redirect, robots
 
 EVIL = "http://evil.example.com"
 
@@ -152,7 +152,12 @@ def xicheng_site(
             path = xicheng_path(401, content.year + 1)
             site.traps["url_year_differs"] = path
         site.add_report(path, content, p)
-        entries.append((content.published, P.ListEntry(path, content.title, _date(content))))
+        href = path
+        if traps and i == 2:  # listed by a short link that redirects to the report, on the same host
+            href = f"/r/{content.unit}-{content.year}"
+            site[href] = redirect(BASE_TOKEN + path, status=301)
+            site.traps["same_host_redirect"] = href
+        entries.append((content.published, P.ListEntry(href, content.title, _date(content))))
 
     trap_entries: list[P.ListEntry] = []
     if traps:

@@ -79,6 +79,16 @@ def test_seed_findings_are_stored(crawled):
     assert (json.loads(warned[0]["lhs"])["value"], json.loads(warned[0]["rhs"])["value"]) == (year, year + 1)
 
 
+def test_a_redirect_on_the_same_host_is_followed(crawled):
+    site, server = crawled["server"].fixture, crawled["server"]
+    short = site.traps["same_host_redirect"]
+    statuses = [r.status for r in crawled["first_log"] if r.path == short]
+    assert statuses == [301]
+    # The report behind it is among those stored exactly once (test above); only the off-site one is dropped.
+    dropped = query(crawled["db"], "select url, error from pages where status = 'dropped'")
+    assert [d["url"] for d in dropped] == [server.url(site.traps["offsite_redirect"])]
+
+
 def test_failures_are_recorded_with_reasons(crawled):
     site, server = crawled["server"].fixture, crawled["server"]
     pages = {p["url"]: p for p in query(crawled["db"], "select * from pages")}

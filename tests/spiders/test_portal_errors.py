@@ -65,12 +65,14 @@ def test_host_allowed(url: str, allowed: bool) -> None:
 def test_the_redirect_middleware_uses_the_same_test() -> None:
     portal = spider()
     request = Request("https://www.bjxch.gov.cn/r.html")
-    middleware = OffsiteRedirects()
+    portal.crawler.spider = portal  # what the engine sets when the crawl starts
+    middleware = OffsiteRedirects.from_crawler(portal.crawler)
     inside = Response(request.url, status=302, headers={"Location": "https://sub.bjxch.gov.cn/x"}, request=request)
-    assert middleware.process_response(request, inside, portal) is inside
+    # As Scrapy calls it: without the spider (>= 2.13 passes none to a defaulted parameter).
+    assert middleware.process_response(request, inside) is inside
     outside = Response(request.url, status=302, headers={"Location": "https://evilbjxch.gov.cn/x"}, request=request)
     with pytest.raises(OffsiteRedirect) as info:
-        middleware.process_response(request, outside, portal)
+        middleware.process_response(request, outside)
     assert info.value.target == "https://evilbjxch.gov.cn/x"
     assert portal.crawler.stats.get_value("nianbao/offsite_redirects") == 1
 
