@@ -83,9 +83,11 @@ def _require_report(report: Report, doc: Document) -> None:
     """The one place that decides a page is not a report: no tables, and a title that does not
     name a report (or names a 解读 of one), or no report parts either (an image-only page)."""
     title = report.title or ""
+    if NOT_REPORT_TITLE.search(doc.title or title):  # a 解读 of a report, even one that shows its tables
+        raise NotAReport(f"not an annual report: “{(doc.title or title)[:40]}” is about one")
     if report.tables:
         return
-    if not _REPORT_TITLE.search(title) or NOT_REPORT_TITLE.search(doc.title or title):
+    if not _REPORT_TITLE.search(title):
         raise NotAReport(f"not an annual report: “{title[:40]}” has none of the report's tables")
     if len(report.parts) < 2:
         raise NotAReport("not an annual report: no tables and no report parts (image- or attachment-only?)")

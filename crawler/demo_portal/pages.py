@@ -445,7 +445,8 @@ def xicheng_home() -> str:
 
 
 def interpretation_page(site: str, title: str, stamp: str) -> str:
-    """A news item whose title names an annual report but that is not one (no tables)."""
+    """A news item whose title names an annual report but that is not one, though it shows a
+    table of the report's numbers, as such 解读 often do."""
     header = XICHENG_HEADER if site == "xicheng" else DONGCHENG_HEADER
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{escape(title)}</title></head>
@@ -457,6 +458,9 @@ def interpretation_page(site: str, title: str, stamp: str) -> str:
 <p>一、报告的编制依据。依据《中华人民共和国政府信息公开条例》第五十条的规定编制。</p>
 <p>二、报告的主要内容。报告从总体情况、主动公开、依申请公开、行政复议和行政诉讼、存在问题及改进措施等方面，全面总结了全年政府信息公开工作。</p>
 <p>三、下一步工作。将继续深化政务公开，提升公开质量和实效。</p>
+<table border="1"><tr><td colspan="2">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td><td>申请人情况</td></tr>
+<tr><td colspan="2">一、本年新收政府信息公开申请数量</td><td>12</td></tr>
+<tr><td colspan="2">二、上年结转政府信息公开申请数量</td><td>1</td></tr></table>
 </div></body></html>
 """
 
