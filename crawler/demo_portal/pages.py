@@ -473,12 +473,29 @@ def soft_404_page() -> str:
 """
 
 
+_PAGER_CALL = 'createPageHTML(countPage, currentPage, "index", "html");'
+_PAGER_WRITE = """var prevPage = currentPage - 1;
+var nextPage = currentPage + 1;
+if (nextPage < countPage) {
+  document.write("<a href=\\"index_" + nextPage + "." + "html\\">下一页</a>");
+}"""
+
+
 def dongcheng_list(
-    title: str, entries: list[ListEntry], page: int, pages: int, *, crumbs: str = "", links: bool = True
+    title: str,
+    entries: list[ListEntry],
+    page: int,
+    pages: int,
+    *,
+    crumbs: str = "",
+    links: bool = True,
+    script: str = "createPageHTML",
 ) -> str:
     """A TRS list page: index.html, index_1.html … (page 0-based as TRS counts), with the
-    page count in script (createPageHTML) and, unless links=False, plain 下一页/尾页 links too
-    (many TRS portals have only the script, which writes the links when the page runs)."""
+    page count in script and, unless links=False, plain 下一页/尾页 links too (many TRS portals
+    have only the script, which writes the links when the page runs). script: "createPageHTML"
+    (a call naming the pages) or "document.write" (the older template: countPage and links
+    built from nextPage)."""
 
     def name(p: int) -> str:
         return "index.html" if p == 0 else f"index_{p}.html"
@@ -499,7 +516,7 @@ def dongcheng_list(
 </ul>
 <div class="page"><script>var countPage = {pages}//共多少页
 var currentPage = {page};
-createPageHTML(countPage, currentPage, "index", "html");</script>
+{_PAGER_CALL if script == "createPageHTML" else _PAGER_WRITE}</script>
 {" ".join(nav) if links else ""}</div>
 {DONGCHENG_FOOTER}
 </body></html>

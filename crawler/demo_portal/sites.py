@@ -356,15 +356,18 @@ def dongcheng_site(
             if not items:
                 continue
             n_pages = -(-len(items) // per_page)
-            # The first list of several pages has its page links only in script, as many TRS lists do.
+            # The first list of several pages has its page links only in script, as many TRS lists do:
+            # its first page in the older template (countPage, links written from nextPage), the
+            # others calling createPageHTML.
             script_only = traps and n_pages > 1 and "script_paging" not in site.traps
             if script_only:
                 site.traps["script_paging"] = f"{ROOT}{y}nb/{s}/index_1.html"
             for n in range(n_pages):
                 chunk = items[n * per_page : (n + 1) * per_page]
                 name = "index.html" if n == 0 else f"index_{n}.html"
+                script = "document.write" if script_only and n == 0 else "createPageHTML"
                 site[f"{ROOT}{y}nb/{s}/{name}"] = html(
-                    P.dongcheng_list(f"{y}年{label}", chunk, n, n_pages, links=not script_only)
+                    P.dongcheng_list(f"{y}年{label}", chunk, n, n_pages, links=not script_only, script=script)
                 )
                 site.list_pages.append(f"{ROOT}{y}nb/{s}/{name}")
     return site

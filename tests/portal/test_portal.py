@@ -299,7 +299,7 @@ def test_dongcheng_walk(dongcheng_portal: PortalServer) -> None:
         assert status == 200, page_url
         lists.append(urlsplit(page_url).path)
         # One list names its further pages only in its pagination script, as many TRS lists do.
-        for h in [*links(body), *script_pages(body.decode("utf-8", "replace"))]:
+        for h in [*links(body), *script_pages(body.decode("utf-8", "replace"), page_url)]:
             target = urljoin(page_url, h)
             path = urlsplit(target).path
             if re.search(r"/t\d{8}_\d+\.html$", path):

@@ -95,6 +95,23 @@ def test_pages_written_by_a_trs_pagination_script() -> None:
             )
             == []
         )
+    # A leading element id (another TRS version); let/const and lists of declarations; a quoted count.
+    assert script_pages("createPageHTML('page_div', 3, 0, 'index', 'html', 93);") == ["index_1.html", "index_2.html"]
+    assert script_pages(
+        "let currentPage = 1, countPage = '3'; createPageHTML(countPage, currentPage, 'list', 'shtml')"
+    ) == ["list_2.shtml"]
+    # The older template: only countPage, links written from nextPage; pages named as this one is.
+    old = 'var countPage = 3//共多少页\nvar currentPage = 0;\nvar nextPage = currentPage + 1;\n' \
+          'document.write("<a href=\\"index_" + nextPage + "." + "html\\">下一页</a>");'  # fmt: skip
+    assert script_pages(old, "https://www.bjdch.gov.cn/zfxxgkzl/zfxxgknb/2024nb/dcqzf2024/") == [
+        "index_1.html",
+        "index_2.html",
+    ]
+    assert script_pages(old.replace("currentPage = 0", "currentPage = 1"), "https://h.gov.cn/a/index_bm_1.shtml") == [
+        "index_bm_2.shtml"
+    ]
+    assert script_pages(old, "https://h.gov.cn/a/list") == []  # a page named otherwise: no guess
+    assert script_pages("if (countPage == 1) { }") == []
     # Two lists on one page, each with its own countPage: each call reads the value set before it.
     two = "var countPage = 2; createPageHTML(countPage, 0, 'index', 'html'); var countPage = 3; createPageHTML(countPage, 0, 'more', 'html');"
     assert script_pages(two) == ["index_1.html", "more_1.html", "more_2.html"]
