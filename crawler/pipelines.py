@@ -74,11 +74,12 @@ class ParseStage:
     async def _parse(self, item: ReportPage) -> ParsedPage:
         if self.pool is not None:
             try:
-                future = self.pool.submit(parse_page, item.body, item.encoding, item.content, item.url, item.url_year)
+                future = self.pool.submit(parse_page, item.body, item.encoding, item.content, item.url, item.url_year,
+                                          item.link_title)  # fmt: skip
                 return await asyncio.wrap_future(future)
             except BrokenProcessPool:
                 self.pool = None  # a worker died (killed, out of memory): parse here from now on
-        return parse_page(item.body, item.encoding, item.content, item.url, item.url_year)
+        return parse_page(item.body, item.encoding, item.content, item.url, item.url_year, item.link_title)
 
 
 @dataclass
@@ -94,13 +95,18 @@ class ParsedPage:
 
 
 def parse_page(
-    body: bytes, encoding: str | None, content: str | None, url: str, url_year: int | None = None
+    body: bytes,
+    encoding: str | None,
+    content: str | None,
+    url: str,
+    url_year: int | None = None,
+    link_title: str | None = None,
 ) -> ParsedPage:
-    """A report page parsed and checked (with the year its URL files it under), its attachment
-    links read, and compressed for the store: the CPU work of a page, done together in the worker
-    so the crawl process only fetches and writes (reading the links in the spider parsed a page
-    with attachments twice)."""
-    parsed = parse_bytes(body, "html", encoding, content)
+    """A report page parsed and checked (with the year its URL files it under and the title its
+    list link gave), its attachment links read, and compressed for the store: the CPU work of a
+    page, done together in the worker so the crawl process only fetches and writes (reading the
+    links in the spider parsed a page with attachments twice)."""
+    parsed = parse_bytes(body, "html", encoding, content, title_hint=link_title)
     parsed.report.findings += url_year_mismatch(parsed.report, url_year)
     doc = parsed.document
     return ParsedPage(

@@ -55,10 +55,12 @@ _MAX_HEADING = 40
 _ANY_HEADING_WORD = re.compile("|".join(re.escape(w) for _, words in _PART_HEADINGS for w in words))
 
 
-def extract(doc: Document) -> Report:
-    """Read a report out of a normalised document; ParseError when it is not one."""
+def extract(doc: Document, title_hint: str | None = None) -> Report:
+    """Read a report out of a normalised document; ParseError when it is not one. title_hint is
+    the report's title as known from elsewhere (the list page's link to it), used when the page
+    names it nowhere a title is looked for."""
     report = Report()
-    _metadata(doc, report)
+    _metadata(doc, report, title_hint)
     tables = _Tables(report)
     for grid in doc.grids:
         for row in _reading_rows(grid):
@@ -96,14 +98,18 @@ def _require_report(report: Report, doc: Document) -> None:
 # --- metadata ---------------------------------------------------------------
 
 
-def _metadata(doc: Document, report: Report) -> None:
+def _metadata(doc: Document, report: Report, title_hint: str | None = None) -> None:
     # A report's title names its year; a <title> or line without one is a column name
     # (政府信息公开年报) or the like, used only when nothing better is found.
     named = [c for c in (doc.meta.get("ArticleTitle"), doc.title) if c and _TITLE_WORDS.search(c)]
     title = next((c for c in named if _YEAR.search(c)), None)
     if title is None:
         in_text = _title_from_text(doc.paragraphs)
-        title = in_text if in_text and _YEAR.search(in_text) else next(iter(named), in_text)
+        hint = title_hint if title_hint and _TITLE_WORDS.search(title_hint) and _YEAR.search(title_hint) else None
+        if in_text and _YEAR.search(in_text):
+            title = in_text
+        else:
+            title = hint or next(iter(named), in_text)
     if title:
         title = re.sub(r"\s+", "", title)
         m = _TITLE_WORDS.search(title)
@@ -125,12 +131,16 @@ def _metadata(doc: Document, report: Report) -> None:
     report.published = _published(doc)
 
 
+_TITLE_LINES = 16  # the title is among the page's first lines, after the portal's header and menus
+_DATE_LINES = 40  # the 发布时间 line, after the header, menus and title
+
+
 def _title_from_text(paragraphs: list[str]) -> str | None:
     """The title at the top of the text: a line with the title words and the short lines just
     above it (a name broken over lines, a second name in brackets: up to four lines in all)."""
     parts: list[str] = []
     yearless = None
-    for para in paragraphs[:8]:
+    for para in paragraphs[:_TITLE_LINES]:
         if re.fullmatch(r"附件\s*\d*", para):
             continue
         if len(para) > 80:
@@ -140,6 +150,10 @@ def _title_from_text(paragraphs: list[str]) -> str | None:
             continue
         parts.append(para)
         if _TITLE_WORDS.search(para):
+            ym = _YEAR.search(para)
+            agency = re.sub(r"\s+", "", para[: ym.start()]) if ym else ""
+            if len(agency) >= 2 and not _ALIAS.fullmatch(agency):
+                return para  # the whole title on one line: the short lines above are the portal's menus
             title = "".join(parts[-4:])
             if _YEAR.search(title):
                 return title
@@ -152,7 +166,7 @@ def _published(doc: Document) -> str | None:
     paras = doc.paragraphs
     # The page's header lines, and the cells of a metadata table above the report (索引号 / 发布机构 /
     # 公开日期 / 文号) when the portal has one: its label and its value are two cells of a row.
-    head = paras[:20] + [" ".join(row) for grid in doc.grids[:1] for row in grid.rows[:8]]
+    head = paras[:_DATE_LINES] + [" ".join(row) for grid in doc.grids[:1] for row in grid.rows[:8]]
     for pattern in (_PUBLISHED, None, _WRITTEN):
         if pattern is None:
             pub = doc.meta.get("PubDate") or doc.meta.get("pubdate")

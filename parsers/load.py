@@ -51,12 +51,16 @@ def to_document(
 
 
 def parse_bytes(
-    data: bytes, kind: str | None = None, encoding: str | None = None, content: str | None = None
+    data: bytes,
+    kind: str | None = None,
+    encoding: str | None = None,
+    content: str | None = None,
+    title_hint: str | None = None,
 ) -> Parsed:
     """Parse, extract and check one report. Raises NotAReport for a readable page that is not a
-    report, ParseError for anything unreadable."""
+    report, ParseError for anything unreadable. title_hint: see parsers.extract.extract."""
     doc = to_document(data, kind, encoding, content)
-    report = extract(doc)
+    report = extract(doc, title_hint)
     report.findings = run_checks(report)
     return Parsed(doc, report, data)
 

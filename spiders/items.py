@@ -20,6 +20,7 @@ class ReportPage:
     probe: bool = False  # a guessed URL (unit × year), not a link: a miss is "not published"
     content: str | None = None  # the site's content-area XPath (Site.content_xpath), for the parser
     url_year: int | None = None  # the year the URL files the report under (Site.url_year), if it says
+    link_title: str | None = None  # the list page's text for the link (its title attribute if longer)
     # Filled in by the pipeline stages:
     parsed: Any = None  # crawler.pipelines.ParsedPage
     outcome: str | None = None

@@ -143,7 +143,7 @@ class PortalSpider(scrapy.Spider):
             if not host_allowed(url, self.allowed_domains):
                 continue
             if self._is_report(url, text):
-                yield self.report_request(url)
+                yield self.report_request(url, link_title=text)  # the title, should the page hide it
             elif (
                 _match_any(self.list_patterns, url)
                 or PAGINATION_TEXT.match(text)
@@ -192,6 +192,7 @@ class PortalSpider(scrapy.Spider):
             etag=(headers.get(b"ETag") or b"").decode("latin-1") or None,
             last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
             probe=bool(response.meta.get("probe")),
+            link_title=response.meta.get("link_title") or None,
             content=self.content_xpath,
             url_year=self._url_year(response.url),
         )

@@ -151,3 +151,32 @@ def test_in_force_continuity_shows_the_repealed_count_as_the_table_has_it() -> N
     (finding,) = run_history_checks(year(2022, 2, 3, 10), previous)
     assert finding.rhs.value == 9 and finding.lhs.value == 10
     assert finding.rhs.cells["active_disclosure.regulations.repealed"] == 3
+
+
+def _page_with_header(n_menu: int, title_in_page: bool = True) -> bytes:
+    """A report page behind a portal header of n_menu lines, its <title> only the column's name."""
+    menu = "".join(f"<div>栏目{i}</div>" for i in range(n_menu))
+    title = "<h2>北京市西城区人民政府2020年政府信息公开工作年度报告</h2>" if title_in_page else ""
+    lines = seed_text("003").split("\n")
+    title_line = next(i for i, line in enumerate(lines) if "年度报告" in line)
+    body = as_html("\n".join(lines[title_line + 1 :]))  # the seed without its title lines
+    head = (
+        f"<title>政府信息公开年报_北京市西城区人民政府</title></head><body>{menu}{title}<p>日期：2021-03-22 10:00</p>"
+    )
+    return body.replace("</head><body>", head, 1).encode("utf-8")
+
+
+def test_a_title_and_date_below_a_long_portal_header() -> None:
+    report = parse_bytes(_page_with_header(12), "html").report
+    assert (report.agency, report.year, report.published) == ("北京市西城区人民政府", 2020, "2021-03-22")
+
+
+def test_the_list_pages_title_when_the_page_names_no_report() -> None:
+    page = _page_with_header(3, title_in_page=False)
+    assert parse_bytes(page, "html").report.agency is None
+    hint = "北京市西城区人民政府2020年政府信息公开工作年度报告"
+    report = parse_bytes(page, "html", title_hint=hint).report
+    assert (report.title, report.agency, report.year) == (hint, "北京市西城区人民政府", 2020)
+    # A list title cut short (…) names no report: not used.
+    cut = parse_bytes(page, "html", title_hint="北京市西城区人民政府2020年政府信息公开工…").report
+    assert cut.agency is None

@@ -115,3 +115,20 @@ def test_pages_written_by_a_trs_pagination_script() -> None:
     # Two lists on one page, each with its own countPage: each call reads the value set before it.
     two = "var countPage = 2; createPageHTML(countPage, 0, 'index', 'html'); var countPage = 3; createPageHTML(countPage, 0, 'more', 'html');"
     assert script_pages(two) == ["index_1.html", "more_1.html", "more_2.html"]
+
+
+def test_the_link_title_travels_with_the_report_request() -> None:
+    from scrapy.http import HtmlResponse
+
+    portal = spider()
+    title = "北京市西城区人民政府2020年政府信息公开工作年度报告"
+    listing = HtmlResponse(
+        "https://www.bjxch.gov.cn/zt/xxgkzl/zfxxgknb.html",
+        body=f'<a href="/zt/xxgkzl/gknbxq/pnidpv1pntypepvnbpnnfpv2020.html" title="{title}">北京市西城区…</a>'.encode(),
+        encoding="utf-8",
+    )
+    (request,) = list(portal.parse_list(listing))
+    assert request.meta["link_title"] == title
+    page = HtmlResponse(request.url, body=b"<html></html>", encoding="utf-8", request=request)
+    (item,) = list(portal.parse_report(page))
+    assert item.link_title == title
