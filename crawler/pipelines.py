@@ -17,7 +17,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from parsers.checks import url_year_mismatch
-from parsers.errors import NotAReport, ParseError
+from parsers.errors import NoReportText, NotAReport, ParseError
 from parsers.load import parse_bytes
 from parsers.model import Report
 from spiders.items import ReportPage
@@ -62,6 +62,8 @@ class ParseStage:
             item.parsed = await self._parse(item)
             if item.parsed.content_found is False:  # the portal's template changed?
                 _progress(item.site, f"content area ({item.content}) not found, read the whole page: {item.url}")
+        except NoReportText as exc:  # the report is there, as images or an attachment: published
+            item.status, item.error = "attachment_only", str(exc)
         except NotAReport as exc:
             # On a guessed (probe) URL, a readable page with no report on it is a soft 404.
             item.status, item.error = ("not_published" if item.probe else "not_report"), str(exc)
@@ -106,7 +108,11 @@ def parse_page(
     list link gave), its attachment links read, and compressed for the store: the CPU work of a
     page, done together in the worker so the crawl process only fetches and writes (reading the
     links in the spider parsed a page with attachments twice)."""
-    parsed = parse_bytes(body, "html", encoding, content, title_hint=link_title)
+    try:
+        parsed = parse_bytes(body, "html", encoding, content, title_hint=link_title)
+    except NoReportText as exc:  # say where the report is: its attachments
+        found = attachment_urls(url, exc.links)
+        raise NoReportText(str(exc) + (f" Attachments: {' '.join(found)}" if found else "")) from None
     parsed.report.findings += url_year_mismatch(parsed.report, url_year)
     doc = parsed.document
     return ParsedPage(

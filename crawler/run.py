@@ -113,6 +113,7 @@ def format_summary(results: list[RunResult]) -> str:
             f"{c.get('failed', 0)} failed, {c.get('not_report', 0)} not reports, "
             f"{c.get('not_published', 0)} probed but not published, "
             f"{c.get('dropped', 0) + c.get('offsite_redirects', 0)} off-site redirects dropped"
+            + (f"; {c['attachment_only']} reports as attachments or images only" if c.get("attachment_only") else "")
             + (
                 f"; {c['content_not_found']} pages read whole: their content area was not found (template changed?)"
                 if c.get("content_not_found")

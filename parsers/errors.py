@@ -7,3 +7,13 @@ class ParseError(ValueError):
 
 class NotAReport(ParseError):
     """A readable page that is not an annual report (a 解读, a notice, a list page, a soft 404)."""
+
+
+class NoReportText(NotAReport):
+    """A page whose title names a report but that holds none of its text or tables: the report is
+    published as images or as an attachment only. `links` are the page's links (its attachments
+    among them)."""
+
+    def __init__(self, message: str, links: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.links = links or []

@@ -15,7 +15,7 @@ from datetime import date
 
 from parsers import labels as L
 from parsers.document import Document, Grid
-from parsers.errors import NotAReport
+from parsers.errors import NoReportText, NotAReport
 from parsers.labels import norm
 from parsers.model import (
     APPLICANT_COLUMNS,
@@ -92,7 +92,9 @@ def _require_report(report: Report, doc: Document) -> None:
     if not _REPORT_TITLE.search(title):
         raise NotAReport(f"not an annual report: “{title[:40]}” has none of the report's tables")
     if len(report.parts) < 2:
-        raise NotAReport("not an annual report: no tables and no report parts (image- or attachment-only?)")
+        if report.agency and report.year:  # one agency's report of one year, but not its text
+            raise NoReportText("no report text on the page: published as images or an attachment only?", doc.links)
+        raise NotAReport("not an annual report: no tables and no report parts")
 
 
 # --- metadata ---------------------------------------------------------------

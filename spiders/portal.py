@@ -144,6 +144,9 @@ class PortalSpider(scrapy.Spider):
                 continue
             if self._is_report(url, text):
                 yield self.report_request(url, link_title=text)  # the title, should the page hide it
+            elif ATTACHMENT.search(urlsplit(url).path) and REPORT_TEXT.search(re.sub(r"\s+", "", text)):
+                # A report listed as its PDF/Word file: recorded, not downloaded (nor parsed).
+                yield ReportPage(self.site, url, "attachment_only", error=f"listed as “{text[:80]}”, a file")
             elif (
                 _match_any(self.list_patterns, url)
                 or PAGINATION_TEXT.match(text)

@@ -180,3 +180,19 @@ def test_the_list_pages_title_when_the_page_names_no_report() -> None:
     # A list title cut short (…) names no report: not used.
     cut = parse_bytes(page, "html", title_hint="北京市西城区人民政府2020年政府信息公开工…").report
     assert cut.agency is None
+
+
+def test_a_report_published_as_images_is_told_from_a_page_that_is_none() -> None:
+    from parsers.errors import NoReportText, NotAReport
+
+    scanned = "<html><head><title>西城区档案馆2021年政府信息公开工作年度报告</title></head><body>" \
+              "<p><img src='P1.jpg'></p><a href='./P0202.pdf'>附件</a></body></html>"  # fmt: skip
+    with pytest.raises(NoReportText) as info:
+        parse_bytes(scanned.encode(), "html")
+    assert info.value.links == ["./P0202.pdf"]
+    column = (
+        "<html><head><title>政府信息公开年报_北京市西城区人民政府</title></head><body><p>暂无数据</p></body></html>"
+    )
+    with pytest.raises(NotAReport) as info:
+        parse_bytes(column.encode(), "html")
+    assert not isinstance(info.value, NoReportText)  # a soft 404 on a probe stays "not published"

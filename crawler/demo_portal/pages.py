@@ -444,6 +444,18 @@ def xicheng_home() -> str:
 """
 
 
+def image_only_page(title: str, stamp: str, attachment: str) -> str:
+    """A report published as scanned pages and a PDF: its title, images, a link, no text."""
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{escape(title)}</title></head>
+<body>{XICHENG_HEADER}
+<div class="gknb-detail"><div class="detail-title">{escape(title)}</div>
+<div class="detail-info">发布时间:{stamp}</div>
+<div class="detail-content"><p><img src="./P1.jpg"></p><p><img src="./P2.jpg"></p>
+<p>附件：<a href="{escape(attachment)}">{escape(title)}.pdf</a></p></div></div>{XICHENG_FOOTER}</body></html>
+"""
+
+
 def interpretation_page(site: str, title: str, stamp: str) -> str:
     """A news item whose title names an annual report but that is not one, though it shows a
     table of the report's numbers, as such 解读 often do."""

@@ -194,6 +194,18 @@ def xicheng_site(
         site[path] = html(P.soft_404_page())
         site.traps["soft_404"] = path
 
+        # Published as scanned pages and a PDF (no text): found, recorded with its attachment.
+        path = xicheng_path(402, 2021)
+        title = "西城区档案馆2021年政府信息公开工作年度报告"
+        site[path] = html(P.image_only_page(title, "2022-01-25 09:00", "/zt/xxgkzl/files/P020220125.pdf"))
+        site.traps["image_only"] = path
+        trap_entries.append(P.ListEntry(path, title, "2022-01-25"))
+        # Listed as its PDF file: recorded, not downloaded.
+        path = "/zt/xxgkzl/files/P020220126.pdf"
+        site[path] = binary(_PDF, "application/pdf")
+        site.traps["listed_pdf"] = path
+        trap_entries.append(P.ListEntry(path, "西城区地方志办公室2021年政府信息公开工作年度报告", "2022-01-26"))
+
     ordered = [e for _, e in sorted(entries, key=lambda t: t[0], reverse=True)]
     for k, entry in enumerate(trap_entries):  # spread the traps over the pages
         ordered.insert(min(len(ordered), 1 + k * max(1, per_page - 1)), entry)
