@@ -213,6 +213,11 @@ class StoreStage:
         status = "ok" if lists else "failed"
         if not lists:
             self.errors.insert(0, f"no list page could be fetched ({list_failures} failed)")
+        elif not stats.get_value("nianbao/report_links", 0):
+            # Lists that link no report: the portal changed its pages (or a script writes the links).
+            found = sum(self.counts[k] for k in ("new", "changed", "unchanged", "attachment_only"))
+            status = "ok" if found else "failed"  # reports found by probing only: still a crawl
+            self.errors.insert(0, f"its {lists} list pages link no report: has the portal changed its pages?")
         stats.set_value("nianbao/run_status", "failed")  # until the run is written: `scrapy crawl` exits 1
         self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
         stats.set_value("nianbao/run_status", status)

@@ -137,15 +137,17 @@ class PortalSpider(scrapy.Spider):
             if host_allowed(url, self.allowed_domains):
                 yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
         for href, text in self._links(response, scripts):
-            url = urljoin(response.url, href)
+            url = response.urljoin(href)  # honours the page's <base href>
             if "/gate/big5/" in url or not url.startswith(("http://", "https://")):
                 continue
             if not host_allowed(url, self.allowed_domains):
                 continue
             if self._is_report(url, text):
+                self.crawler.stats.inc_value("nianbao/report_links")
                 yield self.report_request(url, link_title=text)  # the title, should the page hide it
             elif ATTACHMENT.search(urlsplit(url).path) and REPORT_TEXT.search(re.sub(r"\s+", "", text)):
                 # A report listed as its PDF/Word file: recorded, not downloaded (nor parsed).
+                self.crawler.stats.inc_value("nianbao/report_links")
                 yield ReportPage(self.site, url, "attachment_only", error=f"listed as “{text[:80]}”, a file")
             elif (
                 _match_any(self.list_patterns, url)

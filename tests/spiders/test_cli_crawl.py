@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from crawler.demo_portal import PortalServer, xicheng_site
+from crawler.demo_portal.server import html, robots
 from tests.crawler.smtp import free_port
 from tests.spiders.crawling import crawl, query, site_config
 
@@ -61,6 +62,23 @@ allowed_domains = ["127.0.0.1"]
                             cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
     assert scrapy.returncode == 1
     assert query(tmp_path / "scrapy.db", "select status from crawl_runs") == [{"status": "failed"}]
+
+
+def test_list_pages_that_link_no_report_fail_the_crawl(tmp_path):
+    """A redesigned portal whose list pages no longer link reports (in a way the spider reads):
+    not an "ok" crawl that silently found nothing."""
+    site = {"/list.html": html("<html><body><a href='/about.html'>关于我们</a><p>新版栏目，内容加载中</p></body></html>"),
+            "/robots.txt": robots()}  # fmt: skip
+    with PortalServer(site) as server:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[storage]\npath = "nianbao.db"\n[crawl]\nstart_delay = 0\n[sites.xicheng]\n'
+            f'start_urls = ["{server.url("/list.html")}"]\nallowed_domains = ["127.0.0.1"]\n',
+            encoding="utf-8",
+        )
+        result = crawl(config, "--site", "xicheng", "--no-alerts")
+    assert result.returncode == 1
+    assert "xicheng: failed" in result.stdout and "list pages link no report" in result.stdout
 
 
 def test_scrapy_list_and_scrapy_crawl(tmp_path):
