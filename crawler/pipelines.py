@@ -64,6 +64,7 @@ class ParseStage:
                 _progress(item.site, f"content area ({item.content}) not found, read the whole page: {item.url}")
         except NoReportText as exc:  # the report is there, as images or an attachment: published
             item.status, item.error = "attachment_only", str(exc)
+            item.agency, item.year = exc.agency, exc.year
         except NotAReport as exc:
             # On a guessed (probe) URL, a readable page with no report on it is a soft 404.
             item.status, item.error = ("not_published" if item.probe else "not_report"), str(exc)
@@ -112,7 +113,8 @@ def parse_page(
         parsed = parse_bytes(body, "html", encoding, content, title_hint=link_title)
     except NoReportText as exc:  # say where the report is: its attachments
         found = attachment_urls(url, exc.links)
-        raise NoReportText(str(exc) + (f" Attachments: {' '.join(found)}" if found else "")) from None
+        message = str(exc) + (f" Attachments: {' '.join(found)}" if found else "")
+        raise NoReportText(message, exc.links, exc.agency, exc.year) from None
     parsed.report.findings += url_year_mismatch(parsed.report, url_year)
     doc = parsed.document
     return ParsedPage(
@@ -177,6 +179,8 @@ class StoreStage:
             self.counts[item.status] += 1
             if item.status == "failed":
                 self.errors.append(f"{item.url}: {item.error}")
+            if item.agency and item.year:  # whose report of which year (attachment_only)
+                page = {**page, "agency": item.agency, "year": item.year}
             self.store.record_page(item.url, item.site, status=item.status, error=item.error, **page)
             item.outcome = item.status
             if item.status != "not_published":  # probing for next year's reports is routine

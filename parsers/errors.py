@@ -12,8 +12,13 @@ class NotAReport(ParseError):
 class NoReportText(NotAReport):
     """A page whose title names a report but that holds none of its text or tables: the report is
     published as images or as an attachment only. `links` are the page's links (its attachments
-    among them)."""
+    among them); `agency` and `year` those its title names."""
 
-    def __init__(self, message: str, links: list[str] | None = None) -> None:
+    def __init__(
+        self, message: str, links: list[str] | None = None, agency: str | None = None, year: int | None = None
+    ) -> None:
         super().__init__(message)
-        self.links = links or []
+        self.links, self.agency, self.year = links or [], agency, year
+
+    def __reduce__(self) -> tuple:  # all of it across processes (the parse worker), not only the message
+        return (type(self), (str(self), self.links, self.agency, self.year))

@@ -93,7 +93,8 @@ def _require_report(report: Report, doc: Document) -> None:
         raise NotAReport(f"not an annual report: “{title[:40]}” has none of the report's tables")
     if len(report.parts) < 2:
         if report.agency and report.year:  # one agency's report of one year, but not its text
-            raise NoReportText("no report text on the page: published as images or an attachment only?", doc.links)
+            raise NoReportText("no report text on the page: published as images or an attachment only?", doc.links,
+                               report.agency, report.year)  # fmt: skip
         raise NotAReport("not an annual report: no tables and no report parts")
 
 

@@ -23,4 +23,6 @@ class ReportPage:
     link_title: str | None = None  # the list page's text for the link (its title attribute if longer)
     # Filled in by the pipeline stages:
     parsed: Any = None  # crawler.pipelines.ParsedPage
+    agency: str | None = None  # of a report published as images or a file only (attachment_only)
+    year: int | None = None
     outcome: str | None = None

@@ -176,7 +176,15 @@ def _v7(db: sqlite_utils.Database) -> None:
     db["crawl_runs"].add_column("owner", str)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _v8(db: sqlite_utils.Database) -> None:
+    """pages.agency and pages.year: a report published as images or a file only (status
+    attachment_only) has no row in reports, but its title names agency and year, and it counts
+    as published for missing_report."""
+    db["pages"].add_column("agency", str)
+    db["pages"].add_column("year", int)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

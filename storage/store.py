@@ -144,6 +144,7 @@ class Sweep:
 _TABLES_JSON = "json_remove(v.report_json, '$.sections', '$.findings', '$.notes')"
 _PAGE_COLUMNS = {
     "site", "etag", "last_modified", "hash", "status", "http_status", "last_fetched", "error", "report_id",
+    "agency", "year",
 }  # fmt: skip
 _FINDING_COLUMNS = "report_id, version_id, rule, severity, where_, message, cells, lhs, rhs, last_seen"
 
@@ -489,11 +490,16 @@ class Store:
             years.setdefault(akey, set()).add(year)
             if akey not in latest or year > latest[akey][0]:
                 latest[akey] = (year, report_id, version_id, agency)
+        # A report published as images or a file only is published too (pages.status attachment_only).
+        for agency, year in self.db.conn.execute(
+            "select agency, year from pages where status = 'attachment_only' and agency is not null and year is not null"
+        ):
+            years.setdefault(key_of(agency, year).rsplit("|", 1)[0], set()).add(year)
         conn = self.db.conn
         with conn:
             for year, report_id, version_id, agency in latest.values():
                 finding = missing_report(agency, year, today)
-                if finding is None:
+                if finding is None or year + 1 in years.get(key_of(agency, year).rsplit("|", 1)[0], ()):
                     continue
                 known = conn.execute(
                     "select id from findings where report_id = ? and fingerprint = ?", [report_id, finding.fingerprint]

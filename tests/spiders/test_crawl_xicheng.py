@@ -104,6 +104,7 @@ def test_failures_are_recorded_with_reasons(crawled):
     # PDF never downloaded.
     scanned = pages[server.url(site.traps["image_only"])]
     assert scanned["status"] == "attachment_only" and server.url("/zt/xxgkzl/files/P020220125.pdf") in scanned["error"]
+    assert (scanned["agency"], scanned["year"]) == ("西城区档案馆", 2021)  # published: missing_report counts it
     listed = pages[server.url(site.traps["listed_pdf"])]
     assert listed["status"] == "attachment_only" and "西城区地方志办公室2021年" in listed["error"]
     assert site.traps["listed_pdf"] not in [r.path for r in crawled["first_log"]]

@@ -178,3 +178,16 @@ def test_missing_report_found_elsewhere_is_resolved_by_the_sweep(store: Store, s
         )
     resolved = store.check_missing_reports(date(2025, 2, 1))
     assert resolved.resolved == sweep.new and resolved.new == [] and resolved.still_open == []
+
+
+def test_a_report_published_as_a_file_only_is_not_missing(store: Store, series: dict[str, Path]) -> None:
+    for name in ("2021", "2022", "2023"):
+        ingest(store, series[name], site="demo")
+    open_before = store.check_missing_reports(date(2025, 2, 1)).new  # the 2024 report is due, not seen
+    assert len(open_before) == 1
+    # The 2024 report turns up as scanned pages and a PDF: no report row, but published.
+    store.record_page("https://demo.example/2024.html", "demo", status="attachment_only", agency=AGENCY, year=2024,
+                      error="no report text on the page: published as images or an attachment only?")  # fmt: skip
+    sweep = store.check_missing_reports(date(2025, 3, 1))
+    assert sweep.new == [] and sweep.resolved == open_before
+    assert store.check_missing_reports(date(2025, 3, 2)).new == []  # and it is not raised again
