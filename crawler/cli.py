@@ -141,9 +141,12 @@ def _demo_cmd(args: argparse.Namespace) -> int:
     with PortalServer(site) as server:
         start = server.url(site.start_path)
         print(f"demo portal with {len(site.expected)} reports at {start}", flush=True)
+        # The shipped Xicheng profile's URL patterns (the portal mimics bjxch.gov.cn), nothing that
+        # reaches the real portal (its start page, probes).
+        shipped = load_config().sites["xicheng"]
         profile = Site(key="xicheng", name="西城区 (demo portal)", start_urls=[start], allowed_domains=["127.0.0.1"],
-                       report_patterns=["/zt/xxgkzl/gknbxq"], list_patterns=["/zt/xxgkzl/zfxxgknb"],
-                       url_year=r"pnnfpv(\d{4})")  # fmt: skip
+                       report_patterns=shipped.report_patterns, list_patterns=shipped.list_patterns,
+                       url_year=shipped.url_year)  # fmt: skip
         demo = replace(config, sites={"xicheng": profile},
                        crawl={**config.crawl, "concurrent_per_site": 8, "start_delay": 0})  # fmt: skip
         print(f"crawling it into {db_path}", flush=True)

@@ -23,18 +23,17 @@ class ConditionalRequests:
     """Re-fetch a stored report only if it changed (If-None-Match / If-Modified-Since from the
     store), and not at all if it was checked within NIANBAO_RECHECK_HOURS."""
 
-    def __init__(self, db_path: str, full: bool, recheck_hours: float) -> None:
-        self.db_path, self.full, self.recheck = db_path, full, timedelta(hours=recheck_hours)
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler  # its spider names the site (see OffsiteRedirects)
+        self.db_path, self.full = settings.get("NIANBAO_DB"), settings.getbool("NIANBAO_FULL")
+        self.recheck = timedelta(hours=settings.getfloat("NIANBAO_RECHECK_HOURS"))
         self.known: dict[str, dict[str, Any]] | None = None
         self.now = datetime.now(UTC)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        settings = crawler.settings
-        mw = cls(settings.get("NIANBAO_DB"), settings.getbool("NIANBAO_FULL"),
-                 settings.getfloat("NIANBAO_RECHECK_HOURS"))  # fmt: skip
-        mw.crawler = crawler
-        return mw
+        return cls(crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if self.full or not request.meta.get("report"):

@@ -94,18 +94,9 @@ class _Collector:
             cells: list[str] | None = None) -> None:  # fmt: skip
         if cells is None:
             cells = [*(lhs.cells if lhs else {}), *(rhs.cells if rhs else {})]
-        self.findings.append(
-            Finding(
-                rule,
-                SEVERITY[rule],
-                where,
-                message,
-                lhs,
-                rhs,
-                cells,
-                _fingerprint_of(self.key, rule, where, SEVERITY[rule]),
-            )  # fmt: skip
-        )
+        severity = SEVERITY[rule]
+        fp = _fingerprint_of(self.key, rule, where, severity)
+        self.findings.append(Finding(rule, severity, where, message, lhs, rhs, cells, fp))
 
     def skip(self, rule: str, where: str, blanks: list[str]) -> None:
         wheres, cells = self.skipped.setdefault(rule, ([], {}))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -67,6 +67,12 @@ def script_pages(script: str, page_url: str = "") -> list[str]:
             name, ext = page.groups() if page.group(1) else ("index", "html")
             pages = numbered(name, ext, value("countPage", len(script)), value("currentPage", len(script)))
     return list(dict.fromkeys(pages))
+
+
+def _names_report(text: str) -> bool:
+    """Link text that names an annual report (a year and 年度报告/年报), not a 解读 or notice of one."""
+    text = re.sub(r"\s+", "", text)
+    return bool(REPORT_TEXT.search(text)) and not NOT_REPORT_TITLE.search(text)
 
 
 def _match_any(patterns: list[re.Pattern[str]], url: str) -> bool:
@@ -133,7 +139,7 @@ class PortalSpider(scrapy.Spider):
         paged = _match_any(self.list_patterns, response.url)  # a list page: its page-2 links are pages too
         scripts = response.xpath("//script/text()").getall()
         for href in script_pages("\n".join(scripts), response.url):  # list pages by construction
-            url = urljoin(response.url, href)
+            url = response.urljoin(href)
             if host_allowed(url, self.allowed_domains):
                 yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
         for href, text in self._links(response, scripts):
@@ -142,13 +148,13 @@ class PortalSpider(scrapy.Spider):
                 continue
             if not host_allowed(url, self.allowed_domains):
                 continue
-            if self._is_report(url, text):
+            if ATTACHMENT.search(urlsplit(url).path):  # a file: never fetched
+                if _names_report(text):  # a report listed as its PDF/Word file: recorded, not parsed
+                    self.crawler.stats.inc_value("nianbao/report_links")
+                    yield ReportPage(self.site, url, "attachment_only", error=f"listed as “{text[:80]}”, a file")
+            elif self._is_report(url, text):
                 self.crawler.stats.inc_value("nianbao/report_links")
                 yield self.report_request(url, link_title=text)  # the title, should the page hide it
-            elif ATTACHMENT.search(urlsplit(url).path) and REPORT_TEXT.search(re.sub(r"\s+", "", text)):
-                # A report listed as its PDF/Word file: recorded, not downloaded (nor parsed).
-                self.crawler.stats.inc_value("nianbao/report_links")
-                yield ReportPage(self.site, url, "attachment_only", error=f"listed as “{text[:80]}”, a file")
             elif (
                 _match_any(self.list_patterns, url)
                 or PAGINATION_TEXT.match(text)
@@ -166,14 +172,12 @@ class PortalSpider(scrapy.Spider):
                 yield m.group(1), ""
 
     def _is_report(self, url: str, text: str) -> bool:
-        if ATTACHMENT.search(urlsplit(url).path):
-            return False
+        """A link to a report page (not a file): by the site's URL patterns, its text, or a slug."""
         if _match_any(self.report_patterns, url):
             return True
         if _match_any(self.list_patterns, url):
             return False
-        text = re.sub(r"\s+", "", text)
-        if REPORT_TEXT.search(text) and not NOT_REPORT_TITLE.search(text):
+        if _names_report(text):
             return True
         return bool(REPORT_SLUGS.search(url) and re.search(r"(19|20)\d{2}", url) and text)
 

@@ -497,9 +497,9 @@ class Store:
             years.setdefault(key_of(agency, year).rsplit("|", 1)[0], set()).add(year)
         conn = self.db.conn
         with conn:
-            for year, report_id, version_id, agency in latest.values():
+            for akey, (year, report_id, version_id, agency) in latest.items():
                 finding = missing_report(agency, year, today)
-                if finding is None or year + 1 in years.get(key_of(agency, year).rsplit("|", 1)[0], ()):
+                if finding is None or year + 1 in years.get(akey, ()):  # N published as a file only
                     continue
                 known = conn.execute(
                     "select id from findings where report_id = ? and fingerprint = ?", [report_id, finding.fingerprint]
