@@ -5,7 +5,7 @@ peak memory and what a no-change re-crawl costs the portal.
 
 In one run:
   1. serves demo_site("xicheng", n=REPORTS) (list pages of 20 entries) with the fixture
-     portal (crawler.demo_portal.PortalServer) on 127.0.0.1, in a thread of this process;
+     portal (fixture_portal.PortalServer) on 127.0.0.1, in a thread of this process;
   2. runs our crawl as a user does (`python -m crawler.cli --site xicheng --no-alerts`, a
      child process, a fresh database in a temp folder) and takes from the portal's request
      log the pages it fetched and when; the child's peak RSS comes from wait4() (ru_maxrss);
@@ -317,8 +317,8 @@ def main() -> int:
 
 
 def bench(args: argparse.Namespace, launcher: Launcher) -> int:
-    from crawler.demo_portal import PortalServer, demo_site
-    from crawler.demo_portal.server import _HTTPServer
+    from fixture_portal import PortalServer, demo_site
+    from fixture_portal.server import _HTTPServer
 
     # socketserver's listen backlog is 5: when Scrapy opens a burst of connections (it does
     # without AutoThrottle), SYNs are dropped and each retried after 1 s, which would time

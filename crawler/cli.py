@@ -132,8 +132,8 @@ def _demo_cmd(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from crawler.config import Site
-    from crawler.demo_portal import PortalServer, demo_site
     from crawler.run import crawl_sites, format_summary
+    from fixture_portal import PortalServer, demo_site
 
     config = load_config(args.config)
     db_path = args.db_path = Path(args.db) if args.db else config.resolve("data/demo.db")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from crawler.demo_portal import PortalServer, html, xicheng_site
-from crawler.demo_portal.pages import xicheng_detail
+from fixture_portal import PortalServer, html, xicheng_site
+from fixture_portal.pages import xicheng_detail
 from tests.crawler.smtp import SMTPServer, free_port
 from tests.spiders.crawling import crawl, site_config
 

@@ -1,1 +1,1 @@
-"""Tests of the fixture portals themselves (crawler.demo_portal)."""
+"""Tests of the fixture portals themselves (fixture_portal)."""

@@ -15,10 +15,10 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from crawler.demo_portal.content import SEED_FILES, seed_report, seed_text, synthetic_reports
-from crawler.demo_portal.pages import xicheng_detail
-from crawler.demo_portal.server import PortalServer, html
-from crawler.demo_portal.sites import EVIL, dongcheng_site, xicheng_site
+from fixture_portal.content import SEED_FILES, seed_report, seed_text, synthetic_reports
+from fixture_portal.pages import xicheng_detail
+from fixture_portal.server import PortalServer, html
+from fixture_portal.sites import EVIL, dongcheng_site, xicheng_site
 from parsers.checks import run_checks
 from parsers.errors import ParseError
 from parsers.load import parse_bytes, parse_path
@@ -117,7 +117,7 @@ def test_broken_synthetic_reports_fail_their_defects() -> None:
 
 def test_demo_site_scales() -> None:
     t = time.perf_counter()
-    from crawler.demo_portal import demo_site
+    from fixture_portal import demo_site
 
     site = demo_site("xicheng", 2000)
     assert time.perf_counter() - t < 10

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from crawler.config import load_config
-from crawler.demo_portal import PortalServer
+from fixture_portal import PortalServer
 
 
 def site_config(tmp_path: Path, server: PortalServer, key: str, extra: str = "") -> Path:

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawler.demo_portal import PortalServer, xicheng_site
-from crawler.demo_portal.server import html, robots
+from fixture_portal import PortalServer, xicheng_site
+from fixture_portal.server import html, robots
 from tests.crawler.smtp import free_port
 from tests.spiders.crawling import crawl, query, site_config
 

@@ -8,7 +8,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.config import Site
-from crawler.demo_portal import PortalServer, xicheng_site
+from fixture_portal import PortalServer, xicheng_site
 from parsers.html import css_to_xpath
 from parsers.load import parse_bytes
 from spiders.sites import spider_for

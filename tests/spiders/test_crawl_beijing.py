@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from crawler.demo_portal import PortalServer, html, robots, seed_report
-from crawler.demo_portal.pages import ListEntry, dongcheng_detail, dongcheng_list
-from crawler.demo_portal.sites import Site
+from fixture_portal import PortalServer, html, robots, seed_report
+from fixture_portal.pages import ListEntry, dongcheng_detail, dongcheng_list
+from fixture_portal.sites import Site
 from tests.spiders.crawling import crawl, query, site_config
 
 ROOT = "/gongkai/zfxxgk/zfxxgknb/"

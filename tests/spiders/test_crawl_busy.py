@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from crawler.demo_portal import PortalServer, xicheng_site
+from fixture_portal import PortalServer, xicheng_site
 from tests.spiders.crawling import crawl, query, site_config
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from crawler.demo_portal import PortalServer, dongcheng_site
+from fixture_portal import PortalServer, dongcheng_site
 from tests.spiders.crawling import crawl, query, site_config
 
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from crawler.demo_portal import PortalServer, demo_site
+from fixture_portal import PortalServer, demo_site
 from tests.spiders.crawling import crawl, query, site_config
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crawler.demo_portal import PortalServer, html, robots
+from fixture_portal import PortalServer, html, robots
 from parsers.load import parse_path
 from tests.spiders.crawling import crawl, query
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from crawler.demo_portal import PortalServer, html, xicheng_site
-from crawler.demo_portal.pages import xicheng_detail
+from fixture_portal import PortalServer, html, xicheng_site
+from fixture_portal.pages import xicheng_detail
 from tests.spiders.crawling import crawl, query, site_config
 
 

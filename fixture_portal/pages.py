@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from crawler.demo_portal.content import HEADINGS, ReportContent
+from fixture_portal.content import HEADINGS, ReportContent
 from parsers.model import APPLICANTS, REVIEW_FIELDS, REVIEW_GROUPS, Number
 
 # --- cells and tables ----------------------------------------------------------

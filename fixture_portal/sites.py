@@ -50,9 +50,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from crawler.demo_portal import pages as P
-from crawler.demo_portal.content import ReportContent, seed_report, synthetic_reports
-from crawler.demo_portal.server import BASE_TOKEN, Page, binary, flaky, hang, html, not_found, redirect, robots
+from fixture_portal import pages as P
+from fixture_portal.content import ReportContent, seed_report, synthetic_reports
+from fixture_portal.server import BASE_TOKEN, Page, binary, flaky, hang, html, not_found, redirect, robots
 
 EVIL = "http://evil.example.com"
 

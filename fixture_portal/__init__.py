@@ -1,6 +1,6 @@
 """Fixture portals on 127.0.0.1 for the crawl tests, `crawl --demo` and the crawl benchmark.
 
-    from crawler.demo_portal import PortalServer, xicheng_site
+    from fixture_portal import PortalServer, xicheng_site
     with PortalServer(xicheng_site()) as portal:
         start = portal.url("/zt/xxgkzl/zfxxgknb.html")
 
@@ -8,8 +8,8 @@ content.py (seed and synthetic report content), pages.py (HTML as the portals se
 sites.py (the fixture sites), server.py (the HTTP server). No import from tests/.
 """
 
-from crawler.demo_portal.content import ReportContent, seed_report, synthetic_reports
-from crawler.demo_portal.server import (
+from fixture_portal.content import ReportContent, seed_report, synthetic_reports
+from fixture_portal.server import (
     LoggedRequest,
     Page,
     PortalServer,
@@ -23,7 +23,7 @@ from crawler.demo_portal.server import (
     robots,
     text,
 )
-from crawler.demo_portal.sites import Site, demo_site, dongcheng_site, xicheng_site
+from fixture_portal.sites import Site, demo_site, dongcheng_site, xicheng_site
 
 __all__ = [
     "LoggedRequest",

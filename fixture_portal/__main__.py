@@ -1,4 +1,4 @@
-"""Serve a fixture portal until interrupted: python -m crawler.demo_portal [--site xicheng] [--reports 2000]."""
+"""Serve a fixture portal until interrupted: python -m fixture_portal [--site xicheng] [--reports 2000]."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import argparse
 import sys
 import time
 
-from crawler.demo_portal import PortalServer, demo_site, dongcheng_site, xicheng_site
+from fixture_portal import PortalServer, demo_site, dongcheng_site, xicheng_site
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.demo_portal", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m fixture_portal", description=__doc__)
     parser.add_argument("--site", choices=("xicheng", "dongcheng"), default="xicheng")
     parser.add_argument("--reports", type=int, default=2000, help="synthetic reports (default 2000)")
     parser.add_argument("--traps", action="store_true", help="the test fixture: 404, 500, hang, redirect … pages")
