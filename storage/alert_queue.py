@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from storage.store import Store, now
+from storage.db import now
+from storage.store import Store
 
 FAILURE_STREAK = 3
 

@@ -16,7 +16,7 @@ import socket
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from parsers.checks import (
     run_history_checks,
 )
 from parsers.model import TABLE_PARTS, Finding, Report, report_from_json
+from storage.db import now
 from storage.errors import SiteBusy
 from storage.schema import migrate
 
@@ -39,10 +40,6 @@ from storage.schema import migrate
 # monitoring rule, which no version of a report can resolve: only the next year's report can.
 HISTORY_RULES = ("carry_continuity", "in_force_continuity")
 MONITOR_RULES = ("missing_report",)
-
-
-def now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def content_hash(records: list[str]) -> str:
