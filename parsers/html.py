@@ -272,6 +272,8 @@ def _grid(rows: list[list[list[str]]]) -> Grid:
     Raises _TooLarge when the expansion would pass MAX_GRID_CELLS positions: spans and
     one very wide row must not turn a small page into a huge grid.
     """
+    # long because it is the inner loop of every table of every page, kept in one frame on purpose:
+    # a call per cell or per row costs more than the work it would name.
     n_rows = len(rows)
     texts: list[dict[int, str]] = [{} for _ in rows]  # row -> column -> text
     ids: list[dict[int, int]] = [{} for _ in rows]  # row -> column -> the cell it came from
