@@ -58,7 +58,8 @@ def read_xls(data: bytes) -> SheetContent:
             sh = book.sheet_by_index(i)
             _check(sh.nrows, sh.ncols, sh.name)
             values = [[_xls_text(book, sh.cell(r, c)) for c in range(sh.ncols)] for r in range(sh.nrows)]
-            sheets.append((sh.name, values, list(sh.merged_cells)))
+            merges = [(r0, c0, r1, c1) for r0, r1, c0, c1 in sh.merged_cells]  # xlrd: rows, then columns
+            sheets.append((sh.name, values, merges))
     except ParseError:
         raise
     except Exception as exc:  # xlrd raises XLRDError, CompDocError, struct errors ... on bad files
