@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from parsers.document import Grid
@@ -29,6 +30,7 @@ MAX_PAGES = 400  # a report is 5-30 pages; a 1000-page PDF is not one, and would
 _PAGE_NUMBER = re.compile(
     r"^[-—–－_\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[-—–－_\s]*$"
 )
+_DIGITS = re.compile(r"\d+")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _HANGING = tuple("，。、；：？！）》」』”’,.;:?!)")
 _COLUMN_SLACK = 4.0  # points: the same table's column lines on two pages differ by ~1 pt
@@ -83,6 +85,7 @@ def read_pdf(data: bytes) -> PdfContent:
         raise ParseError(f"not a readable PDF ({type(exc).__name__})") from None
     if not any(page.items for page in pages):
         raise MissingTool(f"a PDF of {len(pages)} page(s) with no text layer (a scan): reading it needs OCR")
+    _drop_running_lines(pages)
     blocks, grid_pages = _assemble(pages)
     return PdfContent(blocks=blocks, grid_pages=grid_pages, pages=len(pages))
 
@@ -146,6 +149,24 @@ def _drop_page_numbers(items: list[_Line | _Table]) -> None:
             items.pop(index)
 
 
+def _drop_running_lines(pages: list[_Page]) -> None:
+    """A line at the head (or foot) of at least half the pages, the same but for its digits, is a
+    running header (footer): the agency's name, 第N页. Not the report's text, and it would stand
+    between the two parts of a table cut by a page break."""
+    if len(pages) < 3:
+        return
+    for index in (0, -1):
+        ends = [_DIGITS.sub("#", page.items[index].text) for page in pages if _line_at(page, index)]
+        repeated = {text for text, n in Counter(ends).items() if n >= len(pages) / 2}
+        for page in pages:
+            if _line_at(page, index) and _DIGITS.sub("#", page.items[index].text) in repeated:
+                page.items.pop(index)
+
+
+def _line_at(page: _Page, index: int) -> bool:
+    return bool(page.items) and isinstance(page.items[index], _Line)
+
+
 def _table(table, page: int) -> _Table | None:
     """pdfplumber's table -> a Grid with merged cells expanded (their text in every position
     they cover, one origin), as parsers.html expands rowspan/colspan."""
@@ -204,8 +225,6 @@ def _join_text(a: str, b: str) -> str:
 
 def _assemble(pages: list[_Page]) -> tuple[list[str | Grid], list[list[int]]]:
     """The pages' items in reading order -> paragraphs and grids, joined over page breaks."""
-    # long because it is one pass with three pieces of state (the open paragraph, its last line and
-    # the table ending the previous page); split up, each piece would have to travel through calls.
     blocks: list[str | Grid] = []
     grid_pages: list[list[int]] = []
     para, last, last_page = "", None, None  # the open paragraph and its last line
