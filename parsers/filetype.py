@@ -18,7 +18,7 @@ OTHER_OFFICE = "office"  # a compound or OOXML file that is none of the above (a
 FILE_KINDS = frozenset({PDF, DOCX, DOC, WPS, XLSX, XLS, ODT, RTF, IMAGE, OTHER_OFFICE})
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
+_IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
 
 
 def _utf16(name: str) -> bytes:
@@ -39,9 +39,14 @@ def sniff_file(data: bytes, name: str | None = None) -> str | None:
         return _zip_kind(data)
     if data.startswith(b"{\\rtf"):
         return RTF
-    if data.startswith(_IMAGES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+    if data.startswith(_IMAGES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP") or _bmp(data):
         return IMAGE
     return None
+
+
+def _bmp(data: bytes) -> bool:
+    """BM, the file's size, four reserved zero bytes: not a text that opens with "BM"."""
+    return data[:2] == b"BM" and data[6:10] == b"\x00\x00\x00\x00" and len(data) >= 26
 
 
 def _compound_kind(data: bytes, name: str | None) -> str:

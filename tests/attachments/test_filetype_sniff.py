@@ -52,6 +52,8 @@ def test_the_bytes_decide_not_the_name() -> None:
     assert sniff_file(b"\x89PNG\r\n\x1a\n" + bytes(100)) == "image"
     assert sniff_file(b"\xff\xd8\xff\xe0" + bytes(100)) == "image"
     assert sniff_file(b"{\\rtf1\\ansi hello}") == "rtf"
+    assert sniff_file(b"BM" + (62).to_bytes(4, "little") + bytes(56)) == "image"
+    assert sniff_file("BMW 2024年政府信息公开工作年度报告".encode()) is None  # text that opens with BM
     assert sniff_file(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "Workbook".encode("utf-16-le")) == "xls"
     assert sniff_file("北京市西城区2024年政府信息公开工作年度报告".encode()) is None
 
