@@ -122,7 +122,8 @@ def _grid(tbl: etree._Element) -> Grid:
     for tr in _ROWS(tbl):
         row: list[str] = []
         ids: list[int] = []
-        for _ in range(_span(_GRID_BEFORE(tr)) if _GRID_BEFORE(tr) else 0):
+        before = _GRID_BEFORE(tr)  # grid columns the row leaves out before its first cell
+        for _ in range(_span(before) if before else 0):
             row.append("")
             ids.append(origin)
             origin += 1

@@ -34,6 +34,7 @@ _DIGITS = re.compile(r"\d+")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _HANGING = tuple("，。、；：？！）》」』”’,.;:?!)")
 _COLUMN_SLACK = 4.0  # points: the same table's column lines on two pages differ by ~1 pt
+_SCAN_CHARS = 40  # characters a page: a page of a report's text holds 500-900
 
 
 @dataclass
@@ -83,11 +84,19 @@ def read_pdf(data: bytes) -> PdfContent:
             raise ParseError("a password-protected PDF") from None
         log.debug("unreadable PDF", exc_info=True)
         raise ParseError(f"not a readable PDF ({type(exc).__name__})") from None
-    if not any(page.items for page in pages):
+    if _scanned(pages):
         raise MissingTool(f"a PDF of {len(pages)} page(s) with no text layer (a scan): reading it needs OCR")
     _drop_running_lines(pages)
     blocks, grid_pages = _assemble(pages)
     return PdfContent(blocks=blocks, grid_pages=grid_pages, pages=len(pages))
+
+
+def _scanned(pages: list[_Page]) -> bool:
+    """No ruled table and next to no text (a stamped page number or title): page images, a scan."""
+    if any(isinstance(item, _Table) for page in pages for item in page.items):
+        return False
+    chars = sum(len(item.text) for page in pages for item in page.items if isinstance(item, _Line))
+    return chars < _SCAN_CHARS * len(pages)
 
 
 def _visible(obj: dict) -> bool:

@@ -111,6 +111,32 @@ def test_a_pdf_without_text_needs_ocr() -> None:
         parse_bytes(buf.getvalue())
 
 
+def _one_line_pdf(text: str) -> bytes:
+    """A one-page PDF whose only text is `text` (Helvetica), as a scan with a stamped line is."""
+    stream = f"BT /F1 12 Tf 250 30 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Resources<</Font<</F1 4 0 R>>>>/Contents 5 0 R>>",
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+        b"<</Length %d>>stream\n%s\nendstream" % (len(stream), stream),
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_scan_with_a_stamped_line_needs_ocr() -> None:
+    with pytest.raises(MissingTool, match="needs OCR"):
+        parse_bytes(_one_line_pdf("Scan 2024"))
+
+
 @pytest.mark.parametrize("cut", [0.02, 0.3, 0.6, 0.97])
 def test_a_cut_pdf_is_a_report_or_a_parse_error(cut: float) -> None:
     data = (FILES / "hongze-2024.pdf").read_bytes()
