@@ -272,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo-reports", type=int, default=120, metavar="N", help=argparse.SUPPRESS)
     _common(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p = sub.add_parser("parse", help="parse report files (.html/.htm/.txt) and check them")
+    p = sub.add_parser("parse", help="parse report files (.html/.txt, .pdf/.docx/.doc/.wps/.xls(x)) and check them")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="print the JSON form (a list when several files)")
     p.add_argument("--records", action="store_true", help="print the normalised text records")

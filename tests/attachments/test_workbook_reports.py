@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parsers.errors import ParseError
 from parsers.load import parse_bytes, parse_path
@@ -41,3 +43,17 @@ def test_broken_workbooks_are_parse_errors() -> None:
         read_xls(xls[: len(xls) // 2])
     with pytest.raises(ParseError):
         parse_bytes(xls[:600])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["seed000.docx", "huaian-2024-tables.xlsx", "huaian-2024-tables.xls"]), st.data())
+def test_damaged_files_are_a_report_or_a_parse_error(name: str, data) -> None:
+    """Bytes changed anywhere in a Word file or a workbook: a report, or one readable ParseError."""
+    raw = bytearray((FILES / name).read_bytes())
+    for _ in range(data.draw(st.integers(1, 8), label="changes")):
+        at = data.draw(st.integers(0, len(raw) - 1), label="at")
+        raw[at] = data.draw(st.integers(0, 255), label="byte")
+    try:
+        parse_bytes(bytes(raw), name=name)
+    except ParseError as exc:
+        assert str(exc) and "\n" not in str(exc)
