@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from checks.assess import JUDGE
 from crawler.config import Config
 from parsers.model import APPLICATION_ROWS_2019, APPLICATION_ROWS_2021, REVIEW_FIELDS, REVIEW_GROUPS
 from storage import alert_queue as q
@@ -260,7 +261,7 @@ def html_body(d: Digest, store: Store) -> str:
 
 def after_crawl(store: Store, config: Config, sites: list[str]) -> tuple[list[int], int, int]:
     """The alert step of a crawl: flag reports now overdue, queue the digests, deliver the queue."""
-    store.check_missing_reports(datetime.now(CHINA).date())  # deadlines are Beijing dates
+    store.check_missing_reports(datetime.now(CHINA).date(), JUDGE)  # deadlines are Beijing dates
     queued = queue_digests(store, config, sites)
     sent, failed = deliver(store, config)
     return queued, sent, failed

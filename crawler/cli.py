@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checks.assess import JUDGE, assess_report
 from crawler.config import Config, ConfigError, load_config
 from parsers.errors import ParseError
 from parsers.html import css_to_xpath
@@ -36,6 +37,7 @@ def _parse_cmd(args: argparse.Namespace) -> int:
             failures += 1
             print(f"crawl parse: {name}: {exc}", file=sys.stderr)
             continue
+        parsed.report.findings = assess_report(parsed.report)
         if parsed.document.content_found is False:  # read anyway, as a crawl does
             print(f"crawl parse: {name}: no {args.content!r} on the page; read the whole page", file=sys.stderr)
         if args.json:
@@ -181,7 +183,7 @@ def _open_store(args: argparse.Namespace) -> Store:
 
 def _findings_cmd(args: argparse.Namespace) -> int:
     store = _open_store(args)
-    rows = store.open_findings(args.site, args.severity)
+    rows = store.findings.open(args.site, args.severity)
     for r in rows:
         print(f"{r['severity']:7} {r['rule']:18} {r['agency']} {r['year']} @ {r['where_']}: {r['message']}")
         print(f"        {r['url']}  [{r['fingerprint']}]")
@@ -191,7 +193,7 @@ def _findings_cmd(args: argparse.Namespace) -> int:
 
 def _search_cmd(args: argparse.Namespace) -> int:
     store = _open_store(args)
-    rows = store.search(args.query, args.site)
+    rows = store.text.search(args.query, args.site)
     for r in rows:
         snippet = " ".join((r["snippet"] or "").split())
         print(f"{r['site']:10} {r['year']} {r['agency']}: {snippet}\n           {r['url']}")
@@ -220,8 +222,9 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
             failures += 1
             print(f"crawl ingest: {name}: {exc}", file=sys.stderr)
             continue
+        parsed.report.findings = assess_report(parsed.report)
         url = Path(name).resolve().as_uri()
-        saved = store.save_report(args.site, url, parsed.report, parsed.records, raw=parsed.data)
+        saved = store.save_report(args.site, url, parsed.report, parsed.records, judge=JUDGE, raw=parsed.data)
         print(f"{saved.status:9} {parsed.report.agency} {parsed.report.year} ({name})")
     return failures
 

@@ -1,11 +1,11 @@
-"""The entry points: a file or a fetched page -> (Document, Report with findings)."""
+"""The entry points: a file or a fetched page -> (Document, Report). The report has no findings
+yet: the rules live in checks/ (checks.assess.assess_report), not in the parser."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from parsers.checks import run_checks
 from parsers.document import Document
 from parsers.errors import ParseError
 from parsers.extract import extract
@@ -57,12 +57,10 @@ def parse_bytes(
     content: str | None = None,
     title_hint: str | None = None,
 ) -> Parsed:
-    """Parse, extract and check one report. Raises NotAReport for a readable page that is not a
+    """Parse and extract one report. Raises NotAReport for a readable page that is not a
     report, ParseError for anything unreadable. title_hint: see parsers.extract.extract."""
     doc = to_document(data, kind, encoding, content)
-    report = extract(doc, title_hint)
-    report.findings = run_checks(report)
-    return Parsed(doc, report, data)
+    return Parsed(doc, extract(doc, title_hint), data)
 
 
 def parse_path(path: str | Path, content: str | None = None) -> Parsed:
