@@ -121,7 +121,7 @@ def main() -> int:
         saving += time.perf_counter() - t2
         saving_cpu += time.process_time() - c2
         compressing += t2 - t
-        statuses[saved.status] = statuses.get(saved.status, 0) + 1
+        statuses[str(saved.status)] = statuses.get(str(saved.status), 0) + 1
     t = time.perf_counter()
     indexed = store.index_text()
     indexing = time.perf_counter() - t
