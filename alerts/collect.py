@@ -1,49 +1,24 @@
 """Collect: what happened on one site that has not been alerted yet, read from the store.
 
 Everything the digest shows is read here, the report tables included, so that rendering
-(alerts.render) works on this `Digest` alone and opens no database.
+(alerts.render) works on the `Digest` (alerts.digest) alone and opens no database.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from alerts.digest import Digest
 from common.constants import Severity
-from crawler.monitors import ON_HISTORY, Alarm, SiteHistory, interval_of, run_checks
+from crawler.monitors import ON_HISTORY, SiteHistory, interval_of, run_checks
 from storage import alert_queue as q
 
 if TYPE_CHECKING:
     from crawler.config import Config
     from storage.store import Store
-
-
-def _covers() -> dict[str, list[Any]]:
-    return {k: [] for k in ("reports", "findings", "fixed", "failures", "watchdog")}
-
-
-@dataclass
-class Digest:
-    """One site's news. Rows are the store's (findings' `cells` decoded to lists)."""
-
-    site: str
-    site_name: str
-    recipients: list[str]
-    new: list[dict[str, Any]] = field(default_factory=list)  # reports never alerted
-    revised: list[tuple[dict[str, Any], list[str]]] = field(default_factory=list)  # (report, diff of its records)
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    fixed: list[dict[str, Any]] = field(default_factory=list)  # findings a later version resolved
-    failing: Alarm | None = None  # the failure_streak monitor's alarm, not alerted yet
-    stale: Alarm | None = None  # the watchdog's alarm, not alerted yet
-    # The current report JSON of each report whose error findings name cells: its tables are drawn.
-    reports: dict[int, dict[str, Any]] = field(default_factory=dict)
-    covers: dict[str, list[Any]] = field(default_factory=_covers)  # what queueing marks as alerted
-
-    def empty(self) -> bool:
-        return not (self.new or self.revised or self.findings or self.fixed or self.failing or self.stale)
 
 
 def recipients_for(config: Config, site: str) -> list[str]:

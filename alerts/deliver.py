@@ -11,7 +11,8 @@ from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from alerts.collect import Digest, collect
+from alerts.collect import collect
+from alerts.digest import Digest
 from alerts.render import render
 from alerts.senders import SEND_ERRORS, Sender, sender_for
 from storage import alert_queue as q

@@ -14,7 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from alerts.collect import Digest
+from alerts.digest import Digest
 from common.constants import Rule, Severity
 from parsers.model import APPLICATION_ROWS_2019, APPLICATION_ROWS_2021, REVIEW_FIELDS, REVIEW_GROUPS
 
