@@ -144,7 +144,7 @@ SMTP_SECURITY = ("none", "starttls", "ssl")
 
 
 def _check_sections(sections: dict[str, dict[str, Any]]) -> None:
-    """[crawl], [schedule], [alerts] and [monitors]: every problem is found here, not when a crawl or an e-mail runs."""
+    """[crawl], [schedule], [alerts], [monitors]: every problem is found here, not when a crawl or an e-mail runs."""
     for section, key, whole, positive in _NUMBERS:
         _number(sections[section], key, section, whole=whole, positive=positive)
     schedule, alerts = sections["schedule"], sections["alerts"]
@@ -159,11 +159,10 @@ def _check_sections(sections: dict[str, dict[str, Any]]) -> None:
         raise ConfigError(f"alerts.smtp_security must be one of {', '.join(SMTP_SECURITY)}, not {security!r}")
     if "recipients" in alerts:
         alerts["recipients"] = _list(alerts, "recipients", "alerts")
-    unknown = sorted(set(sections["monitors"]) - set(Thresholds.__dataclass_fields__))
+    known = list(Thresholds.__dataclass_fields__)
+    unknown = sorted(set(sections["monitors"]) - set(known))
     if unknown:  # a misspelt threshold would silently keep its default
-        raise ConfigError(
-            f"monitors.{unknown[0]} is not a monitor threshold ({', '.join(Thresholds.__dataclass_fields__)})"
-        )
+        raise ConfigError(f"monitors.{unknown[0]} is not a threshold (those are: {', '.join(known)})")
 
 
 def _url_year(table: dict[str, Any], where: str) -> None:
