@@ -17,7 +17,8 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from checks.assess import JUDGE, assess_report
-from common.constants import PageStatus, SaveStatus, Severity
+from common.constants import PageStatus, RunStatus, SaveStatus, Severity
+from crawler.monitors import ON_CLOSE, CrawlStats, run_checks
 from parsers.errors import NoReportText, NotAReport, ParseError
 from parsers.load import parse_bytes
 from parsers.model import Report
@@ -158,7 +159,7 @@ class StoreStage:
         except SiteBusy as exc:  # the spider sees the stat and requests nothing
             self.run_id = None
             self.crawler.stats.set_value("nianbao/busy", str(exc))
-            self.crawler.stats.set_value("nianbao/run_status", "busy")
+            self.crawler.stats.set_value("nianbao/run_status", RunStatus.BUSY)
             _progress(self.site, f"not crawled: {exc}")
 
     def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
@@ -207,21 +208,15 @@ class StoreStage:
             self.store.close()
             return
         stats = self.crawler.stats
-        lists = stats.get_value("nianbao/list_pages", 0)
-        list_failures = stats.get_value("nianbao/list_failures", 0)
+        crawl = CrawlStats.of(stats, self.counts)
         self.counts["pages_fetched"] = stats.get_value("downloader/response_count", 0)
-        self.counts["list_pages"] = lists
+        self.counts["list_pages"] = crawl.list_pages
         self.counts["offsite_redirects"] = stats.get_value("nianbao/offsite_redirects", 0)
         self.counts["seconds"] = round(time.monotonic() - self.started, 1)
-        status = "ok" if lists else "failed"
-        if not lists:
-            self.errors.insert(0, f"no list page could be fetched ({list_failures} failed)")
-        elif not stats.get_value("nianbao/report_links", 0):
-            # Lists that link no report: the portal changed its pages (or a script writes the links).
-            found = sum(self.counts[k] for k in ("new", "changed", "unchanged", "attachment_only"))
-            status = "ok" if found else "failed"  # reports found by probing only: still a crawl
-            self.errors.insert(0, f"its {lists} list pages link no report: has the portal changed its pages?")
-        stats.set_value("nianbao/run_status", "failed")  # until the run is written: `scrapy crawl` exits 1
+        alarms = run_checks(ON_CLOSE, crawl).values()  # the crawl's health (crawler.monitors)
+        status = RunStatus.FAILED if any(a.fails_run for a in alarms) else RunStatus.OK
+        self.errors[:0] = [a.message for a in alarms]
+        stats.set_value("nianbao/run_status", RunStatus.FAILED)  # until the run is written: `scrapy crawl` exits 1
         self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
         stats.set_value("nianbao/run_status", status)
         self.store.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from checks.assess import assessed
-from parsers.html import sniff_encoding
+from parsers.encoding import sniff_encoding
 from parsers.load import parse_bytes, parse_path
 from tests.test_seeds import (
     EXPECTED,
