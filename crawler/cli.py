@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checks.assess import JUDGE, assess_report
 from crawler.config import Config, ConfigError, load_config
 from parsers.errors import ParseError
 from parsers.html import css_to_xpath
@@ -36,6 +37,7 @@ def _parse_cmd(args: argparse.Namespace) -> int:
             failures += 1
             print(f"crawl parse: {name}: {exc}", file=sys.stderr)
             continue
+        parsed.report.findings = assess_report(parsed.report)
         if parsed.document.content_found is False:  # read anyway, as a crawl does
             print(f"crawl parse: {name}: no {args.content!r} on the page; read the whole page", file=sys.stderr)
         if args.json:
@@ -74,7 +76,8 @@ def _crawl_cmd(args: argparse.Namespace) -> int:
 
 def _alert(config: Config, db_path: Path, sites: list[str]) -> None:
     """Queue this crawl's digest and deliver everything queued (earlier failures too)."""
-    from crawler.alerts import after_crawl, outbox_dir
+    from alerts.deliver import after_crawl
+    from alerts.senders import sender_for
     from storage.store import Store
 
     store = Store(db_path)
@@ -82,7 +85,7 @@ def _alert(config: Config, db_path: Path, sites: list[str]) -> None:
         queued, sent, failed = after_crawl(store, config, sites)
     finally:
         store.close()
-    where = config.alerts.get("smtp_host") or outbox_dir(config)
+    where = sender_for(config).where
     print(f"alerts: {len(queued)} digest(s) queued, {sent} sent to {where}, {failed} kept for retry", flush=True)
 
 
@@ -181,7 +184,7 @@ def _open_store(args: argparse.Namespace) -> Store:
 
 def _findings_cmd(args: argparse.Namespace) -> int:
     store = _open_store(args)
-    rows = store.open_findings(args.site, args.severity)
+    rows = store.findings.open(args.site, args.severity)
     for r in rows:
         print(f"{r['severity']:7} {r['rule']:18} {r['agency']} {r['year']} @ {r['where_']}: {r['message']}")
         print(f"        {r['url']}  [{r['fingerprint']}]")
@@ -191,7 +194,7 @@ def _findings_cmd(args: argparse.Namespace) -> int:
 
 def _search_cmd(args: argparse.Namespace) -> int:
     store = _open_store(args)
-    rows = store.search(args.query, args.site)
+    rows = store.text.search(args.query, args.site)
     for r in rows:
         snippet = " ".join((r["snippet"] or "").split())
         print(f"{r['site']:10} {r['year']} {r['agency']}: {snippet}\n           {r['url']}")
@@ -220,8 +223,9 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
             failures += 1
             print(f"crawl ingest: {name}: {exc}", file=sys.stderr)
             continue
+        parsed.report.findings = assess_report(parsed.report)
         url = Path(name).resolve().as_uri()
-        saved = store.save_report(args.site, url, parsed.report, parsed.records, raw=parsed.data)
+        saved = store.save_report(args.site, url, parsed.report, parsed.records, judge=JUDGE, raw=parsed.data)
         print(f"{saved.status:9} {parsed.report.agency} {parsed.report.year} ({name})")
     return failures
 

@@ -16,14 +16,16 @@ from typing import Self
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from parsers.checks import url_year_mismatch
+from checks.assess import JUDGE, assess_report
+from common.constants import PageStatus, RunStatus, SaveStatus, Severity
+from crawler.monitors import ON_CLOSE, CrawlStats, run_checks
 from parsers.errors import NoReportText, NotAReport, ParseError
 from parsers.load import parse_bytes
 from parsers.model import Report
 from spiders.items import ReportPage
 from spiders.urls import attachment_urls
 from storage.errors import SiteBusy
-from storage.store import Store, compress_page
+from storage.store import Store
 
 
 class ParseStage:
@@ -56,22 +58,23 @@ class ParseStage:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     async def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
-        if item.status != "fetched":
+        if item.status != PageStatus.FETCHED:
             return item
         try:
             item.parsed = await self._parse(item)
             if item.parsed.content_found is False:  # the portal's template changed?
                 _progress(item.site, f"content area ({item.content}) not found, read the whole page: {item.url}")
         except NoReportText as exc:  # the report is there, as images or an attachment: published
-            item.status, item.error = "attachment_only", str(exc)
+            item.status, item.error = PageStatus.ATTACHMENT_ONLY, str(exc)
             item.agency, item.year = exc.agency, exc.year
         except NotAReport as exc:
             # On a guessed (probe) URL, a readable page with no report on it is a soft 404.
-            item.status, item.error = ("not_published" if item.probe else "not_report"), str(exc)
+            item.status = PageStatus.NOT_PUBLISHED if item.probe else PageStatus.NOT_REPORT
+            item.error = str(exc)
         except ParseError as exc:  # unreadable: a genuine failure, probe or not
-            item.status, item.error = "failed", str(exc)
+            item.status, item.error = PageStatus.FAILED, str(exc)
         except Exception as exc:  # a parser bug must not stop the crawl; keep the page and the reason
-            item.status, item.error = "failed", f"parser error: {type(exc).__name__}: {exc}"
+            item.status, item.error = PageStatus.FAILED, f"parser error: {type(exc).__name__}: {exc}"
         return item
 
     async def _parse(self, item: ReportPage) -> ParsedPage:
@@ -90,10 +93,9 @@ class ParsedPage:
     """What the store needs of a parsed page: the Document (its grids) stays in the worker, as
     pickling it back would cost the crawl process more than parsing saved it."""
 
-    report: Report
+    report: Report  # with its findings (checks.assess)
     records: list[str]
     content_found: bool | None
-    raw_compressed: bytes
     attachments: list[str]
 
 
@@ -105,21 +107,19 @@ def parse_page(
     url_year: int | None = None,
     link_title: str | None = None,
 ) -> ParsedPage:
-    """A report page parsed and checked (with the year its URL files it under and the title its
-    list link gave), its attachment links read, and compressed for the store: the CPU work of a
-    page, done together in the worker so the crawl process only fetches and writes (reading the
-    links in the spider parsed a page with attachments twice)."""
+    """A report page parsed and assessed (with the year its URL files it under and the title its
+    list link gave) and its attachment links read: the CPU work of a page, done together in the
+    worker so the crawl process only fetches and writes (reading the links in the spider parsed
+    a page with attachments twice)."""
     try:
         parsed = parse_bytes(body, "html", encoding, content, title_hint=link_title)
     except NoReportText as exc:  # say where the report is: its attachments
         found = attachment_urls(url, exc.links)
         message = str(exc) + (f" Attachments: {' '.join(found)}" if found else "")
         raise NoReportText(message, exc.links, exc.agency, exc.year) from None
-    parsed.report.findings += url_year_mismatch(parsed.report, url_year)
+    parsed.report.findings = assess_report(parsed.report, url_year)
     doc = parsed.document
-    return ParsedPage(
-        parsed.report, parsed.records, doc.content_found, compress_page(body), attachment_urls(url, doc.links)
-    )
+    return ParsedPage(parsed.report, parsed.records, doc.content_found, attachment_urls(url, doc.links))
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -159,7 +159,7 @@ class StoreStage:
         except SiteBusy as exc:  # the spider sees the stat and requests nothing
             self.run_id = None
             self.crawler.stats.set_value("nianbao/busy", str(exc))
-            self.crawler.stats.set_value("nianbao/run_status", "busy")
+            self.crawler.stats.set_value("nianbao/run_status", RunStatus.BUSY)
             _progress(self.site, f"not crawled: {exc}")
 
     def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
@@ -190,16 +190,16 @@ class StoreStage:
         if parsed.content_found is False:
             self.counts["content_not_found"] += 1
         saved = self.store.save_report(
-            item.site, item.url, parsed.report, parsed.records, raw=item.body, encoding=item.encoding,
-            raw_compressed=parsed.raw_compressed, attachments=parsed.attachments, page=page,
+            item.site, item.url, parsed.report, parsed.records, judge=JUDGE, raw=item.body, encoding=item.encoding,
+            attachments=parsed.attachments, page=page,
         )  # fmt: skip
         self.counts[saved.status] += 1
         for f in parsed.report.findings:
-            if saved.status != "unchanged" and f.severity != "info":
+            if saved.status != SaveStatus.UNCHANGED and f.severity != Severity.INFO:
                 self.counts[f"findings_{f.severity}"] += 1
         item.outcome = saved.status
         report = parsed.report
-        n_err = sum(f.severity == "error" for f in report.findings)
+        n_err = sum(f.severity == Severity.ERROR for f in report.findings)
         _progress(self.site, f"{saved.status}: {report.agency} {report.year}" + (f" ({n_err} errors)" if n_err else ""))
         return item
 
@@ -208,21 +208,15 @@ class StoreStage:
             self.store.close()
             return
         stats = self.crawler.stats
-        lists = stats.get_value("nianbao/list_pages", 0)
-        list_failures = stats.get_value("nianbao/list_failures", 0)
+        crawl = CrawlStats.of(stats, self.counts)
         self.counts["pages_fetched"] = stats.get_value("downloader/response_count", 0)
-        self.counts["list_pages"] = lists
+        self.counts["list_pages"] = crawl.list_pages
         self.counts["offsite_redirects"] = stats.get_value("nianbao/offsite_redirects", 0)
         self.counts["seconds"] = round(time.monotonic() - self.started, 1)
-        status = "ok" if lists else "failed"
-        if not lists:
-            self.errors.insert(0, f"no list page could be fetched ({list_failures} failed)")
-        elif not stats.get_value("nianbao/report_links", 0):
-            # Lists that link no report: the portal changed its pages (or a script writes the links).
-            found = sum(self.counts[k] for k in ("new", "changed", "unchanged", "attachment_only"))
-            status = "ok" if found else "failed"  # reports found by probing only: still a crawl
-            self.errors.insert(0, f"its {lists} list pages link no report: has the portal changed its pages?")
-        stats.set_value("nianbao/run_status", "failed")  # until the run is written: `scrapy crawl` exits 1
+        alarms = run_checks(ON_CLOSE, crawl).values()  # the crawl's health (crawler.monitors)
+        status = RunStatus.FAILED if any(a.fails_run for a in alarms) else RunStatus.OK
+        self.errors[:0] = [a.message for a in alarms]
+        stats.set_value("nianbao/run_status", RunStatus.FAILED)  # until the run is written: `scrapy crawl` exits 1
         self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
         stats.set_value("nianbao/run_status", status)
         self.store.close()

@@ -3,12 +3,12 @@ be called once per process: the CLI calls it directly, the scheduler in a child 
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common.constants import RunStatus
 from crawler.config import Config
 from crawler.settings import settings_for
 from storage.errors import SiteBusy
@@ -69,13 +69,11 @@ def _results(db_path: Path, runs: dict[str, int], unfinished: str) -> dict[str, 
     try:
         results = {}
         for site, run_id in runs.items():
-            status, counts, errors = store.db.execute(
-                "select status, counts, errors from crawl_runs where id = ?", [run_id]
-            ).fetchone()
-            if status == "running":
-                store.finish_run(run_id, "failed", {}, [unfinished])
-                status, counts, errors = "failed", None, json.dumps([unfinished])
-            results[site] = RunResult(site, status or "failed", json.loads(counts or "{}"), json.loads(errors or "[]"))
+            run = store.runs.get(run_id)
+            if run.status == RunStatus.RUNNING:
+                store.finish_run(run_id, RunStatus.FAILED, {}, [unfinished])
+                run = store.runs.get(run_id)
+            results[site] = RunResult(site, run.status or RunStatus.FAILED, run.counts, run.errors)
         return results
     finally:
         store.close()

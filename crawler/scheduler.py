@@ -10,7 +10,6 @@ of one site at once. SIGTERM stops the scheduler and lets a running crawl finish
 from __future__ import annotations
 
 import contextlib
-import json
 import signal
 import subprocess
 import sys
@@ -69,29 +68,18 @@ def _record_timeout(db_path: str, site: str, since: str, limit: float) -> None:
     Stopped by SIGINT, Scrapy closes normally and the run may already be 'ok'. The run is
     the site's newest one started at or after `since` (the job's start, ISO, as the store's).
     """
-    from storage.store import Store, now
+    from storage.store import Store
 
     store = Store(db_path)
-    try:
-        with store.db.conn:
-            row = store.db.execute(
-                "select id, errors from crawl_runs where site = ? and started >= ? order by id desc limit 1",
-                [site, since],
-            ).fetchone()
-            if row is None:  # stopped before it recorded a run
-                return
-            errors = [f"crawl exceeded its time limit of {limit:.0f} s", *json.loads(row[1] or "[]")]
-            store.db.execute(
-                "update crawl_runs set status = 'failed', finished = coalesce(finished, ?), errors = ? where id = ?",
-                [now(), json.dumps(errors, ensure_ascii=False), row[0]],
-            )
+    try:  # no run at all when it was stopped before it recorded one
+        store.runs.fail_latest(site, since, f"crawl exceeded its time limit of {limit:.0f} s")
     finally:
         store.close()
 
 
 def watchdog(config_path: str, db_path: str) -> None:
     """Hourly: alert sites with no successful crawl for too long; retry queued alerts."""
-    from crawler.alerts import after_crawl
+    from alerts.deliver import after_crawl
     from storage.store import Store
 
     config = load_config(config_path)
@@ -167,22 +155,20 @@ def status(config: Config, db_path: Path) -> list[dict]:
 
     store = Store(db_path)
     try:
-        next_runs = {}
-        if "apscheduler_jobs" in store.db.table_names():
-            for row in store.db.query("select id, next_run_time from apscheduler_jobs"):
-                ts = row["next_run_time"]
-                next_runs[row["id"]] = datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds") if ts else "paused"
+        next_runs = {
+            job: datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds") if ts else "paused"
+            for job, ts in store.runs.next_runs().items()
+        }
         out = []
         for site in sorted(config.sites):
-            last = list(store.db.query("select * from crawl_runs where site = ? order by id desc limit 1", [site]))
-            row = last[0] if last else None
+            last = store.runs.last(site)
             out.append(
                 {
                     "site": site,
                     "next_run": next_runs.get(f"crawl:{site}", "not scheduled"),
-                    "last_started": row["started"] if row else None,
-                    "last_status": row["status"] if row else "never crawled",
-                    "last_counts": json.loads(row["counts"] or "{}") if row else {},
+                    "last_started": last.started if last else None,
+                    "last_status": last.status if last else "never crawled",
+                    "last_counts": last.counts if last else {},
                 }
             )
         return out

@@ -9,7 +9,7 @@ The seeds are copies of tests/fixtures/seeds (this package must work without tes
 Seed 003 stays inconsistent (4 balance errors) and seed 004 keeps its blank table 2.
 Synthetic reports are consistent by construction: every table sum holds, and for one
 agency over the years 二、上年结转 equals last year's 四、结转下年度 and 现行有效件数
-follows 制发 and 废止, so `run_checks(report, previous)` finds nothing.
+follows 制发 and 废止, so `checks.assess.assess_report(report, previous=previous)` finds nothing.
 """
 
 from __future__ import annotations

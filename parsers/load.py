@@ -1,11 +1,11 @@
-"""The entry points: a file or a fetched page -> (Document, Report with findings)."""
+"""The entry points: a file or a fetched page -> (Document, Report). The report has no findings
+yet: the rules live in checks/ (checks.assess.assess_report), not in the parser."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from parsers.checks import run_checks
 from parsers.document import Document
 from parsers.encoding import sniff_encoding
 from parsers.errors import ParseError
@@ -68,13 +68,12 @@ def parse_bytes(
     title_hint: str | None = None,
     name: str | None = None,
 ) -> Parsed:
-    """Parse, extract and check one report. Raises NotAReport for a readable page that is not a
+    """Parse and extract one report. Raises NotAReport for a readable page that is not a
     report, ParseError for anything unreadable. title_hint: see parsers.extract.extract; name: the
     file's name or URL (a file's report names it in its source)."""
     doc = to_document(data, kind, encoding, content, name)
     report = extract(doc, title_hint)
     report.source = describe_source(doc, name)
-    report.findings = run_checks(report)
     return Parsed(doc, report, data)
 
 

@@ -6,8 +6,12 @@ README). No Scrapy, no storage: this module is the contract between layers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from common.constants import Severity
+from parsers.labels import norm
 
 Number = int | float
 
@@ -144,3 +148,38 @@ def report_from_json(data: dict[str, Any]) -> Report:
         first = next(iter(report.applications.values()))
         report.applicant_columns = tuple(first) if ORG_SUBTOTAL in first else APPLICANT_COLUMNS
     return report
+
+
+# --- identity: what makes a report, and a finding, the same one across versions and crawls ---
+
+
+def report_key(report: Report) -> str:
+    """What identifies a report across versions and URLs: agency + year."""
+    return key_of(report.agency or report.title or "", report.year)
+
+
+def key_of(agency: str, year: int | None) -> str:
+    """The report key of an agency's report for a year: the agency after NFKC, without white
+    space or quotes (full-width brackets and digits become half-width), then the year."""
+    return f"{norm(agency)}|{year}"
+
+
+def split_key(key: str) -> tuple[str, int | None]:
+    """A report key's agency part (the same for every year of one agency) and its year (None
+    for a key without one: a report known by its URL)."""
+    agency, *year = key.rsplit("|", 1)
+    return agency, int(year[0]) if year and year[0].isdigit() else None
+
+
+def fingerprint(key: str, rule: str, where: str, severity: str | None = None) -> str:
+    """A finding's identity: its report's key, its rule and its place. A "not evaluated" note
+    (severity info) and a finding of the same rule at the same place are two findings."""
+    if severity == Severity.INFO:
+        where += ":skipped"
+    return hashlib.sha1(f"{key}|{rule}|{where}".encode()).hexdigest()[:16]
+
+
+def rekey(findings: list[Finding], key: str) -> list[Finding]:
+    """The findings with fingerprints for another report key: a page that names neither agency
+    nor title is known by its URL (storage), and two such reports must not share fingerprints."""
+    return [replace(f, fingerprint=fingerprint(key, f.rule, f.where, f.severity)) for f in findings]

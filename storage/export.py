@@ -20,7 +20,7 @@ FINDINGS_HEADER = [
 
 def export(store: Store, fmt: str, out: str | None, site: str | None, year: int | None) -> list[str]:
     """Write the current version of every report (of a site, of a year); returns the files written."""
-    reports = store.reports(site, year)
+    reports = store.reports.current(site, year)
     if fmt == "json":
         return _json(store, reports, out)
     if fmt == "csv":

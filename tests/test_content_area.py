@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from checks.assess import assessed
 from crawler.cli import main
 from parsers.html import css_to_xpath, parse_html
 from parsers.load import parse_bytes
@@ -39,14 +40,14 @@ def sidebar_page(latest: int = 2021) -> bytes:
 
 
 def test_the_content_area_keeps_the_sidebar_out() -> None:
-    plain = parse_bytes(PAGE.read_bytes(), "html").report
+    plain = assessed(parse_bytes(PAGE.read_bytes(), "html").report)
     whole = parse_bytes(sidebar_page(), "html")
     # Read whole, the sidebar's newer report wins: wrong year, wrong date.
     assert (whole.report.year, whole.report.published) == (2021, "2022-01-28")
     assert whole.document.content_found is None
 
     parsed = parse_bytes(sidebar_page(), "html", content=DETAIL)
-    report = parsed.report
+    report = assessed(parsed.report)
     assert parsed.document.content_found is True
     assert (report.title, report.year, report.published) == (plain.title, 2020, "2021-03-10")
     assert report.tables == [1, 2, 3] and report.parts == plain.parts

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from checks.assess import assessed
 from parsers.encoding import sniff_encoding
 from parsers.load import parse_bytes, parse_path
 from tests.test_seeds import (
@@ -48,7 +49,7 @@ TITLES = {
 def parsed(request):
     name = request.param
     seed, _published = FIXTURES[name]
-    return name, seed, parse_path(HTML / name).report, parse_path(SOURCES[seed]).report
+    return name, seed, assessed(parse_path(HTML / name).report), assessed(parse_path(SOURCES[seed]).report)
 
 
 def test_fixture_files_are_there():

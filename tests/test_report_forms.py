@@ -8,6 +8,7 @@ import html
 
 import pytest
 
+from checks.assess import assessed
 from parsers.load import parse_bytes
 from parsers.model import Report
 from tests.test_seeds import seed_path
@@ -18,7 +19,7 @@ def seed_text(n: str) -> str:
 
 
 def report_of(text: str, kind: str = "text") -> Report:
-    return parse_bytes(text.encode("utf-8"), kind).report
+    return assessed(parse_bytes(text.encode("utf-8"), kind).report)
 
 
 def retitled(n: str, title: str) -> str:
@@ -128,7 +129,7 @@ def test_an_overview_sub_heading_does_not_end_the_overview() -> None:
 
 
 def test_a_report_filed_under_another_years_url_is_a_warning() -> None:
-    from parsers.checks import url_year_mismatch
+    from checks.dates import url_year_mismatch
 
     report = report_of(seed_text("003"))  # 2020
     assert url_year_mismatch(report, None) == [] and url_year_mismatch(report, 2020) == []
@@ -139,7 +140,7 @@ def test_a_report_filed_under_another_years_url_is_a_warning() -> None:
 
 
 def test_in_force_continuity_shows_the_repealed_count_as_the_table_has_it() -> None:
-    from parsers.checks import run_history_checks
+    from checks.assess import assess_history as run_history_checks
 
     def year(n: int, issued: int, repealed: int, in_force: int) -> Report:
         rows = {"regulations": {"issued": issued, "repealed": repealed, "in_force": in_force},

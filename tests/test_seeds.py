@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from checks.assess import assessed
 from parsers.load import parse_path
 from parsers.model import APPLICANT_COLUMNS, APPLICATION_ROWS_2019, APPLICATION_ROWS_2021
 
@@ -270,7 +271,7 @@ def assert_seed_findings(seed: str, findings) -> None:
 
 @pytest.fixture(scope="module", params=sorted(EXPECTED))
 def seed(request):
-    return request.param, parse_path(seed_path(request.param)).report
+    return request.param, assessed(parse_path(seed_path(request.param)).report)
 
 
 def test_seed_metadata(seed):
@@ -304,7 +305,7 @@ def test_seed_findings(seed):
 
 
 def test_seed_003_breaks_balance_in_four_columns():
-    report = parse_path(seed_path("003")).report
+    report = assessed(parse_path(seed_path("003")).report)
     balance = {f.where: f for f in report.findings if f.rule == "balance"}
     assert set(balance) == SEED_003_BALANCE_ERRORS
     assert all(f.severity == "error" for f in balance.values())
@@ -323,7 +324,7 @@ def test_seed_003_keeps_other_services_split():
 
 
 def test_seed_004_blank_table2_is_null_not_zero():
-    report = parse_path(seed_path("004")).report
+    report = assessed(parse_path(seed_path("004")).report)
     assert_meta(report, SEED_004_META)
     assert 2 in report.tables
     assert_seed_findings("004", report.findings)
@@ -339,7 +340,7 @@ def test_seed_004_blank_table2_is_null_not_zero():
 
 
 def test_shanghai_sample_every_cell():
-    report = parse_path(SAMPLE_SHANGHAI).report
+    report = assessed(parse_path(SAMPLE_SHANGHAI).report)
     assert_meta(report, SHANGHAI_META)
     assert report.title == "2019年上海市人民政府办公厅政府信息公开工作年度报告"
     assert_cells(report.active_disclosure, SHANGHAI_ACTIVE, "active_disclosure")

@@ -15,11 +15,11 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from checks.assess import assess_report, assessed
 from fixture_portal.content import SEED_FILES, seed_report, seed_text, synthetic_reports
 from fixture_portal.pages import xicheng_detail
 from fixture_portal.server import PortalServer, html
 from fixture_portal.sites import EVIL, dongcheng_site, xicheng_site
-from parsers.checks import run_checks
 from parsers.errors import ParseError
 from parsers.load import parse_bytes, parse_path
 from spiders.portal import script_pages
@@ -75,14 +75,14 @@ def test_seed_copies_are_the_fixtures() -> None:
 
 @pytest.mark.parametrize("sid", sorted(SEED_FILES))
 def test_seed_pages_parse_to_the_seed_values(sid: str) -> None:
-    expected = parse_path(SEEDS / SEED_FILES[sid]).report
+    expected = assessed(parse_path(SEEDS / SEED_FILES[sid]).report)
     content = seed_report(sid)
     site = dongcheng_site() if sid == "001" else xicheng_site()
     (path,) = [p for p, c in site.reports.items() if c.seed == sid]
     with PortalServer(site) as server:
         status, headers, body = fetch(server.url(path))
     assert status == 200
-    got = parse_bytes(body, encoding=charset(headers)).report
+    got = assessed(parse_bytes(body, encoding=charset(headers)).report)
     for attr in ("title", "agency", "year", "template", "tables", "active_disclosure", "applications",
                  "review_litigation", "result_rows"):  # fmt: skip
         assert getattr(got, attr) == getattr(expected, attr), attr
@@ -103,7 +103,7 @@ def test_synthetic_reports_are_consistent_over_the_years() -> None:
         report = parse_bytes(xicheng_detail(content).encode()).report
         assert report.applications == content.applications
         assert report.year == content.year and report.title == content.title
-        assert run_checks(report, previous.get(content.agency)) == []
+        assert assess_report(report, previous=previous.get(content.agency)) == []
         previous[content.agency] = report
 
 
@@ -111,7 +111,7 @@ def test_broken_synthetic_reports_fail_their_defects() -> None:
     broken = [c for c in synthetic_reports("dongcheng", 6, broken_every=3) if c.defects]
     assert len(broken) == 2
     for content in broken:
-        report = parse_bytes(xicheng_detail(content).encode()).report
+        report = assessed(parse_bytes(xicheng_detail(content).encode()).report)
         assert {f.rule for f in report.findings} == set(content.defects)
 
 

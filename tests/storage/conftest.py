@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from checks.assess import JUDGE, assessed
 from parsers.load import parse_path
 from storage.store import Saved, Store
 from tests.storage.series import SEEDS, YEARS, write_series
@@ -16,7 +17,9 @@ def ingest(store: Store, path: Path, site: str = "xicheng", url: str | None = No
     """What `crawl ingest` and the crawl pipeline do with one file."""
     parsed = parse_path(path)
     url = url or path.resolve().as_uri()
-    return store.save_report(site, url, parsed.report, parsed.records, raw=path.read_bytes(), **kw)
+    return store.save_report(
+        site, url, assessed(parsed.report), parsed.records, judge=JUDGE, raw=path.read_bytes(), **kw
+    )
 
 
 def open_findings(store: Store, **where) -> set[tuple]:

@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from parsers.checks import missing_report
+from checks.assess import JUDGE
+from checks.dates import missing_report
 from parsers.load import parse_path
 from parsers.model import APPLICATION_ROWS_2019, APPLICATION_ROWS_2021
 from storage.store import Store
@@ -48,7 +49,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     ids["2023"] = ingest(store, series["2023"], site="demo", fetched_at=LONG_AGO).report_id
     ingest(store, series["fixed_2023"], site="demo")
     today = date.today()
-    store.check_missing_reports(today)
+    store.check_missing_reports(today, JUDGE)
     agencies = store.db.execute("select agency, max(year) from reports group by report_key").fetchall()
     latest: dict[str, int] = {}
     for agency, year in agencies:

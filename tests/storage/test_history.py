@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from parsers.checks import missing_report
+from checks.assess import JUDGE
+from checks.dates import missing_report
 from storage.store import Store
 from tests.storage.conftest import ingest, open_findings
 from tests.storage.series import AGENCY, SEEDS
@@ -126,8 +127,8 @@ def test_missing_report_once_due_then_resolved_when_it_arrives(store: Store, ser
     for name in ("2021", "2022", "2023"):
         ingest(store, series[name], site="demo")
     # a department's 2024 report is due by 31 January 2025
-    assert store.check_missing_reports(date(2025, 1, 31)).new == []
-    sweep = store.check_missing_reports(date(2025, 2, 1))
+    assert store.check_missing_reports(date(2025, 1, 31), JUDGE).new == []
+    sweep = store.check_missing_reports(date(2025, 2, 1), JUDGE)
     assert len(sweep.new) == 1 and sweep.still_open == [] and sweep.resolved == []
     row = store.db.execute(
         "select f.report_id, r.year, f.rule, f.severity, f.where_, f.fingerprint, f.message, f.resolved_at "
@@ -139,7 +140,7 @@ def test_missing_report_once_due_then_resolved_when_it_arrives(store: Store, ser
     assert status(store, 2023) == "ok"  # the 2023 report itself is fine
     assert [f["rule"] for f in store.open_findings(severity="error") if f["year"] == 2023] == ["missing_report"]
     # running it again finds the same finding, it does not add another
-    again = store.check_missing_reports(date(2025, 3, 1))
+    again = store.check_missing_reports(date(2025, 3, 1), JUDGE)
     assert again.new == [] and again.still_open == sweep.new
     assert len(finding_ids(store, "missing_report")) == 1
     # a new version of the 2023 report does not answer it
@@ -149,8 +150,8 @@ def test_missing_report_once_due_then_resolved_when_it_arrives(store: Store, ser
     arrived = ingest(store, series["2024"], site="demo")
     assert sweep.new[0] in arrived.resolved_findings
     assert store.db.execute("select resolved_at from findings where id = ?", sweep.new).fetchone()[0] is not None
-    assert store.check_missing_reports(date(2025, 3, 1)).new == []  # 2025 is not due yet
-    later = store.check_missing_reports(date(2026, 2, 1))
+    assert store.check_missing_reports(date(2025, 3, 1), JUDGE).new == []  # 2025 is not due yet
+    later = store.check_missing_reports(date(2026, 2, 1), JUDGE)
     assert len(later.new) == 1
     year = store.db.execute(
         "select r.year from findings f join reports r on r.id = f.report_id where f.id = ?", later.new
@@ -160,15 +161,15 @@ def test_missing_report_once_due_then_resolved_when_it_arrives(store: Store, ser
 
 def test_missing_report_of_a_peoples_government_is_due_31_march(store: Store) -> None:
     ingest(store, SEEDS / "003_42b2e6b1a7d7c7c9.txt")  # 北京市西城区人民政府, 2020
-    assert store.check_missing_reports(date(2022, 3, 31)).new == []  # its 2021 report: due 31 March 2022
-    assert len(store.check_missing_reports(date(2022, 4, 1)).new) == 1
+    assert store.check_missing_reports(date(2022, 3, 31), JUDGE).new == []  # its 2021 report: due 31 March 2022
+    assert len(store.check_missing_reports(date(2022, 4, 1), JUDGE).new) == 1
 
 
 def test_missing_report_found_elsewhere_is_resolved_by_the_sweep(store: Store, series: dict[str, Path]) -> None:
     """A 2024 report that save_report did not match to the finding (stored by an older nianbao,
     say) is still seen by the next sweep."""
     ingest(store, series["2023"], site="demo")
-    sweep = store.check_missing_reports(date(2025, 2, 1))
+    sweep = store.check_missing_reports(date(2025, 2, 1), JUDGE)
     assert len(sweep.new) == 1
     with store.db.conn:
         store.db.conn.execute("insert into sites (name) values ('other')")
@@ -176,18 +177,18 @@ def test_missing_report_found_elsewhere_is_resolved_by_the_sweep(store: Store, s
             "insert into reports (site, report_key, agency, year, status) values ('other', ?, ?, 2024, 'ok')",
             [f"{AGENCY}|2024", AGENCY],
         )
-    resolved = store.check_missing_reports(date(2025, 2, 1))
+    resolved = store.check_missing_reports(date(2025, 2, 1), JUDGE)
     assert resolved.resolved == sweep.new and resolved.new == [] and resolved.still_open == []
 
 
 def test_a_report_published_as_a_file_only_is_not_missing(store: Store, series: dict[str, Path]) -> None:
     for name in ("2021", "2022", "2023"):
         ingest(store, series[name], site="demo")
-    open_before = store.check_missing_reports(date(2025, 2, 1)).new  # the 2024 report is due, not seen
+    open_before = store.check_missing_reports(date(2025, 2, 1), JUDGE).new  # the 2024 report is due, not seen
     assert len(open_before) == 1
     # The 2024 report turns up as scanned pages and a PDF: no report row, but published.
     store.record_page("https://demo.example/2024.html", "demo", status="attachment_only", agency=AGENCY, year=2024,
                       error="no report text on the page: published as images or an attachment only?")  # fmt: skip
-    sweep = store.check_missing_reports(date(2025, 3, 1))
+    sweep = store.check_missing_reports(date(2025, 3, 1), JUDGE)
     assert sweep.new == [] and sweep.resolved == open_before
-    assert store.check_missing_reports(date(2025, 3, 2)).new == []  # and it is not raised again
+    assert store.check_missing_reports(date(2025, 3, 2), JUDGE).new == []  # and it is not raised again

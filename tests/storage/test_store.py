@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from checks.assess import JUDGE, assessed
 from parsers.load import parse_bytes, parse_path
 from storage.errors import SiteBusy, StoreError
+from storage.process import run_owner
 from storage.schema import MIGRATIONS, SCHEMA_VERSION, version
-from storage.store import Store, run_owner
+from storage.store import Store
 from tests.storage.conftest import REAL_FILES, ingest
 from tests.storage.series import AGENCY, SEEDS
 
@@ -44,6 +46,7 @@ def _v1_database(path: Path) -> None:
     MIGRATIONS[0](db)
     db["schema_meta"].insert({"key": "schema_version", "value": "1"})
     parsed = parse_path(SEED_003)
+    assessed(parsed.report)
     db["sites"].insert({"name": "xicheng", "first_crawled": "2024-01-01T00:00:00+00:00"})
     rid = db["reports"].insert(
         {"site": "xicheng", "report_key": "北京市西城区人民政府|2020", "url": "https://old/003.html",
@@ -116,7 +119,7 @@ def test_seeds_and_samples_are_stored_with_cells_and_findings(seeded: Store) -> 
     store = seeded
     assert count(store, "reports") == len(REAL_FILES) == count(store, "versions")
     for path in REAL_FILES:
-        report = parse_path(path).report
+        report = assessed(parse_path(path).report)
         row = store.db.execute(
             "select id, current_version, status, template, year from reports where agency = ? and year = ?",
             [report.agency, report.year],
@@ -193,7 +196,10 @@ def test_reports_without_agency_or_title_do_not_share_fingerprints(store: Store)
     for n, text in enumerate((tables, tables.replace("\t1518\t", "\t1519\t", 1))):
         parsed = parse_bytes(text.encode("utf-8"), "text")
         assert (parsed.report.agency, parsed.report.title) == (None, None)
-        saved.append(store.save_report("xicheng", f"https://www.bjxch.gov.cn/t{n}.html", parsed.report, parsed.records))
+        report = assessed(parsed.report)
+        saved.append(
+            store.save_report("xicheng", f"https://www.bjxch.gov.cn/t{n}.html", report, parsed.records, judge=JUDGE)
+        )
     prints = [
         {r[0] for r in store.db.execute("select fingerprint from findings where report_id = ?", [s.report_id])}
         for s in saved
@@ -245,7 +251,9 @@ def test_agency_is_matched_after_normalising_spaces_brackets_and_width(store: St
     for name, agency in spellings.items():
         parsed = parse_path(series[name])
         parsed.report.agency = agency
-        saved[name] = store.save_report("demo", f"https://demo/{name}", parsed.report, parsed.records)
+        saved[name] = store.save_report(
+            "demo", f"https://demo/{name}", assessed(parsed.report), parsed.records, judge=JUDGE
+        )
     assert saved["fixed_2022"].report_id == saved["2022"].report_id  # same report, a new version
     assert count(store, "reports") == 2
     rules = store.db.execute(
@@ -270,7 +278,7 @@ def test_a_report_is_written_whole_or_not_at_all(store: Store, monkeypatch: pyte
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(store, "_sync_findings", broken)
+    monkeypatch.setattr(store.findings, "sync", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         ingest(store, SEED_003)
     for table in ("reports", "versions", "cells", "findings", "report_text", "text_pending", "sites"):
@@ -304,7 +312,7 @@ def test_a_page_that_goes_back_to_an_earlier_text_makes_it_current_again(tmp_pat
     statuses = []
     for path in (seed, fixed, seed):
         parsed = parse_path(path)
-        statuses.append(store.save_report("xicheng", url, parsed.report, parsed.records).status)
+        statuses.append(store.save_report("xicheng", url, assessed(parsed.report), parsed.records, judge=JUDGE).status)
     assert statuses == ["new", "changed", "changed"]
     current = store.db.execute("select current_version from reports").fetchone()[0]
     assert current == 1 and store.db.execute("select count(*) from versions").fetchone()[0] == 2
@@ -322,7 +330,8 @@ def test_pages_without_agency_or_year_do_not_merge(tmp_path: Path) -> None:
     for n, name in enumerate(("000_402f5e06dd06528b.txt", "002_59838382079b1902.txt")):
         parsed = parse_path(seeds / name)
         parsed.report.agency = parsed.report.year = None  # as a page whose title names neither
-        saved.append(store.save_report("xicheng", f"https://example.gov.cn/{n}.html", parsed.report, parsed.records))
+        url = f"https://example.gov.cn/{n}.html"
+        saved.append(store.save_report("xicheng", url, assessed(parsed.report), parsed.records, judge=JUDGE))
     assert [s.status for s in saved] == ["new", "new"]
     assert store.db.execute("select count(*) from reports").fetchone()[0] == 2
 
@@ -331,7 +340,7 @@ def test_a_number_too_long_for_64_bits_is_stored(store: Store) -> None:
     """A garbled cell can hold 20 digits: the report is still stored (orjson cannot write it)."""
     parsed = parse_path(SEED_000)
     parsed.report.applications["new_received"]["natural_person"] = 45351800000000000000
-    saved = store.save_report("xicheng", "https://x/000.html", parsed.report, parsed.records)
+    saved = store.save_report("xicheng", "https://x/000.html", assessed(parsed.report), parsed.records, judge=JUDGE)
     assert saved.status == "new"
     (stored,) = store.db.execute("select report_json from versions").fetchone()
     assert json.loads(stored)["applications"]["new_received"]["natural_person"] == 45351800000000000000

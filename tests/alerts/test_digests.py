@@ -10,7 +10,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from crawler.alerts import after_crawl, deliver, queue_digests
+from alerts.deliver import after_crawl, deliver, queue_digests
+from checks.assess import JUDGE, assessed
 from crawler.config import load_config
 from parsers.load import parse_path
 from storage.alert_queue import acknowledge
@@ -46,7 +47,8 @@ def write_config(tmp_path: Path, smtp_port: int | None, recipients=("office@exam
 
 def ingest(store: Store, path: Path, url: str | None = None) -> None:
     parsed = parse_path(path)
-    store.save_report("xicheng", url or f"https://www.bjxch.gov.cn/{path.stem}.html", parsed.report, parsed.records)
+    url = url or f"https://www.bjxch.gov.cn/{path.stem}.html"
+    store.save_report("xicheng", url, assessed(parsed.report), parsed.records, judge=JUDGE)
 
 
 @pytest.fixture

@@ -1,0 +1,179 @@
+"""Findings (`findings`): their lifecycle across versions and crawls, by fingerprint: opened,
+refreshed, resolved, reopened, acknowledged; and the queries over the open ones.
+
+Which findings a report has is decided by the rules (checks/, through storage.judge.Judge);
+this module only keeps what it is given."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable
+from typing import Any
+
+import sqlite_utils
+
+from common.constants import ReportStatus, Severity
+from parsers.model import Finding
+from storage.db import and_equal
+
+_COLUMNS = "report_id, version_id, rule, severity, where_, message, cells, lhs, rhs, last_seen"
+
+
+def _marks(values: Collection[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+class Findings:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def sync(
+        self,
+        report_id: int,
+        version_id: int,
+        findings: list[Finding],
+        ts: str,
+        only: Iterable[str] | None = None,
+        keep: Iterable[str] = (),
+    ) -> tuple[list[int], list[int]]:
+        """Make the open findings of a report those given: insert new ones, refresh (and reopen)
+        known ones by fingerprint, resolve the rest. `only`: the rules being re-evaluated (others
+        are left alone); `keep`: rules this evaluation does not cover. Returns the ids opened
+        (new or reopened) and resolved. Within the caller's transaction."""
+        conn = self.db.conn
+        existing = {
+            fp: (fid, resolved_at, rule)
+            for fid, fp, resolved_at, rule in conn.execute(
+                "select id, fingerprint, resolved_at, rule from findings where report_id = ?", [report_id]
+            )
+        }
+        seen: set[str] = set()
+        new_ids: list[int] = []
+        updates = []
+        for f in findings:
+            if f.fingerprint in seen:
+                continue
+            seen.add(f.fingerprint)
+            values = [report_id, version_id, *_values(f), ts]
+            if f.fingerprint in existing:
+                fid, resolved_at, _ = existing[f.fingerprint]
+                updates.append([*values[1:], fid])
+                if resolved_at is not None:
+                    new_ids.append(fid)  # reopened: open again from this save on
+            else:
+                cur = conn.execute(
+                    f"insert into findings ({_COLUMNS}, fingerprint, first_seen) values (?{', ?' * 11})",
+                    [*values, f.fingerprint, ts],
+                )
+                new_ids.append(cur.lastrowid)
+        if updates:
+            # A finding that comes back (it was resolved) is news again: clear what was alerted.
+            conn.executemany(
+                "update findings set version_id = ?, rule = ?, severity = ?, where_ = ?, message = ?, cells = ?, "
+                "lhs = ?, rhs = ?, last_seen = ?, "
+                "alerted_at = case when resolved_at is null then alerted_at end, "
+                "resolved_alerted_at = case when resolved_at is null then resolved_alerted_at end, "
+                "resolved_at = null where id = ?",
+                updates,
+            )
+        only = None if only is None else set(only)
+        keep = set(keep)
+        resolved = [
+            fid
+            for fp, (fid, resolved_at, rule) in existing.items()
+            if resolved_at is None and fp not in seen and rule not in keep and (only is None or rule in only)
+        ]
+        self.resolve(resolved, ts)
+        return new_ids, resolved
+
+    def resolve(self, ids: list[int], ts: str) -> None:
+        self.db.conn.executemany("update findings set resolved_at = ? where id = ?", [(ts, fid) for fid in ids])
+
+    def resolve_fingerprints(self, fingerprints: list[str], rules: Collection[str], ts: str) -> list[int]:
+        """Resolve the open findings of these rules with these fingerprints, on any report; their ids."""
+        if not fingerprints or not rules:
+            return []
+        ids = [
+            r[0]
+            for r in self.db.conn.execute(
+                f"select id from findings where fingerprint in ({_marks(fingerprints)}) "
+                f"and rule in ({_marks(rules)}) and resolved_at is null",
+                [*fingerprints, *rules],
+            )
+        ]
+        self.resolve(ids, ts)
+        return ids
+
+    def id_of(self, report_id: int, fingerprint: str) -> int | None:
+        row = self.db.conn.execute(
+            "select id from findings where report_id = ? and fingerprint = ?", [report_id, fingerprint]
+        ).fetchone()
+        return row[0] if row else None
+
+    def open_on_keys(self, rules: Collection[str]) -> dict[int, str]:
+        """{finding id: the key of the report it is on} of the open findings of these rules."""
+        return dict(
+            self.db.conn.execute(
+                "select f.id, r.report_key from findings f join reports r on r.id = f.report_id "
+                f"where f.rule in ({_marks(rules)}) and f.resolved_at is null",
+                list(rules),
+            ).fetchall()
+        )
+
+    def refresh_status(self, report_id: int, ignore: Collection[str]) -> None:
+        """reports.status again from the report's open findings: error while one is an error,
+        whatever the rules in `ignore` (the monitoring rule: about another report) say."""
+        self.db.conn.execute(
+            "update reports set status = case when exists (select 1 from findings where report_id = ? "
+            f"and resolved_at is null and severity = ? and rule not in ({_marks(ignore)})) "
+            "then ? else ? end where id = ?",
+            [report_id, Severity.ERROR, *ignore, ReportStatus.ERROR, ReportStatus.OK, report_id],
+        )
+
+    def acknowledge(self, fingerprint: str) -> int:
+        """Silence the findings with this fingerprint on purpose; how many there were."""
+        with self.db.conn:
+            return self.db.conn.execute(
+                "update findings set acknowledged = 1 where fingerprint = ?", [fingerprint]
+            ).rowcount
+
+    # --- queries ------------------------------------------------------------------------------
+    def open(self, site: str | None = None, severity: str | None = None) -> list[dict[str, Any]]:
+        """The open error and warning findings, with their report's site, agency, year and URL."""
+        sql = (
+            "select f.*, r.site, r.agency, r.year, r.url from findings f join reports r on r.id = f.report_id "
+            "where f.resolved_at is null and f.severity != ?"
+        )
+        sql, args = and_equal(sql, [Severity.INFO], {"r.site": site, "f.severity": severity})
+        return list(self.db.query(sql + " order by r.site, r.agency, r.year, f.id", args))
+
+    def pending(self, site: str) -> list[dict[str, Any]]:
+        """The site's open error and warning findings not alerted yet (nor acknowledged)."""
+        return list(
+            self.db.query(
+                "select f.*, r.agency, r.year, r.url, r.title from findings f join reports r on r.id = f.report_id "
+                "where r.site = ? and f.alerted_at is null and f.resolved_at is null and f.acknowledged = 0 "
+                "and f.severity in (?, ?) order by f.severity, r.agency, r.year, f.id",
+                [site, Severity.ERROR, Severity.WARNING],
+            )
+        )
+
+    def fixed(self, site: str) -> list[dict[str, Any]]:
+        """The site's alerted findings resolved since, whose resolution is not alerted yet."""
+        return list(
+            self.db.query(
+                "select f.*, r.agency, r.year, r.url from findings f join reports r on r.id = f.report_id "
+                "where r.site = ? and f.alerted_at is not null and f.resolved_at is not null "
+                "and f.resolved_alerted_at is null order by r.agency, r.year, f.id",
+                [site],
+            )
+        )
+
+
+def _values(f: Finding) -> list[Any]:
+    """A finding's columns from rule to rhs, as stored (cells and sides as JSON)."""
+    data = f.to_json()
+    return [
+        f.rule, f.severity, f.where, f.message, json.dumps(f.cells, ensure_ascii=False),
+        json.dumps(data.get("lhs"), ensure_ascii=False), json.dumps(data.get("rhs"), ensure_ascii=False),
+    ]  # fmt: skip

@@ -1,0 +1,53 @@
+"""Every page a crawl met (`pages`): its status, its HTTP validators for the next conditional
+request, and, for a report published as a file only, whose report of which year it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from common.constants import PageStatus
+from storage.db import and_equal, now
+
+_PAGE_COLUMNS = {
+    "site", "etag", "last_modified", "hash", "status", "http_status", "last_fetched", "error", "report_id",
+    "agency", "year",
+}  # fmt: skip
+
+
+class Pages:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def record(self, url: str, site: str, **values: Any) -> None:
+        """Upsert a page's crawl state in its own transaction; the columns not given keep their values."""
+        with self.db.conn:
+            self.upsert(url, site, values)
+
+    def upsert(self, url: str, site: str, values: dict[str, Any]) -> None:
+        """Upsert a page's crawl state within the caller's transaction (a report's, say)."""
+        values = {"site": site, "last_fetched": now(), **values}
+        if not values.keys() <= _PAGE_COLUMNS:  # names go into the SQL: only the table's own
+            raise ValueError(f"not a column of pages: {sorted(values.keys() - _PAGE_COLUMNS)}")
+        names = ", ".join(values)
+        self.db.conn.execute(
+            f"insert into pages (url, {names}) values (?{', ?' * len(values)}) on conflict (url) do update set "
+            + ", ".join(f"{name} = excluded.{name}" for name in values),
+            [url, *values.values()],
+        )
+
+    def stored(self, site: str | None) -> dict[str, dict[str, Any]]:
+        """{url: its crawl state} of the pages of a site (all sites: None) that hold a stored report:
+        what a crawl asks before each request, read in one query."""
+        sql = "select url, last_fetched, etag, last_modified from pages where status = ? and report_id is not null"
+        sql, args = and_equal(sql, [PageStatus.STORED], {"site": site})
+        return {row["url"]: row for row in self.db.query(sql, args)}
+
+    def published_as_files(self) -> list[tuple[str, int]]:
+        """(agency, year) of every report published as images or a file only: no report row, but
+        published all the same."""
+        return self.db.conn.execute(
+            "select agency, year from pages where status = ? and agency is not null and year is not null",
+            [PageStatus.ATTACHMENT_ONLY],
+        ).fetchall()

@@ -1,0 +1,83 @@
+"""Full-text search over each report's current text (`report_text`, FTS5 trigram index).
+
+The index is not kept by triggers row by row (trigram indexing is most of the cost of storing
+a report): a stored report's text is queued in text_pending, with the values the index holds
+for it, and `index` brings the index up to date in batches (before every search, at the end
+of a crawl run, when the store closes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from storage.db import and_equal
+
+
+class TextIndex:
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def put(self, report_id: int, title: str | None, agency: str | None, text: str) -> None:
+        """A report's current text, within the caller's transaction; the index follows (index)."""
+        conn = self.db.conn
+        # text_pending keeps what the index holds for this report until then (an external-content
+        # index deletes by value).
+        conn.execute(
+            "insert or ignore into text_pending (report_id, indexed, title, agency, text) "
+            "select ?, t.report_id is not null, t.title, t.agency, t.text "
+            "from (select 1) left join report_text t on t.report_id = ?",
+            [report_id, report_id],
+        )
+        conn.execute(
+            "insert into report_text (report_id, title, agency, text) values (?, ?, ?, ?) on conflict (report_id) "
+            "do update set title = excluded.title, agency = excluded.agency, text = excluded.text",
+            [report_id, title, agency, text],
+        )
+
+    def index(self, batch: int = 500) -> int:
+        """Bring the full-text index up to date with the reports stored since; returns how many."""
+        conn = self.db.conn
+        done = 0
+        while conn.execute("select exists (select 1 from text_pending)").fetchone()[0]:
+            with conn:
+                conn.execute("begin immediate")
+                ids = [
+                    r[0] for r in conn.execute("select report_id from text_pending order by report_id limit ?", [batch])
+                ]
+                marks = ",".join("?" * len(ids))
+                conn.execute(
+                    "insert into report_text_fts (report_text_fts, rowid, title, agency, text) "
+                    f"select 'delete', report_id, title, agency, text from text_pending where indexed and report_id in ({marks})",
+                    ids,
+                )
+                conn.execute(
+                    "insert into report_text_fts (rowid, title, agency, text) "
+                    f"select report_id, title, agency, text from report_text where report_id in ({marks})",
+                    ids,
+                )
+                conn.execute(f"delete from text_pending where report_id in ({marks})", ids)
+            done += len(ids)
+        return done
+
+    def search(self, query: str, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Reports whose text holds `query`. FTS5 trigram needs 3+ characters; shorter uses LIKE."""
+        self.index()
+        args: list[Any] = []
+        if len(query) >= 3:
+            sql = (
+                "select r.id, r.site, r.agency, r.year, r.title, r.url, "
+                "snippet(report_text_fts, 2, '[', ']', '…', 12) as snippet "
+                "from report_text_fts join reports r on r.id = report_text_fts.rowid "
+                "where report_text_fts match ?"
+            )
+            args.append('"' + query.replace('"', '""') + '"')
+        else:
+            sql = (
+                "select r.id, r.site, r.agency, r.year, r.title, r.url, substr(t.text, "
+                "max(1, instr(t.text, ?) - 20), 60) as snippet from report_text t "
+                "join reports r on r.id = t.report_id where instr(t.text, ?) > 0"
+            )
+            args += [query, query]
+        sql, args = and_equal(sql, args, {"r.site": site})
+        return list(self.db.query(sql + f" order by r.year desc limit {int(limit)}", args))
