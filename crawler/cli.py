@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crawler import output
 from crawler.config import Config, ConfigError, load_config
+from crawler.settings import LOG_LEVEL
 from parsers.errors import ParseError
 from parsers.html import css_to_xpath
 from parsers.load import parse_path
@@ -349,6 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             parser.print_help(sys.stderr)
             return 2
+    output.configure(LOG_LEVEL, timestamps=args.func is _schedule_cmd)  # modules log; these handlers show it
     try:
         return args.func(args)
     except ConfigError as exc:

@@ -48,8 +48,9 @@ def crawl_sites(
             # The spider classes are given, from `config`: no loader reading config.toml again.
             loader = {"SPIDER_LOADER_CLASS": "scrapy.spiderloader.DummySpiderLoader"}
             settings = settings_for(config, str(db_path), full, {**loader, **(overrides or {}), "NIANBAO_RUNS": runs})
+            # Scrapy's log handler stays off: the caller's handlers show the log (crawler.output).
             process = CrawlerProcess({**settings, "LOG_ENABLED": False})
-            _one_line_logging(settings.get("LOG_LEVEL", "WARNING"))  # after Scrapy configured its own
+            logging.getLogger().setLevel(settings.get("LOG_LEVEL", "WARNING"))  # Scrapy set it to NOTSET
             for key in runs:
                 process.crawl(spider_for(config.site(key)))
             process.start()
@@ -79,23 +80,6 @@ def _results(db_path: Path, runs: dict[str, int], unfinished: str) -> dict[str, 
         return results
     finally:
         store.close()
-
-
-class _OneLine(logging.Formatter):
-    """Scrapy logs network errors with tracebacks; a user sees the one line that matters."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        record.exc_info = record.exc_text = record.stack_info = None
-        return super().format(record).splitlines()[0]
-
-
-def _one_line_logging(level: str) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(_OneLine("%(levelname)s %(name)s: %(message)s"))
-    handler.setLevel(level)
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
 
 
 def format_summary(results: list[RunResult]) -> str:
