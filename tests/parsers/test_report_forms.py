@@ -10,7 +10,7 @@ import pytest
 
 from parsers.load import parse_bytes
 from parsers.model import Report
-from tests.test_seeds import seed_path
+from tests.parsers.test_seeds import seed_path
 
 
 def seed_text(n: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from parsers.html import sniff_encoding
 from parsers.load import parse_bytes, parse_path
-from tests.test_seeds import (
+from tests.parsers.test_seeds import (
     EXPECTED,
     SAMPLE_SHANGHAI,
     SHANGHAI,
@@ -22,7 +22,7 @@ from tests.test_seeds import (
     seed_path,
 )
 
-HTML = Path(__file__).parent / "fixtures" / "html"
+HTML = Path(__file__).parent.parent / "fixtures" / "html"
 
 # fixture -> (source, published date the page shows)
 FIXTURES = {
