@@ -160,6 +160,17 @@ def _demo_cmd(args: argparse.Namespace) -> int:
     return 0 if all(r.status == "ok" for r in results) else 1
 
 
+def _new_site_cmd(args: argparse.Namespace) -> int:
+    from crawler.scaffold import new_site, site_of
+
+    site = site_of(args.key, args.name, args.start_url, args.domain)
+    for path in new_site(site, args.config, args.tests):
+        print(f"wrote {path}")
+    print(f"next: save the portal's pages in tests/files/{site.key}/ (its README.md says how), then "
+          f"pytest tests/spiders/test_crawl_{site.key}.py")  # fmt: skip
+    return 0
+
+
 def _config_and_db(args: argparse.Namespace) -> tuple[Config, Path]:
     """The config (--config) and the database path (--db, else the config's [storage] path)."""
     config = load_config(args.config)
@@ -330,6 +341,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="file (json) or folder (csv); default: stdout / current folder")
     _common(p)
     p.set_defaults(func=_export_cmd)
+
+    p = sub.add_parser("new-site", help="start a portal: its [sites.NAME] block, tests/files/NAME/, a crawl test")
+    p.add_argument("key", metavar="NAME", help="the site's name in config.toml (lower-case letters, digits, _)")
+    p.add_argument("--name", required=True, help="the agency, e.g. 北京市某某区人民政府")
+    p.add_argument("--start-url", required=True, metavar="URL", help="the portal's annual-report list page")
+    p.add_argument("--domain", action="append", default=[], metavar="HOST", help="allowed host (default: the URL's)")
+    p.add_argument("--tests", metavar="DIR", help="the tests folder to write into (default: this checkout's tests/)")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file to add the site to (default: config.toml)")
+    p.set_defaults(func=_new_site_cmd)
     return parser
 
 
