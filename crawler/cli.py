@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from common.constants import RunStatus
 from crawler import output
 from crawler.config import Config, ConfigError, load_config
 from crawler.settings import LOG_LEVEL
@@ -71,7 +72,7 @@ def _crawl_cmd(args: argparse.Namespace) -> int:
     print(format_summary(results))
     if not args.no_alerts:
         _alert(config, db_path, sites)
-    return 0 if all(r.status == "ok" for r in results) else 1
+    return 0 if all(r.status == RunStatus.OK for r in results) else 1
 
 
 def _alert(config: Config, db_path: Path, sites: list[str]) -> None:
@@ -157,7 +158,7 @@ def _demo_cmd(args: argparse.Namespace) -> int:
     if not args.no_alerts:
         _alert(demo, db_path, ["xicheng"])
     print(f"next: crawl findings --db {db_path}   ·   crawl search 行政复议 --db {db_path}")
-    return 0 if all(r.status == "ok" for r in results) else 1
+    return 0 if all(r.status == RunStatus.OK for r in results) else 1
 
 
 def _new_site_cmd(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common.constants import RunStatus
 from crawler.config import Config
 from crawler.settings import settings_for
 from storage.errors import SiteBusy
@@ -40,7 +41,8 @@ def crawl_sites(
             try:
                 runs[site] = store.start_run(site)
             except SiteBusy as exc:
-                busy.append(RunResult(site, "busy", {}, [f"being crawled by process {exc.pid} since {exc.started}"]))
+                why = f"being crawled by process {exc.pid} since {exc.started}"
+                busy.append(RunResult(site, RunStatus.BUSY, {}, [why]))
     finally:
         store.close()
     try:
@@ -86,7 +88,7 @@ def format_summary(results: list[RunResult]) -> str:
     lines = []
     for r in results:
         c = r.counts
-        if r.status == "busy":
+        if r.status == RunStatus.BUSY:
             lines.append(f"{r.site}: busy — {r.errors[0]}")
             continue
         recent = f" ({c['not_rechecked']} checked recently, not asked again)" if c.get("not_rechecked") else ""
