@@ -1,1 +1,1 @@
-"""The crawl command, Scrapy settings and pipelines, scheduler and alerts."""
+"""The crawl command, config, Scrapy settings and pipelines, crawl-health monitors and the scheduler."""

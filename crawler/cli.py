@@ -77,7 +77,8 @@ def _crawl_cmd(args: argparse.Namespace) -> int:
 
 def _alert(config: Config, db_path: Path, sites: list[str]) -> None:
     """Queue this crawl's digest and deliver everything queued (earlier failures too)."""
-    from crawler.alerts import after_crawl, outbox_dir
+    from alerts.deliver import after_crawl
+    from alerts.senders import sender_for
     from storage.store import Store
 
     store = Store(db_path)
@@ -85,7 +86,7 @@ def _alert(config: Config, db_path: Path, sites: list[str]) -> None:
         queued, sent, failed = after_crawl(store, config, sites)
     finally:
         store.close()
-    where = config.alerts.get("smtp_host") or outbox_dir(config)
+    where = sender_for(config).where
     print(f"alerts: {len(queued)} digest(s) queued, {sent} sent to {where}, {failed} kept for retry", flush=True)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.monitors import Thresholds
 from spiders.profile import Site  # built here from [sites.NAME]; spiders/ defines it, so it imports no crawler/
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
@@ -26,6 +27,7 @@ class Config:
     crawl: dict[str, Any]
     schedule: dict[str, Any]
     alerts: dict[str, Any]
+    monitors: Thresholds = field(default_factory=Thresholds)  # [monitors]: crawl-health thresholds
 
     def site(self, key: str) -> Site:
         if key not in self.sites:
@@ -110,12 +112,14 @@ _NUMBERS = (
     ("schedule", "watchdog_seconds", False, True),
     ("alerts", "smtp_port", True, True),
     ("alerts", "smtp_timeout", False, True),
+    ("monitors", "failure_streak", True, True),
+    ("monitors", "stale_factor", False, True),
 )
 SMTP_SECURITY = ("none", "starttls", "ssl")
 
 
 def _check_sections(sections: dict[str, dict[str, Any]]) -> None:
-    """[crawl], [schedule] and [alerts]: every problem is found here, not when a crawl or an e-mail runs."""
+    """[crawl], [schedule], [alerts], [monitors]: every problem is found here, not when a crawl or an e-mail runs."""
     for section, key, whole, positive in _NUMBERS:
         _number(sections[section], key, section, whole=whole, positive=positive)
     schedule, alerts = sections["schedule"], sections["alerts"]
@@ -130,6 +134,10 @@ def _check_sections(sections: dict[str, dict[str, Any]]) -> None:
         raise ConfigError(f"alerts.smtp_security must be one of {', '.join(SMTP_SECURITY)}, not {security!r}")
     if "recipients" in alerts:
         alerts["recipients"] = _list(alerts, "recipients", "alerts")
+    known = list(Thresholds.__dataclass_fields__)
+    unknown = sorted(set(sections["monitors"]) - set(known))
+    if unknown:  # a misspelt threshold would silently keep its default
+        raise ConfigError(f"monitors.{unknown[0]} is not a threshold (those are: {', '.join(known)})")
 
 
 def _url_year(table: dict[str, Any], where: str) -> None:
@@ -203,9 +211,10 @@ def load_config(path: str | Path | None = None) -> Config:
             sites[key] = Site(**fields)  # translates `content` to XPath, once
         except ValueError as exc:
             raise ConfigError(f"{where}.content: {exc}") from None
-    sections = {name: _table(data, name) for name in ("crawl", "schedule", "alerts")}
+    sections = {name: _table(data, name) for name in ("crawl", "schedule", "alerts", "monitors")}
     _check_sections(sections)
-    config = Config(path=path.resolve(), db_path=Path(), sites=sites, **sections)
+    monitors = Thresholds(**sections.pop("monitors"))
+    config = Config(path=path.resolve(), db_path=Path(), sites=sites, monitors=monitors, **sections)
     storage = _table(data, "storage")
     config.db_path = config.resolve(str(storage.get("path", "data/nianbao.db")))
     return config

@@ -18,12 +18,13 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from common.constants import PageStatus, RunStatus, SaveStatus
+from crawler.monitors import ON_CLOSE, CrawlStats, run_checks
 from parsers.checks import url_year_mismatch
 from parsers.errors import NoReportText, NotAReport, ParseError
 from parsers.load import parse_bytes
 from parsers.model import Report
 from spiders.items import ReportPage
-from spiders.stats import BUSY, LIST_FAILURES, LIST_PAGES, OFFSITE_REDIRECTS, REPORT_LINKS, RUN_STATUS
+from spiders.stats import BUSY, OFFSITE_REDIRECTS, RUN_STATUS
 from spiders.urls import attachment_urls
 from storage.errors import SiteBusy
 from storage.store import Store, compress_page
@@ -209,21 +210,15 @@ class StoreStage:
             self.store.close()
             return
         stats = self.crawler.stats
-        lists = stats.get_value(LIST_PAGES, 0)
-        list_failures = stats.get_value(LIST_FAILURES, 0)
+        crawl = CrawlStats.of(stats, self.counts)
         self.counts["pages_fetched"] = stats.get_value("downloader/response_count", 0)
-        self.counts["list_pages"] = lists
+        self.counts["list_pages"] = crawl.list_pages
         self.counts["offsite_redirects"] = stats.get_value(OFFSITE_REDIRECTS, 0)
         self.counts["seconds"] = round(time.monotonic() - self.started, 1)
-        status = "ok" if lists else "failed"
-        if not lists:
-            self.errors.insert(0, f"no list page could be fetched ({list_failures} failed)")
-        elif not stats.get_value(REPORT_LINKS, 0):
-            # Lists that link no report: the portal changed its pages (or a script writes the links).
-            found = sum(self.counts[k] for k in ("new", "changed", "unchanged", "attachment_only"))
-            status = "ok" if found else "failed"  # reports found by probing only: still a crawl
-            self.errors.insert(0, f"its {lists} list pages link no report: has the portal changed its pages?")
-        stats.set_value(RUN_STATUS, "failed")  # until the run is written: `scrapy crawl` exits 1
+        alarms = run_checks(ON_CLOSE, crawl).values()  # the crawl's health (crawler.monitors)
+        status = RunStatus.FAILED if any(a.fails_run for a in alarms) else RunStatus.OK
+        self.errors[:0] = [a.message for a in alarms]
+        stats.set_value(RUN_STATUS, RunStatus.FAILED)  # until the run is written: `scrapy crawl` exits 1
         self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
         stats.set_value(RUN_STATUS, status)
         self.store.close()

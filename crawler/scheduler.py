@@ -93,7 +93,7 @@ def _record_timeout(db_path: str, site: str, since: str, limit: float) -> None:
 
 def watchdog(config_path: str, db_path: str) -> None:
     """Hourly: alert sites with no successful crawl for too long; retry queued alerts."""
-    from crawler.alerts import after_crawl
+    from alerts.deliver import after_crawl
     from storage.store import Store
 
     config = load_config(config_path)

@@ -8,13 +8,13 @@ walk touches.
 
 from __future__ import annotations
 
-import codecs
 import re
 import threading
 
 from lxml import etree
 
 from parsers.document import Document, Grid, clean_cell
+from parsers.encoding import sniff
 from parsers.errors import ParseError
 
 MAX_BYTES = 8 * 1024 * 1024  # Word pages run to ~350 KB; 20x that is not a report page
@@ -22,7 +22,6 @@ MAX_COLSPAN = 64
 MAX_ROWSPAN = 2000
 MAX_GRID_CELLS = 100_000  # table 2 is ~300 positions; a bigger expansion is not a report table
 
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _BLOCK_TAGS = (
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article",
     "center", "blockquote", "pre", "dd", "dt", "header", "footer", "td", "th", "ul", "ol",
@@ -38,75 +37,6 @@ def _text(el: etree._Element) -> str:
 def _clean(text: str) -> str:
     """document.clean_cell, faster: str.split() and regex \\s agree on what white space is."""
     return " ".join(text.split())
-
-
-def normalise_encoding(name: str | None) -> str | None:
-    """Canonical codec name; the GB family is read as its superset gb18030."""
-    if not name:
-        return None
-    try:
-        canon = codecs.lookup(name.strip().strip("\"'")).name
-    except LookupError:
-        return None
-    if canon in ("gb2312", "gbk", "gb18030", "hz"):
-        return "gb18030"
-    return canon
-
-
-def sniff_encoding(data: bytes, declared: str | None = None) -> str:
-    """Pick the encoding: BOM, then the HTTP header, then <meta charset>, then detection.
-
-    A declared latin-1 is distrusted: portals' error pages claim it for GBK bodies.
-    """
-    return _sniff(data, declared)[0]
-
-
-def _sniff(data: bytes, declared: str | None = None) -> tuple[str, bool]:
-    """sniff_encoding, and whether the whole page was decoded with it already (a 236 KB page
-    takes ~0.25 ms to decode: the caller need not check it again)."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8", False
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", False
-    for candidate in (declared, _meta_charset(data)):
-        enc = normalise_encoding(candidate)
-        if enc and enc not in ("latin-1", "iso8859-1", "cp1252", "ascii"):
-            return enc, False
-    try:
-        data.decode("utf-8")
-        return "utf-8", True
-    except UnicodeDecodeError:
-        pass
-    if _mostly_utf8(data):
-        return "utf-8", False
-    try:
-        data.decode("gb18030")
-        return "gb18030", False  # decoded again by _parse_utf8, to re-encode it
-    except UnicodeDecodeError:
-        pass
-    if data.decode("gb18030", errors="replace").count("\ufffd") <= max(3, len(data) // 1000):
-        return "gb18030", False  # GBK with a few stray bytes
-    from charset_normalizer import from_bytes  # only for pages that are neither
-
-    best = from_bytes(data[:65536]).best()
-    return normalise_encoding(best.encoding if best else None) or "utf-8", False
-
-
-def _mostly_utf8(data: bytes) -> bool:
-    """UTF-8 with a few stray bad bytes (a pasted fragment, a cut character), not GBK: read as
-    GB18030 (which often decodes UTF-8 bytes without error) it would be garbage throughout,
-    while a GBK page read as UTF-8 is mostly U+FFFD."""
-    text = data.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
-    # GBK read as UTF-8: most of its characters are bad. The second test is for short pages, where
-    # a few bad characters are within the allowance but are most of what there is.
-    return bad <= max(3, non_ascii // 50) and non_ascii - bad >= 4 * bad
-
-
-def _meta_charset(data: bytes) -> str | None:
-    m = _META_CHARSET.search(data[:4096])
-    return m.group(1).decode("ascii", "replace") if m else None
 
 
 def _parser(encoding: str) -> etree.HTMLParser:
@@ -175,7 +105,7 @@ def parse_html(data: bytes, declared_encoding: str | None = None, *, content: st
     """
     if len(data) > MAX_BYTES:
         raise ParseError(f"page is {len(data) // 1_048_576} MB, larger than any report page")
-    encoding, valid = _sniff(data, declared_encoding)
+    encoding, valid = sniff(data, declared_encoding)
     try:
         root, raw = _parse_utf8(data, encoding, valid)
         if root is None:
@@ -342,6 +272,8 @@ def _grid(rows: list[list[list[str]]]) -> Grid:
     Raises _TooLarge when the expansion would pass MAX_GRID_CELLS positions: spans and
     one very wide row must not turn a small page into a huge grid.
     """
+    # long because it is the inner loop of every table of every page, kept in one frame on purpose:
+    # a call per cell or per row costs more than the work it would name.
     n_rows = len(rows)
     texts: list[dict[int, str]] = [{} for _ in rows]  # row -> column -> text
     ids: list[dict[int, int]] = [{} for _ in rows]  # row -> column -> the cell it came from

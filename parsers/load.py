@@ -7,9 +7,10 @@ from pathlib import Path
 
 from parsers.checks import run_checks
 from parsers.document import Document
+from parsers.encoding import sniff_encoding
 from parsers.errors import ParseError
 from parsers.extract import extract
-from parsers.html import MAX_BYTES, parse_html, sniff_encoding
+from parsers.html import MAX_BYTES, parse_html
 from parsers.model import Report
 from parsers.text import parse_text
 

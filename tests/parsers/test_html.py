@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers.html import sniff_encoding
+from parsers.encoding import sniff_encoding
 from parsers.load import parse_bytes, parse_path
 from tests.parsers.test_seeds import (
     EXPECTED,

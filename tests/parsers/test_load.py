@@ -98,7 +98,7 @@ def test_bytes_that_are_not_utf8_become_replacement_characters_and_lose_nothing(
 
 
 def test_a_short_gbk_page_without_charset_is_still_gbk() -> None:
-    from parsers.html import sniff_encoding
+    from parsers.encoding import sniff_encoding
 
     page = "<html><body><p>北京市西城区人民政府</p></body></html>".encode("gbk")
     assert sniff_encoding(page) == "gb18030"
@@ -122,7 +122,7 @@ def test_bad_bytes_after_libxml2_stops_logging_errors_are_still_found() -> None:
 
 
 def test_a_gbk_fragment_pasted_into_a_long_utf8_page_leaves_the_page_utf8() -> None:
-    from parsers.html import sniff_encoding
+    from parsers.encoding import sniff_encoding
 
     body = "政府信息公开工作年度报告" * 400  # 4,800 characters of UTF-8
     fragment = "北京市西城区人民政府办公室" * 3  # 39 characters of GBK: too many bad bytes for 'mostly'
@@ -132,7 +132,7 @@ def test_a_gbk_fragment_pasted_into_a_long_utf8_page_leaves_the_page_utf8() -> N
 
 
 def test_a_gbk_page_with_a_stray_byte_is_still_gbk() -> None:
-    from parsers.html import sniff_encoding
+    from parsers.encoding import sniff_encoding
 
     page = ("<html><body><p>" + "北京市西城区人民政府" * 50 + "</p></body></html>").encode("gbk")
     broken = page.replace(b"<p>", b"<p>\xff", 1)

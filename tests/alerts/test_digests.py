@@ -10,7 +10,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from crawler.alerts import after_crawl, deliver, queue_digests
+from alerts.deliver import after_crawl, deliver, queue_digests
 from crawler.config import load_config
 from parsers.load import parse_path
 from storage.alert_queue import acknowledge

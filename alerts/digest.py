@@ -1,0 +1,34 @@
+"""A digest: one site's news, as alerts.collect reads it from the store and alerts.render
+shows it. Plain data: nothing here reads or writes a database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from crawler.monitors import Alarm
+
+
+def _covers() -> dict[str, list[Any]]:
+    return {k: [] for k in ("reports", "findings", "fixed", "failures", "watchdog")}
+
+
+@dataclass
+class Digest:
+    """One site's news. Rows are the store's (findings' `cells` decoded to lists)."""
+
+    site: str
+    site_name: str
+    recipients: list[str]
+    new: list[dict[str, Any]] = field(default_factory=list)  # reports never alerted
+    revised: list[tuple[dict[str, Any], list[str]]] = field(default_factory=list)  # (report, diff of its records)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    fixed: list[dict[str, Any]] = field(default_factory=list)  # findings a later version resolved
+    failing: Alarm | None = None  # the failure_streak monitor's alarm, not alerted yet
+    stale: Alarm | None = None  # the watchdog's alarm, not alerted yet
+    # The current report JSON of each report whose error findings name cells: its tables are drawn.
+    reports: dict[int, dict[str, Any]] = field(default_factory=dict)
+    covers: dict[str, list[Any]] = field(default_factory=_covers)  # what queueing marks as alerted
+
+    def empty(self) -> bool:
+        return not (self.new or self.revised or self.findings or self.fixed or self.failing or self.stale)
