@@ -1,4 +1,5 @@
-"""parsers.extract: Document -> Report, without the loaders or the checks around it."""
+"""parsers.extract: Document -> Report (metadata and tables together, the six parts, whether it is a
+report at all), without the loaders or the checks around it."""
 
 from __future__ import annotations
 
@@ -62,41 +63,6 @@ def test_a_later_mention_of_an_earlier_part_is_prose() -> None:
 )
 def test_with_no_tables_the_template_follows_the_year(year: int, template: str) -> None:
     assert report(f"北京市西城区民政局{year}年政府信息公开工作年度报告", *BODY).template == template
-
-
-def test_the_page_title_without_the_portals_suffix() -> None:
-    got = report(*BODY, title=TITLE + "_北京市西城区人民政府网站")
-    assert (got.title, got.agency, got.year) == (TITLE, "北京市西城区民政局", 2022)
-
-
-def test_the_list_links_title_when_the_page_names_no_year() -> None:
-    got = report(*BODY, title="政府信息公开年报", hint=TITLE)
-    assert (got.title, got.year) == (TITLE, 2022)
-
-
-def test_of_two_names_the_agency_is_the_first() -> None:
-    title = "北京市东城区对外联络服务办公室（北京市东城区支援合作办公室）2021年政府信息公开工作年度报告"
-    assert report(title, *BODY).agency == "北京市东城区对外联络服务办公室"
-
-
-@pytest.mark.parametrize(
-    ("lines", "meta", "published"),
-    [
-        (["发布时间：2023-01-20 09:00"], {}, "2023-01-20"),
-        (["日期:2023-01-20 17:10"], {}, "2023-01-20"),  # the portals' bare 日期 line
-        (["发布日期：2023年1月20日"], {"PubDate": "2023-01-18 10:00"}, "2023-01-20"),  # the page's line first
-        (["成文日期：2023-01-10"], {"PubDate": "2023-01-18 10:00"}, "2023-01-18"),  # the meta before 成文日期
-        (["成文日期：2023-01-10"], {}, "2023-01-10"),  # the date written, as a last resort
-        (["发布时间：2023-02-30"], {}, None),  # no such day
-    ],
-)
-def test_the_publication_date(lines: list[str], meta: dict[str, str], published: str | None) -> None:
-    assert report(TITLE, *lines, *BODY, meta=meta).published == published
-
-
-def test_the_closing_date_when_the_page_has_no_other() -> None:
-    got = report(TITLE, *BODY, "北京市西城区民政局", "2023年1月20日")
-    assert got.published == "2023-01-20"
 
 
 def test_a_page_about_a_report_is_not_one() -> None:
