@@ -1,5 +1,5 @@
-"""The tests mirror the packages: one folder per package, and no two test files share a name
-(a failure names one file, unambiguously)."""
+"""The tests mirror the packages (tests/parsers/ for parsers/, …) and no two test files share a
+name, so a failure names one file unambiguously."""
 
 from __future__ import annotations
 
