@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checks.assess import JUDGE, assess_report
+from common.constants import RunStatus
+from crawler import output
 from crawler.config import Config, ConfigError, load_config
+from crawler.settings import LOG_LEVEL
 from parsers.errors import ParseError
 from parsers.html import css_to_xpath
 from parsers.load import parse_path
@@ -71,7 +74,7 @@ def _crawl_cmd(args: argparse.Namespace) -> int:
     print(format_summary(results))
     if not args.no_alerts:
         _alert(config, db_path, sites)
-    return 0 if all(r.status == "ok" for r in results) else 1
+    return 0 if all(r.status == RunStatus.OK for r in results) else 1
 
 
 def _alert(config: Config, db_path: Path, sites: list[str]) -> None:
@@ -158,7 +161,18 @@ def _demo_cmd(args: argparse.Namespace) -> int:
     if not args.no_alerts:
         _alert(demo, db_path, ["xicheng"])
     print(f"next: crawl findings --db {db_path}   ·   crawl search 行政复议 --db {db_path}")
-    return 0 if all(r.status == "ok" for r in results) else 1
+    return 0 if all(r.status == RunStatus.OK for r in results) else 1
+
+
+def _new_site_cmd(args: argparse.Namespace) -> int:
+    from crawler.scaffold import new_site, site_of
+
+    site = site_of(args.key, args.name, args.start_url, args.domain)
+    for path in new_site(site, args.config, args.tests):
+        print(f"wrote {path}")
+    print(f"next: save the portal's pages in tests/files/{site.key}/ (its README.md says how), then "
+          f"pytest tests/spiders/test_crawl_{site.key}.py")  # fmt: skip
+    return 0
 
 
 def _config_and_db(args: argparse.Namespace) -> tuple[Config, Path]:
@@ -332,6 +346,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="file (json) or folder (csv); default: stdout / current folder")
     _common(p)
     p.set_defaults(func=_export_cmd)
+
+    p = sub.add_parser("new-site", help="start a portal: its [sites.NAME] block, tests/files/NAME/, a crawl test")
+    p.add_argument("key", metavar="NAME", help="the site's name in config.toml (lower-case letters, digits, _)")
+    p.add_argument("--name", required=True, help="the agency, e.g. 北京市某某区人民政府")
+    p.add_argument("--start-url", required=True, metavar="URL", help="the portal's annual-report list page")
+    p.add_argument("--domain", action="append", default=[], metavar="HOST", help="allowed host (default: the URL's)")
+    p.add_argument("--tests", metavar="DIR", help="the tests folder to write into (default: this checkout's tests/)")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file to add the site to (default: config.toml)")
+    p.set_defaults(func=_new_site_cmd)
     return parser
 
 
@@ -353,6 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             parser.print_help(sys.stderr)
             return 2
+    output.configure(LOG_LEVEL, timestamps=args.func is _schedule_cmd)  # modules log; these handlers show it
     try:
         return args.func(args)
     except ConfigError as exc:
