@@ -100,7 +100,7 @@ def test_print_only_in_the_cli() -> None:
     printing = []
     for package in ("crawler", "parsers", "storage", "spiders", "checks", "alerts", "common"):
         for path in sorted((ROOT / package).rglob("*.py")):
-            if path == ROOT / "crawler" / "cli.py":
+            if path.parent == ROOT / "crawler" / "cli":  # the output layer
                 continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
