@@ -15,6 +15,7 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from spiders.errors import OffsiteRedirect, RecentlyChecked
+from spiders.stats import OFFSITE_REDIRECTS
 from spiders.urls import host_allowed
 from storage.store import Store
 
@@ -78,7 +79,7 @@ class OffsiteRedirects:
         target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
         if host_allowed(target, getattr(self.crawler.spider, "allowed_domains", None) or []):
             return response
-        self.crawler.stats.inc_value("nianbao/offsite_redirects")
+        self.crawler.stats.inc_value(OFFSITE_REDIRECTS)
         raise OffsiteRedirect(request.url, target)
 
 

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from common.constants import PageStatus, SaveStatus
+from spiders.stats import LIST_FAILURES, LIST_PAGES, REPORT_LINKS
 
 if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
@@ -67,9 +68,9 @@ class CrawlStats:
     def of(cls, stats: StatsCollector, counts: Mapping[str, int]) -> CrawlStats:
         found = (SaveStatus.NEW, SaveStatus.CHANGED, SaveStatus.UNCHANGED, PageStatus.ATTACHMENT_ONLY)
         return cls(
-            list_pages=stats.get_value("nianbao/list_pages", 0),
-            list_failures=stats.get_value("nianbao/list_failures", 0),
-            report_links=stats.get_value("nianbao/report_links", 0),
+            list_pages=stats.get_value(LIST_PAGES, 0),
+            list_failures=stats.get_value(LIST_FAILURES, 0),
+            report_links=stats.get_value(REPORT_LINKS, 0),
             reports_found=sum(counts.get(k, 0) for k in found),
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import threading
@@ -23,6 +24,7 @@ from parsers.errors import NoReportText, NotAReport, ParseError
 from parsers.load import parse_bytes
 from parsers.model import Report
 from spiders.items import ReportPage
+from spiders.stats import BUSY, OFFSITE_REDIRECTS, RUN_STATUS
 from spiders.urls import attachment_urls
 from storage.errors import SiteBusy
 from storage.store import Store
@@ -63,7 +65,8 @@ class ParseStage:
         try:
             item.parsed = await self._parse(item)
             if item.parsed.content_found is False:  # the portal's template changed?
-                _progress(item.site, f"content area ({item.content}) not found, read the whole page: {item.url}")
+                _progress(item.site, f"content area ({item.content}) not found, read the whole page: {item.url}",
+                          logging.WARNING)  # fmt: skip
         except NoReportText as exc:  # the report is there, as images or an attachment: published
             item.status, item.error = PageStatus.ATTACHMENT_ONLY, str(exc)
             item.agency, item.year = exc.agency, exc.year
@@ -158,33 +161,31 @@ class StoreStage:
             self.run_id = run_id if run_id is not None else self.store.start_run(self.site)
         except SiteBusy as exc:  # the spider sees the stat and requests nothing
             self.run_id = None
-            self.crawler.stats.set_value("nianbao/busy", str(exc))
-            self.crawler.stats.set_value("nianbao/run_status", RunStatus.BUSY)
-            _progress(self.site, f"not crawled: {exc}")
+            self.crawler.stats.set_value(BUSY, str(exc))
+            self.crawler.stats.set_value(RUN_STATUS, RunStatus.BUSY)
+            _progress(self.site, f"not crawled: {exc}", logging.WARNING)
 
     def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
         page = {"etag": item.etag, "last_modified": item.last_modified, "http_status": item.http_status}
-        if item.status == "recently_checked":
-            self.counts["unchanged"] += 1
+        if item.status == PageStatus.RECENTLY_CHECKED:
+            self.counts[SaveStatus.UNCHANGED] += 1
             self.counts["not_rechecked"] += 1
-            item.outcome = "unchanged"
             return item
-        if item.status == "not_modified":
-            self.counts["unchanged"] += 1
+        if item.status == PageStatus.NOT_MODIFIED:
+            self.counts[SaveStatus.UNCHANGED] += 1
             # etag and last_modified stay as stored: record_page leaves columns it is not given.
-            self.store.record_page(item.url, item.site, status="stored", http_status=304)
-            item.outcome = "unchanged"
+            self.store.record_page(item.url, item.site, status=PageStatus.STORED, http_status=304)
             return item
-        if item.status != "fetched":
+        if item.status != PageStatus.FETCHED:
             self.counts[item.status] += 1
-            if item.status == "failed":
+            if item.status == PageStatus.FAILED:
                 self.errors.append(f"{item.url}: {item.error}")
             if item.agency and item.year:  # whose report of which year (attachment_only)
                 page = {**page, "agency": item.agency, "year": item.year}
             self.store.record_page(item.url, item.site, status=item.status, error=item.error, **page)
-            item.outcome = item.status
-            if item.status != "not_published":  # probing for next year's reports is routine
-                _progress(self.site, f"{item.status}: {item.url} ({item.error})")
+            if item.status != PageStatus.NOT_PUBLISHED:  # probing for next year's reports is routine
+                level = logging.WARNING if item.status == PageStatus.FAILED else logging.INFO
+                _progress(self.site, f"{item.status}: {item.url} ({item.error})", level)
             return item
         parsed = item.parsed
         if parsed.content_found is False:
@@ -197,7 +198,6 @@ class StoreStage:
         for f in parsed.report.findings:
             if saved.status != SaveStatus.UNCHANGED and f.severity != Severity.INFO:
                 self.counts[f"findings_{f.severity}"] += 1
-        item.outcome = saved.status
         report = parsed.report
         n_err = sum(f.severity == Severity.ERROR for f in report.findings)
         _progress(self.site, f"{saved.status}: {report.agency} {report.year}" + (f" ({n_err} errors)" if n_err else ""))
@@ -211,16 +211,20 @@ class StoreStage:
         crawl = CrawlStats.of(stats, self.counts)
         self.counts["pages_fetched"] = stats.get_value("downloader/response_count", 0)
         self.counts["list_pages"] = crawl.list_pages
-        self.counts["offsite_redirects"] = stats.get_value("nianbao/offsite_redirects", 0)
+        self.counts["offsite_redirects"] = stats.get_value(OFFSITE_REDIRECTS, 0)
         self.counts["seconds"] = round(time.monotonic() - self.started, 1)
         alarms = run_checks(ON_CLOSE, crawl).values()  # the crawl's health (crawler.monitors)
         status = RunStatus.FAILED if any(a.fails_run for a in alarms) else RunStatus.OK
         self.errors[:0] = [a.message for a in alarms]
-        stats.set_value("nianbao/run_status", RunStatus.FAILED)  # until the run is written: `scrapy crawl` exits 1
+        stats.set_value(RUN_STATUS, RunStatus.FAILED)  # until the run is written: `scrapy crawl` exits 1
         self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
-        stats.set_value("nianbao/run_status", status)
+        stats.set_value(RUN_STATUS, status)
         self.store.close()
 
 
-def _progress(site: str, message: str) -> None:
-    print(f"[{site}] {message}", flush=True)
+logger = logging.getLogger(__name__)
+
+
+def _progress(site: str, message: str, level: int = logging.INFO) -> None:
+    """A line of the crawl's progress: the CLI shows these on stdout (crawler.output)."""
+    logger.log(level, "[%s] %s", site, message)

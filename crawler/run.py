@@ -40,7 +40,8 @@ def crawl_sites(
             try:
                 runs[site] = store.start_run(site)
             except SiteBusy as exc:
-                busy.append(RunResult(site, "busy", {}, [f"being crawled by process {exc.pid} since {exc.started}"]))
+                why = f"being crawled by process {exc.pid} since {exc.started}"
+                busy.append(RunResult(site, RunStatus.BUSY, {}, [why]))
     finally:
         store.close()
     try:
@@ -48,8 +49,9 @@ def crawl_sites(
             # The spider classes are given, from `config`: no loader reading config.toml again.
             loader = {"SPIDER_LOADER_CLASS": "scrapy.spiderloader.DummySpiderLoader"}
             settings = settings_for(config, str(db_path), full, {**loader, **(overrides or {}), "NIANBAO_RUNS": runs})
+            # Scrapy's log handler stays off: the caller's handlers show the log (crawler.output).
             process = CrawlerProcess({**settings, "LOG_ENABLED": False})
-            _one_line_logging(settings.get("LOG_LEVEL", "WARNING"))  # after Scrapy configured its own
+            logging.getLogger().setLevel(settings.get("LOG_LEVEL", "WARNING"))  # Scrapy set it to NOTSET
             for key in runs:
                 process.crawl(spider_for(config.site(key)))
             process.start()
@@ -79,28 +81,11 @@ def _results(db_path: Path, runs: dict[str, int], unfinished: str) -> dict[str, 
         store.close()
 
 
-class _OneLine(logging.Formatter):
-    """Scrapy logs network errors with tracebacks; a user sees the one line that matters."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        record.exc_info = record.exc_text = record.stack_info = None
-        return super().format(record).splitlines()[0]
-
-
-def _one_line_logging(level: str) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(_OneLine("%(levelname)s %(name)s: %(message)s"))
-    handler.setLevel(level)
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-
-
 def format_summary(results: list[RunResult]) -> str:
     lines = []
     for r in results:
         c = r.counts
-        if r.status == "busy":
+        if r.status == RunStatus.BUSY:
             lines.append(f"{r.site}: busy — {r.errors[0]}")
             continue
         recent = f" ({c['not_rechecked']} checked recently, not asked again)" if c.get("not_rechecked") else ""

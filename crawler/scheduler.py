@@ -10,6 +10,7 @@ of one site at once. SIGTERM stops the scheduler and lets a running crawl finish
 from __future__ import annotations
 
 import contextlib
+import logging
 import signal
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from crawler.config import Config, load_config
 from crawler.schedule_triggers import trigger_for
 
+logger = logging.getLogger(__name__)
 _children: set[subprocess.Popen] = set()
 _lock = threading.Lock()
 
@@ -41,7 +43,7 @@ def run_site(config_path: str, site: str, db_path: str) -> int:
     argv = [*command, site, db_path] if command else crawl_command(config_path, site, db_path)
     limit = float(config.schedule.get("crawl_timeout", 3 * 3600))
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    print(f"{started} [{site}] crawl starts", flush=True)
+    logger.info("[%s] crawl starts", site)
     child = subprocess.Popen(argv, start_new_session=True)  # its own group: our SIGTERM is forwarded, gently
     with _lock:
         _children.add(child)
@@ -58,7 +60,7 @@ def run_site(config_path: str, site: str, db_path: str) -> int:
     finally:
         with _lock:
             _children.discard(child)
-    print(f"{datetime.now(UTC).isoformat(timespec='seconds')} [{site}] crawl ended with status {code}", flush=True)
+    logger.log(logging.INFO if code == 0 else logging.WARNING, "[%s] crawl ended with status %s", site, code)
     return code
 
 
@@ -128,7 +130,7 @@ def serve(config: Config, db_path: Path, sites: list[str]) -> int:
         if stopping.is_set():
             return
         stopping.set()
-        print("crawl schedule: stopping; a running crawl finishes its current report first", flush=True)
+        logger.info("crawl schedule: stopping; a running crawl finishes its current report first")
         with _lock:
             for child in _children:
                 with contextlib.suppress(ProcessLookupError):
@@ -140,7 +142,7 @@ def serve(config: Config, db_path: Path, sites: list[str]) -> int:
     scheduler.start(paused=True)
     install_jobs(scheduler, config, db_path, sites)
     for job in scheduler.get_jobs():
-        print(f"scheduled {job.id}: next run {job.next_run_time}", flush=True)
+        logger.info("scheduled %s: next run %s", job.id, job.next_run_time)
     # The scheduler runs in a background thread (started paused, so jobs could be checked
     # first); this foreground thread just waits for SIGTERM/SIGINT to shut it down.
     scheduler.resume()

@@ -51,7 +51,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.MetaRefresh": 580,
 }
-# The pipeline is a readable list of small stages: parse -> store (which checks history) -> count.
+# The pipeline is a readable list of small stages: parse -> store (which also counts what became of each page).
 ITEM_PIPELINES = {
     "crawler.pipelines.ParseStage": 100,
     "crawler.pipelines.StoreStage": 200,

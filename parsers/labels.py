@@ -119,15 +119,6 @@ TOP_ROWS = (
     ("结转下年度", "carried_forward"),
     ("总计", "total_processed"),
 )
-APPLICANT_HEADS = (
-    ("自然人", "natural_person"),
-    ("商业企业", "commercial_enterprise"),
-    ("科研机构", "research_institution"),
-    ("社会公益组织", "social_welfare_org"),
-    ("法律服务机构", "legal_service_org"),
-    ("小计", "org_subtotal"),
-    ("总计", "total"),
-)
 
 
 @lru_cache(maxsize=4096)

@@ -1,7 +1,7 @@
 """The report model: plain dataclasses and the keys of the State Council tables.
 
-The keys and labels are those of ../shared/docs/report-model.md (copied into the
-README). No Scrapy, no storage: this module is the contract between layers.
+The keys and labels are those of docs/report-model.md (the README links it). No Scrapy, no
+storage: this module is the contract between layers.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class Report:
     source: dict[str, Any] | None = None  # a report read from a file: the file, its type, where each table is
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON form of ../shared/docs/report-model.md."""
+        """The JSON form of docs/report-model.md."""
         return {
             "title": self.title,
             "agency": self.agency,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from common.constants import PageStatus
+
 
 @dataclass
 class ReportPage:
     site: str
     url: str
-    status: str  # fetched | not_modified | recently_checked | failed | dropped | not_published
+    status: PageStatus  # FETCHED, NOT_MODIFIED, RECENTLY_CHECKED or a stored status (FAILED, DROPPED, …)
     http_status: int | None = None
     body: bytes = b""
     encoding: str | None = None
@@ -25,4 +27,3 @@ class ReportPage:
     parsed: Any = None  # crawler.pipelines.ParsedPage
     agency: str | None = None  # of a report published as images or a file only (attachment_only)
     year: int | None = None
-    outcome: str | None = None

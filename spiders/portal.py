@@ -17,9 +17,12 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from common.constants import PageStatus
 from parsers.extract import NOT_REPORT_TITLE
 from spiders.errors import OffsiteRedirect, RecentlyChecked
 from spiders.items import ReportPage
+from spiders.profile import Site
+from spiders.stats import BUSY, LIST_FAILURES, LIST_PAGES, REPORT_LINKS
 from spiders.urls import ATTACHMENT, host_allowed
 
 REPORT_TEXT = re.compile(r"(?:19|20)\d{2}\s*年.{0,60}?(?:年度报告|年报|信息公开工作报告)")
@@ -82,7 +85,7 @@ def _match_any(patterns: list[re.Pattern[str]], url: str) -> bool:
 
 class PortalSpider(scrapy.Spider):
     name = "portal"
-    site_profile = None  # a crawler.config.Site, set by the per-site subclasses
+    site_profile: Site | None = None  # set by the per-site subclasses (spiders.sites.spider_for)
 
     # Scrapy's check for `return value` in generator callbacks misses its cache on bound methods
     # and re-reads and re-parses the callback's source for each response: ~2.4 ms a page.
@@ -106,7 +109,7 @@ class PortalSpider(scrapy.Spider):
             yield request
 
     def start_requests(self) -> Iterator[scrapy.Request]:  # also what Scrapy < 2.13 calls
-        if self.crawler.stats.get_value("nianbao/busy"):  # another process is crawling this site
+        if self.crawler.stats.get_value(BUSY):  # another process is crawling this site
             return
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
@@ -133,7 +136,7 @@ class PortalSpider(scrapy.Spider):
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         """Every <a href> and URL in script text; reports and list pages by text and URL."""
-        self.crawler.stats.inc_value("nianbao/list_pages")
+        self.crawler.stats.inc_value(LIST_PAGES)
         if not hasattr(response, "xpath"):
             return
         paged = _match_any(self.list_patterns, response.url)  # a list page: its page-2 links are pages too
@@ -150,10 +153,12 @@ class PortalSpider(scrapy.Spider):
                 continue
             if ATTACHMENT.search(urlsplit(url).path):  # a file: never fetched
                 if _names_report(text):  # a report listed as its PDF/Word file: recorded, not parsed
-                    self.crawler.stats.inc_value("nianbao/report_links")
-                    yield ReportPage(self.site, url, "attachment_only", error=f"listed as “{text[:80]}”, a file")
+                    self.crawler.stats.inc_value(REPORT_LINKS)
+                    yield ReportPage(
+                        self.site, url, PageStatus.ATTACHMENT_ONLY, error=f"listed as “{text[:80]}”, a file"
+                    )
             elif self._is_report(url, text):
-                self.crawler.stats.inc_value("nianbao/report_links")
+                self.crawler.stats.inc_value(REPORT_LINKS)
                 yield self.report_request(url, link_title=text)  # the title, should the page hide it
             elif (
                 _match_any(self.list_patterns, url)
@@ -184,7 +189,7 @@ class PortalSpider(scrapy.Spider):
     def parse_report(self, response: Response) -> Iterator[ReportPage]:
         headers = response.headers
         if response.status == 304:
-            yield ReportPage(self.site, response.url, "not_modified", 304)
+            yield ReportPage(self.site, response.url, PageStatus.NOT_MODIFIED, 304)
             return
         encoding = None
         content_type = headers.get(b"Content-Type", b"").decode("latin-1")
@@ -194,7 +199,7 @@ class PortalSpider(scrapy.Spider):
         yield ReportPage(
             site=self.site,
             url=response.url,
-            status="fetched",
+            status=PageStatus.FETCHED,
             http_status=response.status,
             body=response.body,
             encoding=encoding,
@@ -214,17 +219,17 @@ class PortalSpider(scrapy.Spider):
         """Errback: a page that could not be fetched is recorded, never fatal."""
         request = failure.request
         if isinstance(failure.value, RecentlyChecked):  # skipped on purpose
-            yield ReportPage(self.site, request.url, "recently_checked")
+            yield ReportPage(self.site, request.url, PageStatus.RECENTLY_CHECKED)
             return
         if isinstance(failure.value, OffsiteRedirect):
-            yield ReportPage(self.site, request.url, "dropped", error=str(failure.value))
+            yield ReportPage(self.site, request.url, PageStatus.DROPPED, error=str(failure.value))
             return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         if request.meta.get("probe") and status == 404:
-            yield ReportPage(self.site, request.url, "not_published", status, probe=True)
+            yield ReportPage(self.site, request.url, PageStatus.NOT_PUBLISHED, status, probe=True)
             return
         reason = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
         if request.meta.get("list"):
-            self.crawler.stats.inc_value("nianbao/list_failures")
-        yield ReportPage(self.site, request.url, "failed", status, error=reason)
+            self.crawler.stats.inc_value(LIST_FAILURES)
+        yield ReportPage(self.site, request.url, PageStatus.FAILED, status, error=reason)

@@ -6,12 +6,8 @@ that needs code gets its own subclass of PortalSpider here, chosen in spider_for
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from spiders.portal import PortalSpider
-
-if TYPE_CHECKING:
-    from crawler.config import Site
+from spiders.profile import Site
 
 
 def spider_for(site: Site) -> type[PortalSpider]:

@@ -1,5 +1,6 @@
 """`scrapy crawl NAME` with the exit status `crawl --site NAME` has: 1 when the site could not be
-crawled (another process is crawling it, or no list page could be fetched)."""
+crawled (another process is crawling it, or no list page could be fetched), and its progress
+lines on stdout as `crawl` shows them (Scrapy's own log keeps them too, with levels)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
+
+from common.constants import RunStatus
+from crawler import output
+from spiders.stats import RUN_STATUS
 
 
 class Command(ScrapyCrawl):
@@ -18,7 +23,8 @@ class Command(ScrapyCrawl):
         return self.crawler
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        output.progress_to_stdout()
         super().run(args, opts)
         stats = self.crawler.stats if self.crawler is not None else None
-        if stats is not None and stats.get_value("nianbao/run_status") in ("busy", "failed"):
+        if stats is not None and stats.get_value(RUN_STATUS) in (RunStatus.BUSY, RunStatus.FAILED):
             self.exitcode = 1

@@ -3,10 +3,7 @@ the digests are built by hand, and opening one while rendering fails the test.""
 
 from __future__ import annotations
 
-import ast
-import importlib.util
 import sqlite3
-from pathlib import Path
 
 import lxml.html
 import pytest
@@ -162,26 +159,3 @@ def test_digests_to_the_same_recipients_make_one_mail() -> None:
     assert first.startswith("西城区: 1 new report\n") and second.startswith("东城区: 1 finding fixed\n")
     assert mail.html.count("<html>") == 2 and "</body></html>\n<hr>\n<html>" in mail.html
     assert [s.subject for s in context([one, two]).sections] == ["西城区: 1 new report", "东城区: 1 finding fixed"]
-
-
-def imports(module: str) -> set[str]:
-    """The modules a module imports (TYPE_CHECKING ones too), by name."""
-    spec = importlib.util.find_spec(module)
-    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
-    names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    return names | {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-
-
-def test_render_imports_nothing_that_stores() -> None:
-    """alerts.render and what it imports of the project, all the way down: no storage, no SQLite."""
-    project = {"alerts", "common", "crawler", "parsers", "spiders", "storage", "checks", "fixture_portal"}
-    seen, todo = set(), ["alerts.render"]
-    while todo:
-        module = todo.pop()
-        if module in seen:
-            continue
-        seen.add(module)
-        todo += [m for m in imports(module) if m.split(".")[0] in project]
-    assert not {m for m in seen | {i for m in seen for i in imports(m)} if m.split(".")[0] in
-                {"storage", "sqlite3", "sqlite_utils"}}  # fmt: skip
-    assert "alerts.digest" in seen

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from datetime import date
 from pathlib import Path
 
@@ -121,21 +120,3 @@ def test_judge_is_what_storage_asks() -> None:
     assert judge.history(report, previous) == assess_history(report, previous)
     for name in ("history", "answered_by", "missing", "answered"):
         assert callable(getattr(judge, name)), name
-
-
-PROJECT = {"parsers", "storage", "crawler", "spiders", "alerts", "fixture_portal", "common", "checks"}
-
-
-def test_checks_import_only_the_model_and_common() -> None:
-    for path in sorted((ROOT / "checks").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 0:
-                names = [node.module or ""]
-            elif isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            else:
-                continue
-            for name in names:
-                top = name.split(".")[0]
-                ok = top not in PROJECT or top in ("checks", "common") or name == "parsers.model"
-                assert ok, f"checks/{path.name} imports {name}"

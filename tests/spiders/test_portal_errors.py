@@ -10,10 +10,10 @@ from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from crawler.config import Site
 from crawler.middlewares import OffsiteRedirects
 from spiders.errors import OffsiteRedirect, RecentlyChecked
 from spiders.portal import PortalSpider
+from spiders.profile import Site
 from spiders.sites import spider_for
 from spiders.urls import host_allowed
 

@@ -3,7 +3,6 @@ judge says: shown here with a judge that records what it is asked and answers wh
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Collection, Mapping
 from datetime import date
 from pathlib import Path
@@ -146,17 +145,3 @@ def test_the_real_judge_through_ingest(store: Store, series: dict[str, Path]) ->
     ingest(store, series["2021"], site="demo")
     ingest(store, series["2022"], site="demo")
     assert {r[0] for r in store.db.execute("select rule from findings")} == {"carry_continuity"}
-
-
-def test_storage_imports_no_rule() -> None:
-    forbidden = ("checks", "crawler", "alerts", "spiders", "fixture_portal")
-    for path in sorted((ROOT / "storage").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = (
-                [node.module or ""] if isinstance(node, ast.ImportFrom)
-                else [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            )  # fmt: skip
-            for name in names:
-                top = name.split(".")[0]
-                assert top not in forbidden and name != "parsers.checks", f"storage/{path.name} imports {name}"
-                assert top != "parsers" or name == "parsers.model", f"storage/{path.name} imports {name}"

@@ -13,7 +13,7 @@ import pytest
 from checks.assess import assessed
 from parsers.encoding import sniff_encoding
 from parsers.load import parse_bytes, parse_path
-from tests.test_seeds import (
+from tests.parsers.test_seeds import (
     EXPECTED,
     SAMPLE_SHANGHAI,
     SHANGHAI,
@@ -23,7 +23,7 @@ from tests.test_seeds import (
     seed_path,
 )
 
-HTML = Path(__file__).parent / "fixtures" / "html"
+HTML = Path(__file__).parent.parent / "fixtures" / "html"
 
 # fixture -> (source, published date the page shows)
 FIXTURES = {

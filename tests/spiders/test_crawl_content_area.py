@@ -7,13 +7,13 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.config import Site
 from fixture_portal import PortalServer, xicheng_site
 from parsers.html import css_to_xpath
 from parsers.load import parse_bytes
+from spiders.profile import Site
 from spiders.sites import spider_for
+from tests.parsers.test_content_area import sidebar_page
 from tests.spiders.crawling import crawl, query, site_config
-from tests.test_content_area import sidebar_page
 
 URL = "https://www.bjxch.gov.cn/zt/xxgkzl/gknbxq/pnidpv379pntypepvnbpnnfpv2020.html"
 

@@ -12,7 +12,7 @@ from crawler.cli import main
 from parsers.html import css_to_xpath, parse_html
 from parsers.load import parse_bytes
 
-PAGE = Path(__file__).parent / "fixtures" / "html" / "xicheng-003.html"
+PAGE = Path(__file__).parent.parent / "fixtures" / "html" / "xicheng-003.html"
 
 # Beside the report: a 最新发布 box naming another year's report with its own 发布时间, before
 # the body in reading order, and 相关链接 tables in the sidebar and above the footer.

@@ -11,7 +11,7 @@ import pytest
 from checks.assess import assessed
 from parsers.load import parse_bytes
 from parsers.model import Report
-from tests.test_seeds import seed_path
+from tests.parsers.test_seeds import seed_path
 
 
 def seed_text(n: str) -> str:

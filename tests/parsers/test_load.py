@@ -13,7 +13,7 @@ from parsers.html import parse_html
 from parsers.load import parse_bytes
 from parsers.model import Report
 
-SEED = (Path(__file__).parent / "fixtures" / "seeds" / "003_42b2e6b1a7d7c7c9.txt").read_bytes()
+SEED = (Path(__file__).parent.parent / "fixtures" / "seeds" / "003_42b2e6b1a7d7c7c9.txt").read_bytes()
 
 
 def _with_date(line: str) -> bytes:

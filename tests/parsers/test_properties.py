@@ -35,7 +35,7 @@ from parsers.model import (
     REVIEW_GROUPS,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "fixtures" / "samples" / "shanghai-szfbgt-2019.html"
 SEED_000 = next((ROOT / "tests" / "fixtures" / "seeds").glob("000_*.txt"))
 

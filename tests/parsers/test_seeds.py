@@ -2,7 +2,7 @@
 
 The expected tables below were typed from tests/fixtures/seeds/*.txt and
 tests/fixtures/samples/shanghai-szfbgt-2019.html, not copied from the parser's
-output: they are an independent check of extraction. tests/test_html_fixtures.py
+output: they are an independent check of extraction. tests/parsers/test_html.py
 reuses them for the HTML renderings of the same reports.
 """
 
@@ -16,7 +16,7 @@ from checks.assess import assessed
 from parsers.load import parse_path
 from parsers.model import APPLICANT_COLUMNS, APPLICATION_ROWS_2019, APPLICATION_ROWS_2021
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 SEEDS = FIXTURES / "seeds"
 SAMPLE_SHANGHAI = FIXTURES / "samples" / "shanghai-szfbgt-2019.html"
 

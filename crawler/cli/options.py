@@ -1,0 +1,38 @@
+"""What the `crawl` commands share: the --config/--db options, and the config and store they name."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crawler.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+
+def common_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file (default: the bundled config.toml)")
+    p.add_argument("--db", default=argparse.SUPPRESS, help="SQLite database (default: [storage] path)")
+
+
+def config_and_db(args: argparse.Namespace) -> tuple[Config, Path]:
+    """The config (--config) and the database path (--db, else the config's [storage] path)."""
+    config = load_config(args.config)
+    args.db_path = Path(args.db) if args.db else config.db_path  # named in a database error
+    return config, args.db_path
+
+
+def existing_db(args: argparse.Namespace) -> tuple[Config, Path]:
+    """As _config_and_db, for commands that read: a database that is not there is an error."""
+    config, db_path = config_and_db(args)
+    if not db_path.exists():
+        raise ConfigError(f"no database at {db_path} yet: run a crawl or `crawl ingest` first")
+    return config, db_path
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    from storage.store import Store
+
+    return Store(existing_db(args)[1])

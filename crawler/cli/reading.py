@@ -1,0 +1,197 @@
+"""`crawl` commands over report files and the store: parse, ingest, findings, search, export, browse, ack."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from checks.assess import JUDGE, assess_report
+from crawler.cli.options import common_options, config_and_db, open_store
+from crawler.config import ConfigError
+from parsers.errors import ParseError
+from parsers.html import css_to_xpath
+from parsers.load import parse_path
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+
+def _parse_cmd(args: argparse.Namespace) -> int:
+    failures = 0
+    outputs = []
+    content = None
+    if args.content is not None:
+        try:
+            content = css_to_xpath(args.content)
+        except ValueError as exc:
+            raise ConfigError(f"--content: {exc}") from None
+    for name in args.files:
+        try:
+            parsed = parse_path(name, content)
+        except ParseError as exc:
+            failures += 1
+            print(f"crawl parse: {name}: {exc}", file=sys.stderr)
+            continue
+        parsed.report.findings = assess_report(parsed.report)
+        if parsed.document.content_found is False:  # read anyway, as a crawl does
+            print(f"crawl parse: {name}: no {args.content!r} on the page; read the whole page", file=sys.stderr)
+        if args.json:
+            outputs.append(parsed.report.to_json())
+        elif args.records:
+            print("\n".join(parsed.records))
+        else:
+            print(_summary(name, parsed.report))
+            print()
+    if args.json and outputs:
+        doc = outputs[0] if len(args.files) == 1 else outputs
+        print(json.dumps(doc, ensure_ascii=False, indent=1))
+    return 1 if failures else 0
+
+
+def _summary(name, report):
+    from crawler.report_text import summary
+
+    return summary(name, report)
+
+
+def _findings_cmd(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    rows = store.findings.open(args.site, args.severity)
+    for r in rows:
+        print(f"{r['severity']:7} {r['rule']:18} {r['agency']} {r['year']} @ {r['where_']}: {r['message']}")
+        print(f"        {r['url']}  [{r['fingerprint']}]")
+    print(f"{len(rows)} open finding(s)")
+    return 0
+
+
+def _search_cmd(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    rows = store.text.search(args.query, args.site)
+    for r in rows:
+        snippet = " ".join((r["snippet"] or "").split())
+        print(f"{r['site']:10} {r['year']} {r['agency']}: {snippet}\n           {r['url']}")
+    print(f"{len(rows)} report(s)")
+    return 0
+
+
+def _ingest_cmd(args: argparse.Namespace) -> int:
+    from storage.store import Store
+
+    store = Store(config_and_db(args)[1])
+    failures = 0
+    try:
+        failures = _ingest(store, args)
+    finally:
+        store.close()  # also brings the search index up to date
+    return 1 if failures else 0
+
+
+def _ingest(store: Store, args: argparse.Namespace) -> int:
+    failures = 0
+    for name in args.files:
+        try:
+            parsed = parse_path(name)
+        except ParseError as exc:
+            failures += 1
+            print(f"crawl ingest: {name}: {exc}", file=sys.stderr)
+            continue
+        parsed.report.findings = assess_report(parsed.report)
+        url = Path(name).resolve().as_uri()
+        saved = store.save_report(args.site, url, parsed.report, parsed.records, judge=JUDGE, raw=parsed.data)
+        print(f"{saved.status:9} {parsed.report.agency} {parsed.report.year} ({name})")
+    return failures
+
+
+def _export_cmd(args: argparse.Namespace) -> int:
+    from storage.export import export
+
+    store = open_store(args)
+    written = export(store, args.format, args.out, args.site, args.year)
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def _browse_cmd(args: argparse.Namespace) -> int:
+    """Datasette over the store, with datasette/metadata.json: titles, facets, canned queries."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    if importlib.util.find_spec("datasette") is None:
+        raise ConfigError("datasette is not installed: pip install datasette")
+    store = open_store(args)
+    db_path = Path(store.path).resolve()
+    store.close()  # brings the full-text index up to date
+    cmd = [sys.executable, "-m", "datasette", "serve", str(db_path), "--port", str(args.port)]
+    cmd += ["--open"] if args.open else []
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(__file__).resolve().parents[2] / "datasette" / "metadata.json"
+        if source.exists():  # its queries are filed under the database "nianbao": Datasette names it after the file
+            metadata = json.loads(source.read_text(encoding="utf-8"))
+            metadata["databases"] = {db_path.stem: metadata["databases"]["nianbao"]}
+            (Path(tmp) / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+            cmd += ["--metadata", str(Path(tmp) / "metadata.json")]
+        return subprocess.call(cmd)
+
+
+def _ack_cmd(args: argparse.Namespace) -> int:
+    from storage.alert_queue import acknowledge
+
+    store = open_store(args)
+    n = acknowledge(store, args.fingerprint)
+    if not n:
+        print(f"crawl ack: no finding with fingerprint {args.fingerprint}", file=sys.stderr)
+        return 1
+    print(f"acknowledged {args.fingerprint}: it will not be alerted")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add these commands to the `crawl` parser."""
+    p = sub.add_parser("parse", help="parse report files (.html/.txt, .pdf/.docx/.doc/.wps/.xls(x)) and check them")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print the JSON form (a list when several files)")
+    p.add_argument("--records", action="store_true", help="print the normalised text records")
+    p.add_argument("--content", metavar="CSS", help="read only this content area of HTML pages (a site's content key)")
+    p.set_defaults(func=_parse_cmd)
+
+    p = sub.add_parser("findings", help="list open findings")
+    p.add_argument("--site")
+    p.add_argument("--severity", choices=["error", "warning"])
+    common_options(p)
+    p.set_defaults(func=_findings_cmd)
+
+    p = sub.add_parser("search", help="full-text search over stored reports")
+    p.add_argument("query")
+    p.add_argument("--site")
+    common_options(p)
+    p.set_defaults(func=_search_cmd)
+
+    p = sub.add_parser("ingest", help="store local report files through the same path as crawled ones")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--site", default="local", help="site name to file them under (default: local)")
+    common_options(p)
+    p.set_defaults(func=_ingest_cmd)
+
+    p = sub.add_parser("export", help="export reports as JSON, or cells and findings as CSV")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.add_argument("--site")
+    p.add_argument("--year", type=int)
+    p.add_argument("--out", help="file (json) or folder (csv); default: stdout / current folder")
+    common_options(p)
+    p.set_defaults(func=_export_cmd)
+
+    p = sub.add_parser("browse", help="browse the store in Datasette (reports, findings, canned queries)")
+    p.add_argument("--port", type=int, default=8001)
+    p.add_argument("--open", action="store_true", help="open it in a web browser")
+    common_options(p)
+    p.set_defaults(func=_browse_cmd)
+
+    p = sub.add_parser("ack", help="silence one finding on purpose (by its fingerprint)")
+    p.add_argument("fingerprint")
+    common_options(p)
+    p.set_defaults(func=_ack_cmd)

@@ -1,0 +1,136 @@
+"""`crawl` commands that crawl, schedule and alert: the crawl itself, --demo, schedule, status, alerts, new-site."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from common.constants import RunStatus
+from crawler.cli.options import common_options, config_and_db, existing_db
+from crawler.config import Config, load_config
+
+
+def crawl(args: argparse.Namespace) -> int:
+    from crawler.run import crawl_sites, format_summary
+
+    config, db_path = config_and_db(args)
+    sites = sorted(config.sites) if args.all else list(dict.fromkeys(args.site))
+    for key in sites:
+        config.site(key)  # unknown site: one clear line
+    print(f"crawling {', '.join(sites)} into {db_path}", flush=True)
+    results = crawl_sites(config, sites, db_path, full=args.full)
+    print(format_summary(results))
+    if not args.no_alerts:
+        _alert(config, db_path, sites)
+    return 0 if all(r.status == RunStatus.OK for r in results) else 1
+
+
+def _alert(config: Config, db_path: Path, sites: list[str]) -> None:
+    """Queue this crawl's digest and deliver everything queued (earlier failures too)."""
+    from alerts.deliver import after_crawl
+    from alerts.senders import sender_for
+    from storage.store import Store
+
+    store = Store(db_path)
+    try:
+        queued, sent, failed = after_crawl(store, config, sites)
+    finally:
+        store.close()
+    where = sender_for(config).where
+    print(f"alerts: {len(queued)} digest(s) queued, {sent} sent to {where}, {failed} kept for retry", flush=True)
+
+
+def schedule(args: argparse.Namespace) -> int:
+    from crawler.scheduler import serve
+
+    config, db_path = config_and_db(args)
+    sites = list(dict.fromkeys(args.site)) or sorted(config.sites)
+    for key in sites:
+        config.site(key)
+    print(f"crawl schedule: {', '.join(sites)} -> {db_path} (Ctrl-C or SIGTERM stops)", flush=True)
+    return serve(config, db_path, sites)
+
+
+def _status_cmd(args: argparse.Namespace) -> int:
+    from crawler.scheduler import status
+
+    config, db_path = existing_db(args)  # status reads; it does not create a database
+    for s in status(config, db_path):
+        c = s["last_counts"]
+        counts = f" ({c.get('new', 0)} new, {c.get('changed', 0)} changed, {c.get('failed', 0)} failed)" if c else ""
+        print(f"{s['site']:12} next run {s['next_run']:26} last: {s['last_status']} {s['last_started'] or ''}{counts}")
+    return 0
+
+
+def _alerts_cmd(args: argparse.Namespace) -> int:
+    config, db_path = existing_db(args)
+    _alert(config, db_path, sorted(config.sites))
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    """The whole pipeline without the internet: a fixture portal on 127.0.0.1, crawled,
+    checked, stored in data/demo.db, the alert digest written to the outbox."""
+    from dataclasses import replace
+
+    from crawler.config import Site
+    from crawler.run import crawl_sites, format_summary
+    from fixture_portal import PortalServer, demo_site
+
+    config = load_config(args.config)
+    db_path = args.db_path = Path(args.db) if args.db else config.resolve("data/demo.db")
+    site = demo_site("xicheng", n=args.demo_reports, broken_every=25)
+    with PortalServer(site) as server:
+        start = server.url(site.start_path)
+        print(f"demo portal with {len(site.expected)} reports at {start}", flush=True)
+        # The shipped Xicheng profile's URL patterns (the portal mimics bjxch.gov.cn), nothing that
+        # reaches the real portal (its start page, probes).
+        shipped = load_config().sites["xicheng"]
+        profile = Site(key="xicheng", name="西城区 (demo portal)", start_urls=[start], allowed_domains=["127.0.0.1"],
+                       report_patterns=shipped.report_patterns, list_patterns=shipped.list_patterns,
+                       url_year=shipped.url_year)  # fmt: skip
+        demo = replace(config, sites={"xicheng": profile},
+                       crawl={**config.crawl, "concurrent_per_site": 8, "start_delay": 0})  # fmt: skip
+        print(f"crawling it into {db_path}", flush=True)
+        results = crawl_sites(demo, ["xicheng"], db_path, full=args.full)
+    print(format_summary(results))
+    if not args.no_alerts:
+        _alert(demo, db_path, ["xicheng"])
+    print(f"next: crawl findings --db {db_path}   ·   crawl search 行政复议 --db {db_path}")
+    return 0 if all(r.status == RunStatus.OK for r in results) else 1
+
+
+def _new_site_cmd(args: argparse.Namespace) -> int:
+    from crawler.scaffold import new_site, site_of
+
+    site = site_of(args.key, args.name, args.start_url, args.domain)
+    for path in new_site(site, args.config, args.tests):
+        print(f"wrote {path}")
+    print(f"next: save the portal's pages in tests/files/{site.key}/ (its README.md says how), then "
+          f"pytest tests/spiders/test_crawl_{site.key}.py")  # fmt: skip
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add these commands to the `crawl` parser."""
+    p = sub.add_parser("alerts", help="queue what is new in the store and deliver every queued alert")
+    common_options(p)
+    p.set_defaults(func=_alerts_cmd)
+
+    p = sub.add_parser("schedule", help="run in the foreground, crawling each site on its schedule")
+    p.add_argument("--site", action="append", default=[], help="only these sites (default: all)")
+    common_options(p)
+    p.set_defaults(func=schedule)
+
+    p = sub.add_parser("status", help="each site's next scheduled run and last crawl result")
+    common_options(p)
+    p.set_defaults(func=_status_cmd)
+
+    p = sub.add_parser("new-site", help="start a portal: its [sites.NAME] block, tests/files/NAME/, a crawl test")
+    p.add_argument("key", metavar="NAME", help="the site's name in config.toml (lower-case letters, digits, _)")
+    p.add_argument("--name", required=True, help="the agency, e.g. 北京市某某区人民政府")
+    p.add_argument("--start-url", required=True, metavar="URL", help="the portal's annual-report list page")
+    p.add_argument("--domain", action="append", default=[], metavar="HOST", help="allowed host (default: the URL's)")
+    p.add_argument("--tests", metavar="DIR", help="the tests folder to write into (default: this checkout's tests/)")
+    p.add_argument("--config", default=argparse.SUPPRESS, help="config file to add the site to (default: config.toml)")
+    p.set_defaults(func=_new_site_cmd)
