@@ -7,7 +7,7 @@ agencies x 5 years, stored in shuffled order, so the continuity checks run both 
 against year N-1 when it is there, and again on year N+1 when N arrives after it). Only
 Store.save_report is timed for the reports/s figure (making the reports is not), the
 compression of the raw page it does included (timed apart as well, for its share); the
-full-text index, brought up to date in batches by Store.index_text, is timed apart.
+full-text index, brought up to date in batches by TextIndex.index, is timed apart.
 Prints reports/s, what reading the cells view costs, and the database size per report, by table.
 """
 
@@ -123,7 +123,7 @@ def main() -> int:
         compressing += t2 - t
         statuses[str(saved.status)] = statuses.get(str(saved.status), 0) + 1
     t = time.perf_counter()
-    indexed = store.index_text()
+    indexed = store.text.index()
     indexing = time.perf_counter() - t
     wall = time.perf_counter() - started
     db = store.db

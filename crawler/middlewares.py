@@ -44,7 +44,7 @@ class ConditionalRequests:
             # process ~0.5 ms a page. Pages stored during this crawl are not asked again.
             store = Store(self.db_path)
             try:
-                self.known = store.stored_pages(getattr(self.crawler.spider, "site", None))
+                self.known = store.pages.stored(getattr(self.crawler.spider, "site", None))
             finally:
                 store.db.close()  # only read: nothing to index
         page = self.known.get(request.url)

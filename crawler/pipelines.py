@@ -158,7 +158,7 @@ class StoreStage:
         run_id = self.crawler.settings.getdict("NIANBAO_RUNS").get(self.site)
         self.started = time.monotonic()
         try:
-            self.run_id = run_id if run_id is not None else self.store.start_run(self.site)
+            self.run_id = run_id if run_id is not None else self.store.runs.start(self.site)
         except SiteBusy as exc:  # the spider sees the stat and requests nothing
             self.run_id = None
             self.crawler.stats.set_value(BUSY, str(exc))
@@ -174,7 +174,7 @@ class StoreStage:
         if item.status == PageStatus.NOT_MODIFIED:
             self.counts[SaveStatus.UNCHANGED] += 1
             # etag and last_modified stay as stored: record_page leaves columns it is not given.
-            self.store.record_page(item.url, item.site, status=PageStatus.STORED, http_status=304)
+            self.store.pages.record(item.url, item.site, status=PageStatus.STORED, http_status=304)
             return item
         if item.status != PageStatus.FETCHED:
             self.counts[item.status] += 1
@@ -182,7 +182,7 @@ class StoreStage:
                 self.errors.append(f"{item.url}: {item.error}")
             if item.agency and item.year:  # whose report of which year (attachment_only)
                 page = {**page, "agency": item.agency, "year": item.year}
-            self.store.record_page(item.url, item.site, status=item.status, error=item.error, **page)
+            self.store.pages.record(item.url, item.site, status=item.status, error=item.error, **page)
             if item.status != PageStatus.NOT_PUBLISHED:  # probing for next year's reports is routine
                 level = logging.WARNING if item.status == PageStatus.FAILED else logging.INFO
                 _progress(self.site, f"{item.status}: {item.url} ({item.error})", level)

@@ -31,14 +31,14 @@ def crawl_sites(
     from storage.store import Store
 
     # The runs are opened here, before Scrapy starts: a site another live process is crawling
-    # is not crawled twice at once (twice the traffic), and the check is atomic (Store.start_run).
+    # is not crawled twice at once (twice the traffic), and the check is atomic (storage.runs.Runs.start).
     store = Store(db_path)  # also creates/migrates the database before the crawlers connect
     runs: dict[str, int] = {}
     busy: list[RunResult] = []
     try:
         for site in sites:
             try:
-                runs[site] = store.start_run(site)
+                runs[site] = store.runs.start(site)
             except SiteBusy as exc:
                 why = f"being crawled by process {exc.pid} since {exc.started}"
                 busy.append(RunResult(site, RunStatus.BUSY, {}, [why]))

@@ -112,7 +112,7 @@ def _v4(db: sqlite_utils.Database) -> None:
 
     report_text_fts: no longer kept by triggers row by row (trigram indexing is most of the cost
     of storing a report); save_report queues the report in text_pending, with the values the
-    index holds for it, and Store.index_text() brings the index up to date in batches (before
+    index holds for it, and TextIndex.index() brings the index up to date in batches (before
     every search, at the end of a crawl run, on close)."""
     db.execute(
         "create table cells_v4 (version_id integer not null references versions(id), part text not null, "

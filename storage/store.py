@@ -5,8 +5,8 @@ transaction, so a crawl killed part-way leaves either all of a report or none of
 
 The rules are not here: save_report and check_missing_reports are handed a Judge
 (storage.judge; checks.assess.JUDGE), ask it inside the transaction, and store what it says.
-The everyday operations are methods of Store; the rest is on its parts (store.runs.last(site),
-store.findings.pending(site), ...)."""
+Everything else is asked of the part that keeps it: store.reports.diff(report_id),
+store.runs.start(site), store.findings.open(site), store.text.search(query), store.pages.record(url, site)."""
 
 from __future__ import annotations
 
@@ -203,39 +203,7 @@ class Store:
             published.setdefault(split_key(key_of(agency, year))[0], set()).add(year)
         return latest, on_report, published
 
-    # --- the everyday operations of the parts ----------------------------------------------
-    def report_for(self, agency: str, year: int, site: str | None = None) -> Report | None:
-        return self.reports.report_for(agency, year, site)
-
-    def versions(self, report_id: int) -> list[dict[str, Any]]:
-        return self.reports.versions(report_id)
-
-    def records(self, version_id: int) -> list[str]:
-        return self.reports.records(version_id)
-
-    def diff(
-        self, report_id: int | None = None, old: int | None = None, new: int | None = None, context: int = 3
-    ) -> str:
-        return self.reports.diff(report_id, old, new, context)
-
-    def open_findings(self, site: str | None = None, severity: str | None = None) -> list[dict[str, Any]]:
-        return self.findings.open(site, severity)
-
-    def search(self, query: str, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        return self.text.search(query, site, limit)
-
-    def index_text(self, batch: int = 500) -> int:
-        return self.text.index(batch)
-
-    def record_page(self, url: str, site: str, **values: Any) -> None:
-        self.pages.record(url, site, **values)
-
-    def stored_pages(self, site: str | None) -> dict[str, dict[str, Any]]:
-        return self.pages.stored(site)
-
-    def start_run(self, site: str) -> int:
-        return self.runs.start(site)
-
+    # --- what spans two parts ----------------------------------------------------------
     def finish_run(self, run_id: int, status: RunStatus | str, counts: dict[str, Any], errors: list[str]) -> None:
         """Close a crawl run, the search index brought up to date first."""
         self.text.index()

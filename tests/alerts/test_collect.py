@@ -28,7 +28,7 @@ def setup(tmp_path: Path, monitors: str = ""):
 
 def fail(store: Store, times: int) -> None:
     for _ in range(times):
-        store.finish_run(store.start_run("xicheng"), "failed", {}, ["no list page could be fetched (1 failed)"])
+        store.finish_run(store.runs.start("xicheng"), "failed", {}, ["no list page could be fetched (1 failed)"])
 
 
 def test_the_digest_carries_the_tables_its_errors_mark(tmp_path: Path) -> None:
@@ -58,7 +58,7 @@ def test_the_failure_streak_threshold_comes_from_config(tmp_path: Path) -> None:
 
 def test_the_stale_factor_comes_from_config(tmp_path: Path) -> None:
     config, store = setup(tmp_path, "[schedule]\ninterval_hours = 24\n[monitors]\nstale_factor = 4")
-    store.finish_run(store.start_run("xicheng"), "ok", {}, [])
+    store.finish_run(store.runs.start("xicheng"), "ok", {}, [])
     now = datetime.now(UTC)
     assert collect(store, config, "xicheng", now + timedelta(days=3)).stale is None
     d = collect(store, config, "xicheng", now + timedelta(days=5))

@@ -203,7 +203,7 @@ def test_fixed_findings_and_failure_streak_and_watchdog(tmp_path, smtp):
 
     # Three failed crawls in a row: one alert for the streak, not one per failure.
     for _ in range(4):
-        run = store.start_run("xicheng")
+        run = store.runs.start("xicheng")
         store.finish_run(run, "failed", {}, ["no list page could be fetched"])
         queue_digests(store, config, ["xicheng"])
     deliver(store, config)
@@ -235,17 +235,17 @@ def test_a_long_outage_is_alerted_once(tmp_path, smtp):
     config = load_config(write_config(tmp_path, smtp.port))
     store = Store(config.db_path)
     for _ in range(45):
-        run = store.start_run("xicheng")
+        run = store.runs.start("xicheng")
         store.finish_run(run, "failed", {}, ["no list page could be fetched"])
         queue_digests(store, config, ["xicheng"])
     deliver(store, config)
     assert [m["Subject"] for m in smtp.messages].count("西城区: crawl failed 3 times in a row") == 1
     assert len(smtp.messages) == 1
     # A success ends the streak; the next streak is news again.
-    run = store.start_run("xicheng")
+    run = store.runs.start("xicheng")
     store.finish_run(run, "ok", {}, [])
     for _ in range(3):
-        run = store.start_run("xicheng")
+        run = store.runs.start("xicheng")
         store.finish_run(run, "failed", {}, ["no list page could be fetched"])
     queue_digests(store, config, ["xicheng"])
     deliver(store, config)

@@ -26,7 +26,7 @@ def start(self, *args, **kwargs):
     # run (another process's crawl) landing among them.
     runs = self.settings.getdict("NIANBAO_RUNS")
     store = Store(db)
-    store.finish_run(store.start_run("dongcheng"), "ok", {}, [])
+    store.finish_run(store.runs.start("dongcheng"), "ok", {}, [])
     for site in ("xicheng", "beijing"):
         store.finish_run(runs[site], "ok", {}, [])
     store.close()

@@ -207,7 +207,7 @@ CHILD_RUN = (
     "from storage.store import Store\n"
     "site, db = sys.argv[-2], sys.argv[-1]\n"
     "store = Store(db)\n"
-    "run = store.start_run(site)\n"
+    "run = store.runs.start(site)\n"
     "stopped = []\n"
     "signal.signal(signal.SIGINT, lambda *a: stopped.append(1))\n"
     "end = time.time() + 30\n"
@@ -247,14 +247,14 @@ def test_record_timeout_marks_only_the_run_of_this_job(tmp_path):
 
     db = tmp_path / "nianbao.db"
     store = Store(db)
-    earlier = store.start_run("xicheng")
+    earlier = store.runs.start("xicheng")
     store.finish_run(earlier, "ok", {}, [])
     store.db.execute("update crawl_runs set started = '2000-01-01T00:00:00+00:00' where id = ?", [earlier])
     store.db.conn.commit()
     since = now()
-    other_site = store.start_run("dongcheng")
+    other_site = store.runs.start("dongcheng")
     store.finish_run(other_site, "ok", {}, [])
-    this = store.start_run("xicheng")
+    this = store.runs.start("xicheng")
     store.finish_run(this, "ok", {}, [])
     store.close()
     _record_timeout(str(db), "xicheng", since, 7200)

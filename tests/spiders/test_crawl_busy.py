@@ -20,7 +20,7 @@ LIVE_CRAWL = (
     "import sys, time\n"
     "from storage.store import Store\n"
     "store = Store(sys.argv[1])\n"
-    "store.start_run('xicheng')\n"
+    "store.runs.start('xicheng')\n"
     "print('running', flush=True)\n"
     "time.sleep(120)\n"
 )

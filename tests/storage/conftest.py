@@ -26,7 +26,7 @@ def open_findings(store: Store, **where) -> set[tuple]:
     """(year, rule, where, severity) of the open error and warning findings."""
     return {
         (f["year"], f["rule"], f["where_"], f["severity"])
-        for f in store.open_findings(**where)
+        for f in store.findings.open(**where)
         if f["rule"] != "missing_report"
     }
 

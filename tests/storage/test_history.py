@@ -138,7 +138,7 @@ def test_missing_report_once_due_then_resolved_when_it_arrives(store: Store, ser
     expected = missing_report(AGENCY, 2023, date(2025, 2, 1))
     assert row[1:] == (2023, "missing_report", "error", "report", expected.fingerprint, expected.message, None)
     assert status(store, 2023) == "ok"  # the 2023 report itself is fine
-    assert [f["rule"] for f in store.open_findings(severity="error") if f["year"] == 2023] == ["missing_report"]
+    assert [f["rule"] for f in store.findings.open(severity="error") if f["year"] == 2023] == ["missing_report"]
     # running it again finds the same finding, it does not add another
     again = store.check_missing_reports(date(2025, 3, 1), JUDGE)
     assert again.new == [] and again.still_open == sweep.new
@@ -187,7 +187,7 @@ def test_a_report_published_as_a_file_only_is_not_missing(store: Store, series: 
     open_before = store.check_missing_reports(date(2025, 2, 1), JUDGE).new  # the 2024 report is due, not seen
     assert len(open_before) == 1
     # The 2024 report turns up as scanned pages and a PDF: no report row, but published.
-    store.record_page("https://demo.example/2024.html", "demo", status="attachment_only", agency=AGENCY, year=2024,
+    store.pages.record("https://demo.example/2024.html", "demo", status="attachment_only", agency=AGENCY, year=2024,
                       error="no report text on the page: published as images or an attachment only?")  # fmt: skip
     sweep = store.check_missing_reports(date(2025, 3, 1), JUDGE)
     assert sweep.new == [] and sweep.resolved == open_before

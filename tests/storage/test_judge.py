@@ -95,7 +95,7 @@ def test_the_sweep_hands_the_judge_what_was_published_and_stores_its_findings(st
     judge = Recorder()
     save(store, judge, 2022)
     save(store, judge, 2023)
-    store.record_page("https://demo/2025.html", "demo", status="attachment_only", agency=AGENCY, year=2025)
+    store.pages.record("https://demo/2025.html", "demo", status="attachment_only", agency=AGENCY, year=2025)
     akey = report_key(report(2023)).rsplit("|", 1)[0]
     missing = Finding("monitor", "error", "report", "no 2024 report", fingerprint="m2024")
     judge.missing_says = {akey: missing}

@@ -91,14 +91,14 @@ def test_old_database_migrates_forward_and_keeps_its_data(tmp_path: Path) -> Non
     assert first == ("active_disclosure", "regulations", "made")  # the report's own order (制发 first)
     notes = store.db.execute("select row, col, value, note from cells where note is not null").fetchall()
     assert notes == [("new_received", "total", 1576, "含2件转办")]  # seed 003: 1576 applications
-    assert [r["agency"] for r in store.search("结转下年度")] == ["北京市西城区人民政府"]
+    assert [r["agency"] for r in store.text.search("结转下年度")] == ["北京市西城区人民政府"]
     # The same report stored by the new code is recognised (a version, since the old row's hash
     # is a stand-in), its findings are the same rows (same fingerprints), ...
     assert ingest(store, SEED_003, url="https://old/003.html").status == "changed"
     assert count(store, "reports") == 1 and count(store, "versions") == 2
     assert count(store, "findings") == 4
     # ...and the search index, built by v1's triggers, is updated through the queue.
-    assert [r["agency"] for r in store.search("结转下年度")] == ["北京市西城区人民政府"]
+    assert [r["agency"] for r in store.text.search("结转下年度")] == ["北京市西城区人民政府"]
     store.db.execute("insert into report_text_fts (report_text_fts) values ('integrity-check')")
     store.close()
 
@@ -177,15 +177,15 @@ def test_stored_pages_are_the_sites_pages_that_hold_a_report(store: Store) -> No
     """What a crawl reads once before asking for pages again (crawler.middlewares.ConditionalRequests)."""
     url = "https://www.bjxch.gov.cn/zt/xxgkzl/gknbxq/pnidpv1.html"
     ingest(store, SEED_000, url=url, page={"etag": '"abc"', "last_modified": None, "http_status": 200})
-    store.record_page("https://www.bjxch.gov.cn/broken.html", "xicheng", status="failed", error="HTTP 500")
-    store.record_page("https://www.bjxch.gov.cn/list.html", "xicheng", status="not_report", error="no tables")
+    store.pages.record("https://www.bjxch.gov.cn/broken.html", "xicheng", status="failed", error="HTTP 500")
+    store.pages.record("https://www.bjxch.gov.cn/list.html", "xicheng", status="not_report", error="no tables")
     ingest(store, SEED_000, site="dongcheng", url="https://www.bjdch.gov.cn/nb.html",
            page={"etag": '"d"', "last_modified": "Mon, 03 Mar 2025 08:00:00 GMT", "http_status": 200})  # fmt: skip
-    pages = store.stored_pages("xicheng")
+    pages = store.pages.stored("xicheng")
     assert list(pages) == [url]
     assert (pages[url]["etag"], pages[url]["last_modified"]) == ('"abc"', None)
     assert pages[url]["last_fetched"]
-    assert set(store.stored_pages(None)) == {url, "https://www.bjdch.gov.cn/nb.html"}
+    assert set(store.pages.stored(None)) == {url, "https://www.bjdch.gov.cn/nb.html"}
 
 
 def test_reports_without_agency_or_title_do_not_share_fingerprints(store: Store) -> None:
@@ -209,15 +209,15 @@ def test_reports_without_agency_or_title_do_not_share_fingerprints(store: Store)
 
 def test_changed_content_is_a_new_version_with_a_diff(store: Store, series: dict[str, Path]) -> None:
     first = ingest(store, series["2022"], site="demo", url="https://demo/2022.html")
-    assert store.diff(first.report_id) == ""  # one version: nothing to compare
+    assert store.reports.diff(first.report_id) == ""  # one version: nothing to compare
     second = ingest(store, series["fixed_2022"], site="demo", url="https://demo/2022-corrected.html")
     assert second.status == "changed"
     assert second.report_id == first.report_id and second.previous_version_id == first.version_id
-    assert [v["id"] for v in store.versions(first.report_id)] == [first.version_id, second.version_id]
+    assert [v["id"] for v in store.reports.versions(first.report_id)] == [first.version_id, second.version_id]
     current = store.db.execute("select current_version, url from reports where id = ?", [first.report_id]).fetchone()
     assert current == (second.version_id, "https://demo/2022-corrected.html")
-    diff = store.diff(first.report_id)
-    assert diff == store.diff(old=first.version_id, new=second.version_id)
+    diff = store.reports.diff(first.report_id)
+    assert diff == store.reports.diff(old=first.version_id, new=second.version_id)
     lines = diff.splitlines()
     assert lines[0].startswith(f"--- version {first.version_id} ") and lines[0].endswith("https://demo/2022.html")
     assert lines[1].startswith(f"+++ version {second.version_id} ")
@@ -229,15 +229,15 @@ def test_changed_content_is_a_new_version_with_a_diff(store: Store, series: dict
         "-\t（七）总计\t2\t0\t0\t0\t0\t0\t2",
         "+\t（七）总计\t3\t0\t0\t0\t0\t0\t3",
     ]
-    back = store.diff(old=second.version_id, new=first.version_id)
+    back = store.reports.diff(old=second.version_id, new=first.version_id)
     assert "+二、上年结转政府信息公开申请数量\t1\t0\t0\t0\t0\t0\t1" in back.splitlines()
     # cells of both versions are kept; the report's cells are those of the current one
     carried = "select value from cells where version_id = ? and part = 'applications' and row = 'carried_over' and col = 'total'"
     assert [store.db.execute(carried, [v]).fetchone()[0] for v in (first.version_id, second.version_id)] == [1, 2]
     with pytest.raises(KeyError):
-        store.diff(old=first.version_id, new=999)
+        store.reports.diff(old=first.version_id, new=999)
     with pytest.raises(ValueError):
-        store.diff()
+        store.reports.diff()
 
 
 def test_agency_is_matched_after_normalising_spaces_brackets_and_width(store: Store, series: dict[str, Path]) -> None:
@@ -260,9 +260,9 @@ def test_agency_is_matched_after_normalising_spaces_brackets_and_width(store: St
         "select rule, resolved_at is not null from findings where report_id = ? order by id", [saved["2022"].report_id]
     ).fetchall()
     assert rules == [("carry_continuity", 1), ("carry_continuity", 1)]  # found against 2021, then fixed
-    assert store.report_for(f"{AGENCY}（港澳事务办公室）", 2021).agency == spellings["2021"]
-    assert store.report_for(f"{AGENCY}(港澳事务办公室)", 2021) is not None
-    assert store.report_for(AGENCY, 2021) is None  # another name: not the same agency
+    assert store.reports.report_for(f"{AGENCY}（港澳事务办公室）", 2021).agency == spellings["2021"]
+    assert store.reports.report_for(f"{AGENCY}(港澳事务办公室)", 2021) is not None
+    assert store.reports.report_for(AGENCY, 2021) is None  # another name: not the same agency
 
 
 def test_one_agency_on_two_sites_keeps_two_reports_with_their_own_findings(store: Store) -> None:
@@ -290,10 +290,10 @@ def test_a_report_is_written_whole_or_not_at_all(store: Store, monkeypatch: pyte
 
 def test_search_index_follows_new_versions(store: Store, series: dict[str, Path]) -> None:
     ingest(store, series["2022"], site="demo")
-    assert [r["year"] for r in store.search("上年结转政府信息公开申请数量\t1")] == [2022]
+    assert [r["year"] for r in store.text.search("上年结转政府信息公开申请数量\t1")] == [2022]
     ingest(store, series["fixed_2022"], site="demo")
-    assert store.search("上年结转政府信息公开申请数量\t1") == []
-    assert [r["year"] for r in store.search("上年结转政府信息公开申请数量\t2")] == [2022]
+    assert store.text.search("上年结转政府信息公开申请数量\t1") == []
+    assert [r["year"] for r in store.text.search("上年结转政府信息公开申请数量\t2")] == [2022]
     assert count(store, "text_pending") == 0
     store.db.execute("insert into report_text_fts (report_text_fts) values ('integrity-check')")
 
@@ -361,7 +361,7 @@ def test_a_run_left_open_is_busy_only_while_its_process_lives(store: Store, tmp_
     try:
         live = leave_open(run_owner(sleeper.pid))
         with pytest.raises(SiteBusy, match=f"being crawled by process {sleeper.pid}"):
-            store.start_run("xicheng")
+            store.runs.start("xicheng")
         assert status(live) == "running"
         store.db.execute("update crawl_runs set finished = 'x', status = 'ok' where id = ?", [live])
         store.db.conn.commit()
@@ -370,7 +370,7 @@ def test_a_run_left_open_is_busy_only_while_its_process_lives(store: Store, tmp_
         own = leave_open(run_owner())  # this process's own leftover: not a live crawl
         own_short = leave_open(run_owner().rsplit("|", 1)[0])  # the same, as first recorded (no start time)
         old = leave_open(None)  # before schema 7
-        new = store.start_run("xicheng")
+        new = store.runs.start("xicheng")
         statuses = [status(r) for r in (reused, own, own_short, old, new)]
         assert statuses == ["interrupted", "interrupted", "interrupted", "interrupted", "running"]
     finally:
