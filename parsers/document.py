@@ -10,7 +10,40 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from parsers.errors import ParseError
+
 _WS = re.compile(r"\s+")
+
+# A report's tables have tens of rows and at most ~20 grid columns (table 3: a label and 15
+# numbers), a page a few thousand cells. Far past that a table is not one of them, and reading it
+# would cost the time and memory no page may take: such a page is refused (ParseError), in HTML
+# (counted before a table is expanded, and as rowspan/colspan expand it) as in text renderings.
+MAX_GRID_ROWS = 20_000
+MAX_GRID_COLUMNS = 1_000
+MAX_GRID_CELLS = 100_000  # grid positions, after rowspan/colspan
+MAX_PAGE_CELLS = 500_000  # over every table of the page
+
+
+def table_too_large(what: str, count: int, limit: int) -> ParseError:
+    """The one-line error for a table (or a page of tables) past a cap."""
+    return ParseError(f"a table of {count:,} {what}, more than any report table has (at most {limit:,})")
+
+
+def check_grid_size(rows: int, columns: int, cells: int) -> None:
+    """Raise ParseError when a grid of this size is past a cap."""
+    for what, count, limit in (
+        ("rows", rows, MAX_GRID_ROWS),
+        ("columns", columns, MAX_GRID_COLUMNS),
+        ("cells", cells, MAX_GRID_CELLS),
+    ):
+        if count > limit:
+            raise table_too_large(what, count, limit)
+
+
+def check_page_cells(cells: int) -> None:
+    """Raise ParseError when a page's tables hold more than MAX_PAGE_CELLS cells in all."""
+    if cells > MAX_PAGE_CELLS:
+        raise ParseError(f"a page of more than {MAX_PAGE_CELLS:,} table cells, more than any report has")
 
 
 def clean_cell(text: str) -> str:

@@ -11,13 +11,27 @@ import re
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 
+# Codecs Python knows that no page is written in, whatever its <meta charset> says: they decode
+# only strictly (idna, punycode: errors="replace" raises), always fail (undefined), or turn bytes
+# into lone surrogates (utf-7, the escape codecs), which no UTF-8 text can hold. No browser reads a
+# page in any of them either (the WHATWG encoding standard has none of them).
+_NOT_PAGE_ENCODINGS = frozenset({"idna", "punycode", "undefined", "utf-7", "unicode-escape", "raw-unicode-escape"})
+
+
 def normalise_encoding(name: str | None) -> str | None:
-    """Canonical codec name; the GB family is read as its superset gb18030."""
+    """Canonical codec name; the GB family is read as its superset gb18030. None for a name that
+    is no codec, or no text encoding a page can be in (base64, rot13, zlib, utf-7 …): a page that
+    names one is read as if it named none."""
     if not name:
         return None
     try:
-        canon = codecs.lookup(name.strip().strip("\"'")).name
-    except LookupError:
+        info = codecs.lookup(name.strip().strip("\"'"))
+    except (LookupError, ValueError):  # ValueError: a name with a NUL in it
+        return None
+    canon = info.name
+    # _is_text_encoding is False for the bytes-to-bytes and str-to-str codecs (base64, hex, zlib,
+    # bz2, uu, quopri, rot13): codecs.lookup finds them, but bytes.decode refuses them.
+    if not getattr(info, "_is_text_encoding", True) or canon in _NOT_PAGE_ENCODINGS:
         return None
     if canon in ("gb2312", "gbk", "gb18030", "hz"):
         return "gb18030"

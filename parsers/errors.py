@@ -1,5 +1,15 @@
 """The exceptions parsers raise for bad input; each message is a single readable line."""
 
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+MAX_MESSAGE = 300  # characters: a reason to show in a summary line, not the page
+
 
 class ParseError(ValueError):
     """Input that is not a readable annual report (not HTML/text, empty, too large, ...)."""
@@ -27,3 +37,28 @@ class NoReportText(NotAReport):
 class MissingTool(ParseError):
     """A file the report is in, that needs a tool this machine lacks or that is not enabled: LibreOffice
     for .doc/.wps, OCR for a scan. The message names the tool ("needs LibreOffice to read .wps")."""
+
+
+def one_line(text: object, limit: int = MAX_MESSAGE) -> str:
+    """text as one line of at most `limit` characters: every run of white space (line breaks
+    included, as str.splitlines knows them) becomes one space."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def parser_guard(parse: Callable[_P, _R]) -> Callable[_P, _R]:
+    """The last resort where parsing is entered: any exception other than ParseError (a bug of
+    the parser's, never the page's fault alone) leaves as ParseError("parser error: …") of one
+    line, so that a crawl records the page as failed and goes on, and a command prints one line,
+    never a traceback. The original stays as __cause__ for a log that wants it."""
+
+    @functools.wraps(parse)
+    def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return parse(*args, **kwargs)
+        except ParseError:
+            raise
+        except Exception as exc:  # every kind: what a hostile page can provoke is not known in advance
+            raise ParseError(one_line(f"parser error: {type(exc).__name__}: {exc}")) from exc
+
+    return guarded

@@ -13,14 +13,21 @@ import threading
 
 from lxml import etree
 
-from parsers.document import Document, Grid, clean_cell
+from parsers.document import (
+    MAX_GRID_CELLS,
+    Document,
+    Grid,
+    check_grid_size,
+    check_page_cells,
+    clean_cell,
+    table_too_large,
+)
 from parsers.encoding import sniff
-from parsers.errors import ParseError
+from parsers.errors import ParseError, one_line
 
 MAX_BYTES = 8 * 1024 * 1024  # Word pages run to ~350 KB; 20x that is not a report page
 MAX_COLSPAN = 64
 MAX_ROWSPAN = 2000
-MAX_GRID_CELLS = 100_000  # table 2 is ~300 positions; a bigger expansion is not a report table
 
 _BLOCK_TAGS = (
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section", "article",
@@ -53,7 +60,8 @@ def _parse_utf8(data: bytes, encoding: str, valid: bool) -> tuple[etree._Element
     instructions a Word page, as much as the XSLT pass)."""
     parser = _parser("utf-8")
     if encoding != "utf-8":
-        raw = data.decode(encoding, errors="replace").encode("utf-8")
+        # "replace" both ways: no codec sniff() picks yields a lone surrogate, but one must not stop a page.
+        raw = data.decode(encoding, errors="replace").encode("utf-8", errors="replace")
         return etree.fromstring(raw, parser=parser), raw
     root = etree.fromstring(data, parser=parser)
     if valid:
@@ -111,7 +119,7 @@ def parse_html(data: bytes, declared_encoding: str | None = None, *, content: st
         if root is None:
             raise etree.ParserError("Document is empty")
     except (etree.ParserError, ValueError, LookupError) as exc:
-        raise ParseError(f"not an HTML page ({exc})") from None
+        raise ParseError(one_line(f"not an HTML page ({exc})")) from None
     return _document(root, content, raw)
 
 
@@ -159,11 +167,18 @@ def _no_private_use(raw: bytes) -> bool:
     return b"\xee" not in raw and (b"&#" not in raw or _PRIVATE_USE_REFERENCE.search(raw) is None)
 
 
+_NOT_PRIVATE_USE = re.compile("[^\ue000-\uf8ff]+")
+
+
 def _delimiters(text: str) -> str:
-    """Four private-use characters the page's text does not contain (nearly always U+E000-U+E003)."""
+    """Four private-use characters the page's text does not contain (nearly always U+E000-U+E003).
+
+    The private-use characters the text holds are collected in one pass: searching the text again
+    for each candidate took 1,600 passes over a page that holds nearly all of them."""
+    used = set(_NOT_PRIVATE_USE.sub("", text))
     for base in range(0xE000, 0xF900, 4):
         chars = "".join(map(chr, range(base, base + 4)))
-        if not any(ch in text for ch in chars):
+        if used.isdisjoint(chars):
             return chars
     raise ParseError("not a report page (it uses every private-use character)")
 
@@ -182,13 +197,36 @@ def _content_area(root: etree._Element, xpath: str) -> etree._Element | None:
     return next((el for el in found if isinstance(el, etree._Element)), None)
 
 
-def _heading(scope: etree._Element, transform: etree.XSLT, delimiters: str) -> str | None:
-    """The text of the first <h1> in scope that is not inside a data table ("" if it is empty)."""
+def _heading(scope: etree._Element, transform: etree.XSLT, delimiters: str, holders: list[set]) -> str | None:
+    """The text of the first <h1> in scope that is not inside a data table ("" if it is empty).
+
+    holders: [the set of tables that hold a table] once _holders has been run, [] before: it is
+    found once a page, not once an <h1> (40,000 <h1> in one table took 7 s when each looked
+    through the table for one)."""
     for h1 in scope.iter("h1"):
-        if any(next(tb.iterdescendants("table"), None) is None for tb in h1.iterancestors("table")):
-            continue
+        ancestors = list(h1.iterancestors("table"))
+        if ancestors:
+            if not holders:
+                holders.append(_holders(scope.getroottree().getroot()))
+            if any(tb not in holders[0] for tb in ancestors):  # inside a data table
+                continue
         return " ".join(b for b in _blocks(str(transform(h1)), delimiters) if isinstance(b, str))
     return None
+
+
+def _holders(root: etree._Element) -> set[etree._Element]:
+    """The tables that hold a table (layout tables): every other table is a data table.
+
+    Each table marks its table ancestors, stopping at one already marked (whose own ancestors
+    were marked with it): every table is marked once. lxml hands out one proxy per element while
+    one is alive, so the set (which keeps them alive) recognises them by identity."""
+    holders: set[etree._Element] = set()
+    for table in root.iter("table"):
+        for outer in table.iterancestors("table"):
+            if outer in holders:
+                break
+            holders.add(outer)
+    return holders
 
 
 def _document(root: etree._Element, content: str | None = None, raw: bytes | None = None) -> Document:
@@ -213,9 +251,10 @@ def _document(root: etree._Element, content: str | None = None, raw: bytes | Non
     try:
         blocks = _blocks(str(transform(root if area is None else area)), delimiters)
         # The area's own <h1>, else the page's: a template may put the title above the body.
-        heading = _heading(area, transform, delimiters) if area is not None else None
+        holders: list[set] = []
+        heading = _heading(area, transform, delimiters, holders) if area is not None else None
         if not heading:
-            heading = _heading(root, transform, delimiters)
+            heading = _heading(root, transform, delimiters, holders)
         if heading:
             title = heading
     except etree.XSLTError as exc:  # libxslt gave up on the tree (resources): not a page to read
@@ -225,35 +264,44 @@ def _document(root: etree._Element, content: str | None = None, raw: bytes | Non
 
 
 def _blocks(out: str, delimiters: str) -> list[str | Grid]:
-    """The transform's output -> lines and grids, in reading order."""
+    """The transform's output -> lines and grids, in reading order.
+
+    ParseError for a table, or a page of tables, past the caps of parsers.document."""
     blocks: list[str | Grid] = []
-    text = ""  # text since the last grid: a table that yields no grid does not break a line
+    text: list[str] = []  # text since the last grid: a table that yields no grid does not break a line
+    cells = 0  # counted twice, as cells and as positions: a bound, not a count
     for i, piece in enumerate(out.split(delimiters[0])):
         if not i % 2:
-            text += piece
+            text.append(piece)
             continue
-        rows = _cells(piece, delimiters)
-        try:
-            grid = _grid(rows)
-        except _TooLarge:  # its cells are read as lines of text
-            text += "".join(f"\n{cell[2]}\n" for cells in rows for cell in cells)
-            continue
+        cells += _table_size(piece, delimiters)  # before any list is made of its cells
+        grid = _grid(_cells(piece, delimiters))
+        cells += len(grid.rows) * len(grid.rows[0]) if grid.rows else 0  # positions, spans expanded
+        check_page_cells(cells)
         if grid.rows:
-            blocks.extend(line for line in map(_clean, text.split("\n")) if line)
+            blocks.extend(_lines(text))
             blocks.append(grid)
-            text = ""
-    blocks.extend(line for line in map(_clean, text.split("\n")) if line)
+            text = []
+    blocks.extend(_lines(text))
     return blocks
+
+
+def _lines(text: list[str]) -> list[str]:
+    return [line for line in map(_clean, "".join(text).split("\n")) if line]
+
+
+def _table_size(payload: str, delimiters: str) -> int:
+    """The number of cells of a table's part of the transform; ParseError past a cap."""
+    _, row, cell, _ = delimiters
+    cells = payload.count(cell)
+    check_grid_size(rows=payload.count(row), columns=0, cells=cells)
+    return cells
 
 
 def _cells(payload: str, delimiters: str) -> list[list[list[str]]]:
     """A table's part of the transform -> rows of [rowspan, colspan, text] per cell."""
     _, row, cell, sep = delimiters
     return [[c.split(sep, 2) for c in r.split(cell)[1:]] for r in payload.split(row)[1:]]
-
-
-class _TooLarge(Exception):
-    """A table whose rowspan/colspan expansion would exceed MAX_GRID_CELLS positions."""
 
 
 def _span(value: str | None, limit: int) -> int:
@@ -269,8 +317,8 @@ def _span(value: str | None, limit: int) -> int:
 def _grid(rows: list[list[list[str]]]) -> Grid:
     """Expand rowspan/colspan so each grid row carries its full label path.
 
-    Raises _TooLarge when the expansion would pass MAX_GRID_CELLS positions: spans and
-    one very wide row must not turn a small page into a huge grid.
+    Raises ParseError when the expansion would pass MAX_GRID_CELLS positions or MAX_GRID_COLUMNS
+    columns: spans and one very wide row must not turn a small page into a huge grid.
     """
     # long because it is the inner loop of every table of every page, kept in one frame on purpose:
     # a call per cell or per row costs more than the work it would name.
@@ -297,7 +345,7 @@ def _grid(rows: list[list[list[str]]]) -> Grid:
             cs = _span(cs, MAX_COLSPAN) if cs else 1
             budget -= rs * cs
             if budget < 0:
-                raise _TooLarge
+                raise table_too_large("cells", MAX_GRID_CELLS - budget, MAX_GRID_CELLS)
             for dr in range(r, r + rs):
                 target_t, target_o = texts[dr], ids[dr]
                 for dc in range(c, c + cs):
@@ -306,11 +354,10 @@ def _grid(rows: list[list[list[str]]]) -> Grid:
             origin += 1
             c += cs
         if budget < 0:
-            raise _TooLarge
+            raise table_too_large("cells", MAX_GRID_CELLS - budget, MAX_GRID_CELLS)
     width = max((max(t) + 1 for t in texts if t), default=0)
     kept = [r for r, t in enumerate(texts) if any(t.values())]  # rows of nothing carry nothing
-    if width * len(kept) > MAX_GRID_CELLS:
-        raise _TooLarge
+    check_grid_size(rows=len(kept), columns=width, cells=width * len(kept))
     grid_rows: list[list[str]] = []
     origins: list[list[int]] = []
     columns = range(width)

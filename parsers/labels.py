@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+
+from parsers.memo import memo_short
 
 from parsers import similar
 
@@ -13,13 +14,13 @@ _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\(?[一二
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」")
 
 
-@lru_cache(maxsize=4096)  # the same few hundred labels recur on every page
+@memo_short  # the same few hundred labels recur on every page
 def norm(text: str) -> str:
     """NFKC, no white space, no quotes: the form labels are compared in."""
     return _WS.sub("", unicodedata.normalize("NFKC", text)).translate(_QUOTES)
 
 
-@lru_cache(maxsize=4096)
+@memo_short
 def strip_numbering(label: str) -> str:
     """'(三)不予公开' -> '不予公开', '1.属于国家秘密' -> '属于国家秘密' (label already normalised)."""
     return _NUMBERING.sub("", label)
@@ -56,7 +57,7 @@ HEADS_2019 = (
 HEADS_BOTH = (("本年处理决定数量", "decisions"), ("处理决定数量", "decisions"))
 
 
-@lru_cache(maxsize=4096)
+@memo_short
 def active_row_key(label: str) -> str | None:
     bare = strip_numbering(label)
     for text, key in ACTIVE_ROWS:
@@ -65,7 +66,7 @@ def active_row_key(label: str) -> str | None:
     return similar.closest(bare, similar.ACTIVE_LABELS)  # a typo'd or cut label (issue 13)
 
 
-@lru_cache(maxsize=4096)
+@memo_short
 def active_head(label: str) -> tuple[str | None, str | None]:
     """(field key, template it is evidence of) for a table 1 column head."""
     for table, template in ((HEADS_2021, "2021"), (HEADS_2019, "2019"), (HEADS_BOTH, None)):
@@ -121,7 +122,7 @@ TOP_ROWS = (
 )
 
 
-@lru_cache(maxsize=4096)
+@memo_short
 def group_of(label: str) -> str | None:
     bare = strip_numbering(label)
     for text, key in GROUPS:
@@ -130,7 +131,6 @@ def group_of(label: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)
 def leaf_key(group: str, label: str) -> str | None:
     for text, key in GROUP_LEAVES[group]:
         if text in label:
@@ -138,7 +138,7 @@ def leaf_key(group: str, label: str) -> str | None:
     return similar.closest(strip_numbering(label), similar.LEAF_LABELS[group])
 
 
-@lru_cache(maxsize=4096)
+@memo_short
 def top_row_key(label: str) -> str | None:
     bare = strip_numbering(label)
     for text, key in TOP_ROWS:
@@ -147,6 +147,6 @@ def top_row_key(label: str) -> str | None:
     return similar.closest(bare, similar.TOP_LABELS)
 
 
-@lru_cache(maxsize=4096)
+@memo_short
 def is_numbered_leaf(label: str) -> bool:
     return bool(re.match(r"^\d+[.、)]", label))

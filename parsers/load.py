@@ -8,7 +8,7 @@ from pathlib import Path
 
 from parsers.document import Document
 from parsers.encoding import sniff_encoding
-from parsers.errors import ParseError
+from parsers.errors import ParseError, parser_guard
 from parsers.extract import extract
 from parsers.files import describe_source, read_file
 from parsers.filetype import FILE_KINDS, sniff_file
@@ -60,6 +60,7 @@ def to_document(
     return parse_text(text)
 
 
+@parser_guard
 def parse_bytes(
     data: bytes,
     kind: str | None = None,

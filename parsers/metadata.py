@@ -17,7 +17,9 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _TITLE_SUFFIX = re.compile(r"(?<!人民)(政府)?信息公开(工作)?(年度报告|年报|报告)$|年度报告$|年报$")
 _ALIAS = re.compile(r"[(（][^()（）]*[)）]$")
 _YEAR_NOTE = re.compile(r"[(（][^()（）]*?(?:19|20)\d{2}\s*年度?[)）]")  # …年度报告（2019年度）
-_DATE = r"\s*[:：]?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+# Not \s*[:：]?\s*: two runs of white space side by side can split a run n ways, and a line of a
+# metadata table (a label, then many empty cells joined by spaces) took minutes.
+_DATE = r"\s*(?:[:：]\s*)?(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 # The publication date, by its label; a bare 日期 is the portals' "日期:2026-01-20 17:10" line. The date
 # a document was written (成文日期, 印发日期) is only a fall-back, after <meta name="PubDate">.
 _PUBLISHED = re.compile(r"(?:发布日期|发布时间|公开日期|(?<![成印文发])日期)" + _DATE)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
+from parsers.memo import memo_short
 from parsers.model import Number
 
 _NUMBER = re.compile(
@@ -15,11 +15,17 @@ _NUMBER = re.compile(
     r"([(\[].*[)\]])?$"
 )
 _BLANKISH = {"", "-", "--", "—", "——", "/", "\\", "无", "空"}
+_PLAIN = re.compile(r"[+-]?[\d,]+(\.\d+)?")
+# No count or amount of a report has more digits before its point (a 万元 amount of 10^15 is far
+# past any budget). A longer run is not read: int() refuses past 4,300 digits, a float past 308
+# becomes inf, and the store's JSON (orjson) holds integers of 64 bits only.
+MAX_DIGITS = 15
 
 
-@lru_cache(maxsize=4096)  # cells repeat ("0", "1", labels): every table cell comes through here
+@memo_short  # cells repeat ("0", "1", labels): every table cell comes through here
 def parse_number(text: str) -> tuple[Number | None, bool]:
-    """(value, is_number_cell). A cell that is blank (or a dash) is (None, True)."""
+    """(value, is_number_cell). A cell that is blank (or a dash) is (None, True), and so is a number
+    of more than MAX_DIGITS digits: a number cell whose value cannot be read (has_note keeps its text)."""
     t = unicodedata.normalize("NFKC", text).replace(" ", "").strip()
     if t in _BLANKISH:
         return None, True
@@ -27,12 +33,19 @@ def parse_number(text: str) -> tuple[Number | None, bool]:
     if not m:
         return None, False
     sign, digits, frac = m.group(1), m.group(2).replace(",", ""), m.group(3)
-    value: Number = float(digits + frac) if frac else int(digits)
+    if len(digits.lstrip("0")) > MAX_DIGITS:
+        return None, True
+    value: Number = float(digits + frac) if frac else int(digits.lstrip("0") or "0")
     return (-value if sign == "-" else value), True
 
 
-@lru_cache(maxsize=4096)
+@memo_short
 def has_note(text: str) -> bool:
-    """True when a number cell says more than its number (a unit or a bracketed note)."""
+    """True when a number cell says more than its number (a unit or a bracketed note), or holds a
+    number too long to read (its text is then all there is of it)."""
     t = unicodedata.normalize("NFKC", text).replace(" ", "").strip()
-    return bool(t) and not re.fullmatch(r"[+-]?[\d,]+(\.\d+)?", t) and t not in _BLANKISH
+    if not t or t in _BLANKISH:
+        return False
+    if not _PLAIN.fullmatch(t):
+        return True
+    return parse_number(text) == (None, True)

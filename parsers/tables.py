@@ -93,6 +93,8 @@ class _Tables:
         self.in_results = False
         self.columns: tuple[str, ...] = APPLICANT_COLUMNS
         self.done: set[int] = set()
+        self.fields1: list[str] = []  # table 1's field per value column, made once per head row
+        self.results: set[str] = set(report.result_rows)  # report.result_rows as a set: one look-up a row
 
     # anchors
     def _anchor(self, row: _Row) -> int | None:
@@ -146,6 +148,7 @@ class _Tables:
                 if template:
                     self.evidence[template] += 1
                 self.heads.append((key, h))
+            self.fields1 = [f or h or f"col{i + 1}" for i, (f, h) in enumerate(self.heads)]
             return
         if row.labels[0].startswith("第二十条"):
             self.parent1 = None
@@ -164,7 +167,7 @@ class _Tables:
             key = f"{key}/{leaf}"  # a sub-row the template does not have (行政检查 under 其他对外管理服务事项)
         else:
             self.parent1 = None
-        fields = [f or h or f"col{i + 1}" for i, (f, h) in enumerate(self.heads)]
+        fields = self.fields1
         values = _align(row.values, len(fields))
         if not fields:
             fields = [f"col{i + 1}" for i in range(len(values))]
@@ -189,7 +192,8 @@ class _Tables:
                 key = f"{self.group}/{key}"
         if key in ("new_received", "carried_over", "total_processed", "carried_forward"):
             self.in_results = False
-        elif self.in_results and key not in self.r.result_rows:
+        elif self.in_results and key not in self.results:
+            self.results.add(key)
             self.r.result_rows.append(key)
         values = _align(row.values, len(self.columns))
         out = self.r.applications.setdefault(key, {})
@@ -263,11 +267,12 @@ def _align(values: list[str], n: int) -> list[str]:
     the ends; if exactly n cells then hold text, they are the n numbers in order (Word
     tables give a column two grid cells). Fewer: what there is, from the left.
     """
-    v = list(values)
-    while len(v) > n and not v[-1].strip():
-        v.pop()
-    while len(v) > n and not v[0].strip():
-        v.pop(0)
+    start, end = 0, len(values)  # v = values[start:end], narrowed from both ends without popping
+    while end - start > n and not values[end - 1].strip():
+        end -= 1
+    while end - start > n and not values[start].strip():
+        start += 1
+    v = values[start:end]
     if len(v) > n:
         filled = [x for x in v if x.strip()]
         if len(filled) == n:
