@@ -269,15 +269,16 @@ def _blocks(out: str, delimiters: str) -> list[str | Grid]:
     ParseError for a table, or a page of tables, past the caps of parsers.document."""
     blocks: list[str | Grid] = []
     text: list[str] = []  # text since the last grid: a table that yields no grid does not break a line
-    cells = 0  # counted twice, as cells and as positions: a bound, not a count
+    cells = positions = 0  # the page's table cells as written, and their grid positions once spans are expanded
     for i, piece in enumerate(out.split(delimiters[0])):
         if not i % 2:
             text.append(piece)
             continue
-        cells += _table_size(piece, delimiters)  # before any list is made of its cells
+        cells += _table_size(piece, delimiters)
+        check_page_cells(cells)  # before any list is made of its cells
         grid = _grid(_cells(piece, delimiters))
-        cells += len(grid.rows) * len(grid.rows[0]) if grid.rows else 0  # positions, spans expanded
-        check_page_cells(cells)
+        positions += len(grid.rows) * len(grid.rows[0]) if grid.rows else 0
+        check_page_cells(positions)
         if grid.rows:
             blocks.extend(_lines(text))
             blocks.append(grid)

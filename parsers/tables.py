@@ -254,9 +254,9 @@ class _Tables:
         self.ctx = None
 
     def _store(self, part: str, row: str, col: str, raw: str, out: dict[str, Number | None]) -> None:
-        value, _ = parse_number(raw)
+        value, is_number = parse_number(raw)
         out[col] = value
-        if value is not None and has_note(raw):
+        if (value is not None or is_number) and has_note(raw):  # a number too long to read keeps its text
             self.r.notes[f"{part}.{row}.{col}"] = raw.strip()
 
 
