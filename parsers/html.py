@@ -202,15 +202,18 @@ def _heading(scope: etree._Element, transform: etree.XSLT, delimiters: str, hold
 
     holders: [the set of tables that hold a table] once _holders has been run, [] before: it is
     found once a page, not once an <h1> (40,000 <h1> in one table took 7 s when each looked
-    through the table for one)."""
+    through the table for one). <h1>s of one parent (a cell) are placed once."""
+    placed: dict[etree._Element | None, bool] = {}  # parent -> its children are inside a data table
     for h1 in scope.iter("h1"):
-        ancestors = list(h1.iterancestors("table"))
-        if ancestors:
-            if not holders:
+        parent = h1.getparent()
+        hidden = placed.get(parent)
+        if hidden is None:
+            ancestors = list(h1.iterancestors("table"))
+            if ancestors and not holders:
                 holders.append(_holders(scope.getroottree().getroot()))
-            if any(tb not in holders[0] for tb in ancestors):  # inside a data table
-                continue
-        return " ".join(b for b in _blocks(str(transform(h1)), delimiters) if isinstance(b, str))
+            hidden = placed[parent] = any(tb not in holders[0] for tb in ancestors)
+        if not hidden:
+            return " ".join(b for b in _blocks(str(transform(h1)), delimiters) if isinstance(b, str))
     return None
 
 

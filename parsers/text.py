@@ -59,10 +59,12 @@ def _separated(lines: list[str], sep: str) -> Document:
 
     for line in lines:
         if sep in line and (sep != "|" or line.count("|") >= 2 or line.rstrip().endswith("|")):
+            closed = sep == "|" and line.rstrip().endswith("|")  # the closing pipe opens no cell
+            width = line.count(sep) + (not closed)
+            size.add(width, rows=1, width=width)  # before the line is split
             cells = line.split(sep)
-            if sep == "|" and line.rstrip().endswith("|"):
-                cells = cells[:-1]  # the closing pipe opens no cell
-            size.add(len(cells), rows=1, width=len(cells))
+            if closed:
+                cells = cells[:-1]
             cells = [clean_cell(c) for c in cells]
             if any(cells):
                 rows.append(cells)
