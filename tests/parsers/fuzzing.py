@@ -245,7 +245,7 @@ def problem(case: Input, seconds: float = 5.0) -> str | None:
         message = str(exc)
         if not message or "\n" in message or len(message.splitlines()) != 1:
             return f"ParseError not of one line: {message!r:.200}"
-        if message.startswith("parser error:") and not _known(exc.__cause__):
+        if message.startswith("parser error:"):
             return f"the guard caught {message:.200}"
         return None
     except Exception as exc:  # noqa: BLE001 - what the test is for
@@ -256,20 +256,6 @@ def problem(case: Input, seconds: float = 5.0) -> str | None:
     except UnicodeEncodeError as exc:
         return f"text that is not UTF-8: {exc}"
     return None
-
-
-# Bugs outside the parser that parse_bytes reaches today: parsers/checks.py (check_narrative's
-# int('') on an overview reading "共收到申请,件") runs inside parse_bytes until the checks move to
-# checks/ (issue 15), which owns its fix. The guard turns it into a one-line ParseError meanwhile.
-KNOWN_OUTSIDE = ("parsers/checks.py",)
-
-
-def _known(cause: BaseException | None) -> bool:
-    """True when the exception was raised in a module of KNOWN_OUTSIDE."""
-    tb = cause.__traceback__ if cause is not None else None
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    return tb is not None and tb.tb_frame.f_code.co_filename.replace("\\", "/").endswith(KNOWN_OUTSIDE)
 
 
 # --- regression cases: tests/fixtures/fuzz/NAME.{html,txt,bin} (+ NAME.encoding) -------------------
