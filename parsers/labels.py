@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from parsers.memo import memo_short
-
 from parsers import similar
+from parsers.memo import memo_short
 
 _WS = re.compile(r"\s+")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\(?[一二三四五六七八九十]+\)|\d+[.、)]|\(\d+\))")

@@ -105,7 +105,6 @@ def similarity(a: str, b: str) -> float:
     return 2 * lcs_length(a, b) / (len(a) + len(b))
 
 
-@lru_cache(maxsize=4096)
 def closest(label: str, candidates: tuple[tuple[str, str], ...]) -> str | None:
     """The key of the candidate label `label` is a typo or truncation of, or None.
 
@@ -114,6 +113,11 @@ def closest(label: str, candidates: tuple[tuple[str, str], ...]) -> str | None:
     """
     if not label or len(label) > MAX_LABEL:
         return None
+    return _closest(label, candidates)
+
+
+@lru_cache(maxsize=4096)  # keyed by labels of at most MAX_LABEL characters only: bounded in bytes (issue 10)
+def _closest(label: str, candidates: tuple[tuple[str, str], ...]) -> str | None:
     best: dict[str, float] = {}
     for key, text in candidates:
         score = similarity(label, text)
@@ -127,10 +131,14 @@ def closest(label: str, candidates: tuple[tuple[str, str], ...]) -> str | None:
     return ranked[0][0]
 
 
-@lru_cache(maxsize=4096)
 def label_score(label: str) -> float:
     """How much `label` (normalised, numbering stripped) looks like some template label: the best
     similarity over them all. Tells a label fragment cut by a page break from a whole label."""
     if not label or len(label) > MAX_LABEL:
         return 0.0
+    return _label_score(label)
+
+
+@lru_cache(maxsize=4096)  # short labels only, as _closest
+def _label_score(label: str) -> float:
     return max(similarity(label, text) for _key, text in ALL_LABELS)
