@@ -5,35 +5,40 @@ their look-ups are worth keeping. functools.lru_cache kept every text whatever i
 pages with one unique 1.5 MB cell each grew a parse worker to 1.5 GB. Here only texts of at most
 LONGEST characters are kept, at most ENTRIES of them (the memo is emptied when full), so a memo
 holds at most ENTRIES x LONGEST characters of keys, and as much again of values for the
-functions that return text. A plain dict is also faster than lru_cache on this path (the
+functions that return text.
+
+The memo is a dict whose misses call the function (__missing__), and the memoised function is
+that dict's bound __getitem__: a hit is one call into C, cheaper than lru_cache's (these
 functions are called for every cell of every table)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 LONGEST = 128  # characters: longer than any label of the State Council tables
 ENTRIES = 4096
 _R = TypeVar("_R")
-_MISS = object()
+
+
+class Memo(dict, Generic[_R]):
+    """fn's results by text, for short texts."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[str], _R]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, text: str) -> _R:
+        value = self.fn(text)
+        if len(text) <= LONGEST:
+            if len(self) >= ENTRIES:
+                self.clear()
+            self[text] = value
+        return value
 
 
 def memo_short(fn: Callable[[str], _R]) -> Callable[[str], _R]:
-    """Memoise fn(text) for texts of at most LONGEST characters."""
-    memo: dict[str, object] = {}
-
-    def look_up(text: str) -> _R:
-        value = memo.get(text, _MISS)
-        if value is not _MISS:
-            return value  # type: ignore[return-value]
-        value = fn(text)
-        if len(text) <= LONGEST:
-            if len(memo) >= ENTRIES:
-                memo.clear()
-            memo[text] = value
-        return value  # type: ignore[return-value]
-
-    look_up.__doc__, look_up.__name__, look_up.__wrapped__ = fn.__doc__, fn.__name__, fn  # type: ignore[attr-defined]
-    look_up.memo = memo  # type: ignore[attr-defined]  # for the tests: what it holds
-    return look_up
+    """fn memoised for texts of at most LONGEST characters (its Memo is the result's __self__)."""
+    return Memo(fn).__getitem__

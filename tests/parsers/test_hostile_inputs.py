@@ -237,8 +237,9 @@ def test_the_memos_hold_short_texts_only() -> None:
     numbers.parse_number("9" * 10_000)
     labels.norm("x" * 10_000)
     for fn in (numbers.parse_number, numbers.has_note, labels.norm, labels.strip_numbering, labels.top_row_key):
-        assert len(fn.memo) <= memo.ENTRIES
-        assert all(len(key) <= memo.LONGEST for key in fn.memo)
+        held = fn.__self__
+        assert isinstance(held, memo.Memo) and len(held) <= memo.ENTRIES
+        assert all(len(key) <= memo.LONGEST for key in held)
 
 
 # --- every failure a ParseError of one line: the crashes found -----------------------------------------
