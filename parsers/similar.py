@@ -120,6 +120,11 @@ def closest(label: str, candidates: tuple[tuple[str, str], ...]) -> str | None:
 def _closest(label: str, candidates: tuple[tuple[str, str], ...]) -> str | None:
     best: dict[str, float] = {}
     for key, text in candidates:
+        # The LCS is at most the shorter length: a candidate whose length is too far from the label's
+        # to come within MARGIN of THRESHOLD cannot be the answer nor spoil it, and costs no LCS
+        # (issue 10: a table of thousands of long unique labels spent most of its time here).
+        if 2 * min(len(label), len(text)) < (THRESHOLD - MARGIN) * (len(label) + len(text)):
+            continue
         score = similarity(label, text)
         if score > best.get(key, -1.0):
             best[key] = score
