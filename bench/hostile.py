@@ -5,8 +5,9 @@
 For each shape below, a page of 0.1, 1, 4 and 8 MB is built and parsed (parsers.load.parse_bytes)
 in a child process of its own, once (a second parse of the same page would find its labels in the
 look-up caches), so that a stall is cut off at --timeout and each parse's peak RSS is its own;
-the least time of 3 such children (2 above 1 MB) is the one printed. Printed per shape: seconds per MB at each
-size, time(8 MB) / time(1 MB) (goal: at most 10, i.e. linear; quadratic parsing shows 50-64),
+the least time of 3 such children (2 above 1 MB) is the one printed. Printed per shape: seconds
+per MB at each size, time(8 MB) / time(1 MB) (goal: at most 10, i.e. linear; quadratic parsing
+shows 50-64),
 what the 8 MB page came to (a report, or the ParseError's reason: the caps of parsers.document
 end some shapes early, by design) and that parse's peak RSS. Goal (issue 10): no shape slower
 than 2 s per MB.
