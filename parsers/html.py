@@ -277,6 +277,8 @@ def _blocks(out: str, delimiters: str) -> list[str | Grid]:
         if not i % 2:
             text.append(piece)
             continue
+        if delimiters[1] not in piece:  # a table without a row: no grid, nothing to count
+            continue
         cells += _table_size(piece, delimiters)
         check_page_cells(cells)  # before any list is made of its cells
         grid = _grid(_cells(piece, delimiters))
