@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
+
+from lxml import etree
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 MAX_MESSAGE = 300  # characters: a reason to show in a summary line, not the page
+# What a bug of the parser's raises (or a library's it calls, on input it did not expect). Not
+# here, so that they pass the guard untouched: MemoryError, and what a caller raises into a parse
+# itself (a time budget's exception from a signal handler, KeyboardInterrupt): the caller's to handle.
+BUG_TYPES: tuple[type[Exception], ...] = (
+    ArithmeticError, AssertionError, AttributeError, EOFError, LookupError, NameError, RuntimeError,
+    TypeError, ValueError, re.error, etree.LxmlError,
+)  # fmt: skip
 
 
 class ParseError(ValueError):
@@ -47,10 +57,10 @@ def one_line(text: object, limit: int = MAX_MESSAGE) -> str:
 
 
 def parser_guard(parse: Callable[_P, _R]) -> Callable[_P, _R]:
-    """The last resort where parsing is entered: any exception other than ParseError (a bug of
-    the parser's, never the page's fault alone) leaves as ParseError("parser error: …") of one
-    line, so that a crawl records the page as failed and goes on, and a command prints one line,
-    never a traceback. The original stays as __cause__ for a log that wants it."""
+    """The last resort where parsing is entered: an exception a bug raises (BUG_TYPES; the page is
+    never at fault alone) leaves as ParseError("parser error: …") of one line, so that a crawl
+    records the page as failed and goes on, and a command prints one line, never a traceback. The
+    original stays as __cause__ for a log that wants it."""
 
     @functools.wraps(parse)
     def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
@@ -58,7 +68,7 @@ def parser_guard(parse: Callable[_P, _R]) -> Callable[_P, _R]:
             return parse(*args, **kwargs)
         except ParseError:
             raise
-        except Exception as exc:  # every kind: what a hostile page can provoke is not known in advance
+        except BUG_TYPES as exc:
             raise ParseError(one_line(f"parser error: {type(exc).__name__}: {exc}")) from exc
 
     return guarded

@@ -316,6 +316,23 @@ def test_a_parser_bug_is_a_one_line_parse_error(monkeypatch: pytest.MonkeyPatch)
     assert isinstance(info.value.__cause__, RuntimeError)
 
 
+class Budget(Exception):
+    """What a caller's time budget raises into a parse from its signal handler."""
+
+
+@pytest.mark.parametrize("raised", [Budget("parsing took more than 1 s"), MemoryError(), KeyboardInterrupt()])
+def test_a_callers_own_exception_passes_the_guard(monkeypatch: pytest.MonkeyPatch, raised: BaseException) -> None:
+    """A time budget's exception, MemoryError under a memory limit: the caller's to handle, as raised."""
+
+    def interrupted(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr("parsers.load.extract", interrupted)
+    with pytest.raises(type(raised)) as info:
+        parse_bytes(SEED_000.read_bytes(), "text")
+    assert info.value is raised
+
+
 def test_crawl_parse_prints_no_traceback_for_a_page_that_crashed_it(tmp_path: Path) -> None:
     """A text file naming base64 as its charset printed a LookupError traceback: now it is read."""
     named = tmp_path / "base64.txt"
