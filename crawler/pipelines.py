@@ -87,6 +87,8 @@ class ParseStage:
             # A report file not read (needs LibreOffice or OCR, damaged, not a report): still a
             # published report, recorded with the reason, never failed silently.
             item.status = PageStatus.ATTACHMENT_ONLY
+            if item.link_title and not item.linked_from:  # a list's link: say which report it named
+                item.error = f"listed as “{item.link_title[:80]}”, a file: {item.error}"
         return item
 
     def _fetch_files(self, item: ReportPage, urls: list[str]) -> None:

@@ -252,7 +252,8 @@ class PortalSpider(scrapy.Spider):
             return
         reason = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
         if request.meta.get("file"):  # the report is published, in a file not read: say why
-            error = f"file not fetched: {reason}"
+            listed = request.meta.get("link_title") if not request.meta.get("linked_from") else None
+            error = (f"listed as “{listed[:80]}”, a file: " if listed else "") + f"file not fetched: {reason}"
             yield ReportPage(self.site, request.url, PageStatus.ATTACHMENT_ONLY, status, error=error,
                              **_file_fields(request.meta))  # fmt: skip
             return
