@@ -23,7 +23,7 @@ FILES = Path(__file__).resolve().parent.parent / "fixtures" / "attachments"
 TRUTH = {t["file"]: t for t in json.loads((FILES / "truth.json").read_text(encoding="utf-8"))}
 
 
-def config_for(tmp_path: Path, server: PortalServer, key: str) -> Path:
+def config_for(tmp_path: Path, server: PortalServer, key: str, file_maxsize: int = 2_000_000) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(
         f"""
@@ -36,7 +36,7 @@ start_delay = 0
 retries = 1
 retry_backoff = 0.1
 recheck_hours = 0
-file_maxsize = 2_000_000
+file_maxsize = {file_maxsize}
 
 [alerts]
 outbox = "outbox"
@@ -169,3 +169,16 @@ def test_a_wps_without_libreoffice_is_recorded_with_the_reason(tmp_path: Path, m
     assert page["status"] == "attachment_only" and "needs LibreOffice to read .wps" in page["error"]
     assert (page["agency"], page["year"]) == ("北京市西城区人民政府外事办公室", 2021)  # published all the same
     assert "1 reports as attachments or images only" in done.stdout, done.stdout
+
+
+def test_a_file_over_the_size_cap_is_not_downloaded_and_says_so(tmp_path: Path) -> None:
+    with PortalServer(pdf_site(FILES)) as server:  # the PDFs are 240 KB and 413 KB
+        done = crawl(config_for(tmp_path, server, "huaian", file_maxsize=100_000), "--site", "huaian", "--no-alerts")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert query(tmp_path / "nianbao.db", "select * from reports") == []
+    pages = {p["url"]: p for p in query(tmp_path / "nianbao.db", "select * from pages")}
+    listed, page = pages[server.url(server.fixture.expected[0])], pages[server.url(server.fixture.traps["pages"])]
+    assert listed["status"] == page["status"] == "attachment_only"
+    assert "file not fetched" in listed["error"] and "淮安市洪泽区人民政府2024年" in listed["error"]
+    assert "file not fetched" in page["error"] and (page["agency"], page["year"]) == ("淮安市人民政府", 2024)
+    assert "2 reports as attachments or images only" in done.stdout, done.stdout
