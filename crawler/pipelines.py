@@ -83,9 +83,9 @@ class ParseStage:
             item.status, item.error = PageStatus.FAILED, str(exc)
         except Exception as exc:  # a parser bug must not stop the crawl; keep the page and the reason
             item.status, item.error = PageStatus.FAILED, f"parser error: {type(exc).__name__}: {exc}"
-        if item.file and item.status != PageStatus.FETCHED:
+        if item.file and item.status != PageStatus.FETCHED and not (item.error or "").startswith("parser error"):
             # A report file not read (needs LibreOffice or OCR, damaged, not a report): still a
-            # published report, recorded with the reason, never failed silently.
+            # published report, recorded with the reason, never failed silently. (A parser bug fails.)
             item.status = PageStatus.ATTACHMENT_ONLY
             if item.link_title and not item.linked_from:  # a list's link: say which report it named
                 item.error = f"listed as “{item.link_title[:80]}”, a file: {item.error}"
