@@ -18,7 +18,10 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from common.constants import PageStatus
+from parsers.document import Document
 from parsers.extract import NOT_REPORT_TITLE
+from parsers.metadata import read_metadata
+from parsers.model import Report
 from spiders.errors import OffsiteRedirect, RecentlyChecked
 from spiders.items import ReportPage
 from spiders.profile import Site
@@ -175,7 +178,7 @@ class PortalSpider(scrapy.Spider):
             if ATTACHMENT.search(urlsplit(url).path):  # a file: fetched only when it names a report
                 if _names_report(text):  # a report listed as its PDF/Word file: read like a page
                     self.crawler.stats.inc_value(REPORT_LINKS)
-                    yield self.file_request(url, link_title=text)
+                    yield self.file_request(url, link_title=text, **_named_by(text))
             elif self._is_report(url, text):
                 self.crawler.stats.inc_value(REPORT_LINKS)
                 yield self.report_request(url, link_title=text)  # the title, should the page hide it
@@ -260,6 +263,14 @@ class PortalSpider(scrapy.Spider):
         if request.meta.get("list"):
             self.crawler.stats.inc_value(LIST_FAILURES)
         yield ReportPage(self.site, request.url, PageStatus.FAILED, status, error=reason)
+
+
+def _named_by(text: str) -> dict:
+    """The agency and year a list's link text names (as a report's title names them): a file not
+    read still counts as that agency's report of that year."""
+    report = Report()
+    read_metadata(Document(blocks=[]), report, title_hint=text)
+    return {"agency": report.agency, "year": report.year}
 
 
 def _file_fields(meta: dict) -> dict:

@@ -180,5 +180,6 @@ def test_a_file_over_the_size_cap_is_not_downloaded_and_says_so(tmp_path: Path) 
     listed, page = pages[server.url(server.fixture.expected[0])], pages[server.url(server.fixture.traps["pages"])]
     assert listed["status"] == page["status"] == "attachment_only"
     assert "file not fetched" in listed["error"] and "淮安市洪泽区人民政府2024年" in listed["error"]
+    assert (listed["agency"], listed["year"]) == ("淮安市洪泽区人民政府", 2024)  # as its link names it: published
     assert "file not fetched" in page["error"] and (page["agency"], page["year"]) == ("淮安市人民政府", 2024)
     assert "2 reports as attachments or images only" in done.stdout, done.stdout

@@ -109,6 +109,7 @@ def test_failures_are_recorded_with_reasons(crawled):
     assert listed["status"] == "attachment_only" and "西城区地方志办公室2021年" in listed["error"]
     assert [r.path for r in crawled["first_log"]].count(site.traps["listed_pdf"]) == 1
     assert "needs OCR" in listed["error"] and "HTTP 404" in scanned["error"]
+    assert (listed["agency"], listed["year"]) == ("西城区地方志办公室", 2021)  # as its link names it
     assert "2 reports as attachments or images only" in crawled["first"].stdout
     # The 500 that recovers on retry is stored like any other report.
     assert pages[server.url(site.traps["flaky"])]["status"] == "stored"
