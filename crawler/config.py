@@ -99,6 +99,7 @@ def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
 _NUMBERS = (
     ("crawl", "retries", True, False),
     ("crawl", "download_maxsize", True, False),
+    ("crawl", "file_maxsize", True, False),
     ("crawl", "parse_workers", True, False),
     ("crawl", "concurrent_per_site", True, True),
     ("crawl", "download_timeout", False, True),

@@ -21,6 +21,7 @@ from checks.assess import JUDGE, assess_report
 from common.constants import PageStatus, RunStatus, SaveStatus, Severity
 from crawler.monitors import ON_CLOSE, CrawlStats, run_checks
 from parsers.errors import NoReportText, NotAReport, ParseError
+from parsers.filetype import sniff_file
 from parsers.load import parse_bytes
 from parsers.model import Report
 from spiders.items import ReportPage
@@ -43,7 +44,9 @@ class ParseStage:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler.settings.getint("NIANBAO_PARSE_WORKERS", 0))
+        stage = cls(crawler.settings.getint("NIANBAO_PARSE_WORKERS", 0))
+        stage.crawler = crawler  # a page's files are asked for through its engine
+        return stage
 
     def open_spider(self, spider: Spider | None = None) -> None:
         if self.workers > 0:
@@ -69,7 +72,9 @@ class ParseStage:
                           logging.WARNING)  # fmt: skip
         except NoReportText as exc:  # the report is there, as images or an attachment: published
             item.status, item.error = PageStatus.ATTACHMENT_ONLY, str(exc)
-            item.agency, item.year = exc.agency, exc.year
+            item.agency, item.year = item.agency or exc.agency, item.year or exc.year
+            if not item.file:
+                self._fetch_files(item, exc.links)  # the report is read from them
         except NotAReport as exc:
             # On a guessed (probe) URL, a readable page with no report on it is a soft 404.
             item.status = PageStatus.NOT_PUBLISHED if item.probe else PageStatus.NOT_REPORT
@@ -78,17 +83,35 @@ class ParseStage:
             item.status, item.error = PageStatus.FAILED, str(exc)
         except Exception as exc:  # a parser bug must not stop the crawl; keep the page and the reason
             item.status, item.error = PageStatus.FAILED, f"parser error: {type(exc).__name__}: {exc}"
+        if item.file and item.status != PageStatus.FETCHED and not (item.error or "").startswith("parser error"):
+            # A report file not read (needs LibreOffice or OCR, damaged, not a report): still a
+            # published report, recorded with the reason, never failed silently. (A parser bug fails.)
+            item.status = PageStatus.ATTACHMENT_ONLY
+            if item.link_title and not item.linked_from:  # a list's link: say which report it named
+                item.error = f"listed as “{item.link_title[:80]}”, a file: {item.error}"
         return item
+
+    def _fetch_files(self, item: ReportPage, urls: list[str]) -> None:
+        """Ask for the files of a page whose report is only in them (through the scheduler: the
+        same politeness, duplicate filter and middlewares as every page)."""
+        crawler = getattr(self, "crawler", None)
+        requests = getattr(crawler.spider, "attachment_requests", None) if crawler else None
+        if requests is None or not urls:
+            return
+        for request in requests(item.url, urls, item.agency, item.year, item.link_title):
+            crawler.engine.crawl(request)
+            item.files.append(request.url)
 
     async def _parse(self, item: ReportPage) -> ParsedPage:
         if self.pool is not None:
             try:
                 future = self.pool.submit(parse_page, item.body, item.encoding, item.content, item.url, item.url_year,
-                                          item.link_title)  # fmt: skip
+                                          item.link_title, item.agency, item.year)  # fmt: skip
                 return await asyncio.wrap_future(future)
             except BrokenProcessPool:
                 self.pool = None  # a worker died (killed, out of memory): parse here from now on
-        return parse_page(item.body, item.encoding, item.content, item.url, item.url_year, item.link_title)
+        return parse_page(item.body, item.encoding, item.content, item.url, item.url_year, item.link_title,
+                          item.agency, item.year)  # fmt: skip
 
 
 @dataclass
@@ -109,17 +132,23 @@ def parse_page(
     url: str,
     url_year: int | None = None,
     link_title: str | None = None,
+    agency: str | None = None,
+    year: int | None = None,
 ) -> ParsedPage:
-    """A report page parsed and assessed (with the year its URL files it under and the title its
+    """A report page or file parsed and assessed (with the year its URL files it under and the title its
     list link gave) and its attachment links read: the CPU work of a page, done together in the
     worker so the crawl process only fetches and writes (reading the links in the spider parsed
-    a page with attachments twice)."""
+    a page with attachments twice). A file (PDF, Word, …: its bytes say, not its URL) is read as
+    its type; agency and year, of the report page that linked it, are the report's if it names none."""
+    kind = sniff_file(body, url) or "html"  # what the bytes are, not what the URL says
     try:
-        parsed = parse_bytes(body, "html", encoding, content, title_hint=link_title)
-    except NoReportText as exc:  # say where the report is: its attachments
+        parsed = parse_bytes(body, kind, encoding, content, title_hint=link_title, name=None if kind == "html" else url)
+    except NoReportText as exc:  # say where the report is: its attachments (the crawl asks for them next)
         found = attachment_urls(url, exc.links)
         message = str(exc) + (f" Attachments: {' '.join(found)}" if found else "")
-        raise NoReportText(message, exc.links, exc.agency, exc.year) from None
+        raise NoReportText(message, found, exc.agency, exc.year) from None
+    report = parsed.report
+    report.agency, report.year = report.agency or agency, report.year or year
     parsed.report.findings = assess_report(parsed.report, url_year)
     doc = parsed.document
     return ParsedPage(parsed.report, parsed.records, doc.content_found, attachment_urls(url, doc.links))
@@ -177,7 +206,14 @@ class StoreStage:
             self.store.pages.record(item.url, item.site, status=PageStatus.STORED, http_status=304)
             return item
         if item.status != PageStatus.FETCHED:
-            self.counts[item.status] += 1
+            if item.files:  # its report is counted once, by what becomes of its files
+                self.counts["report_files"] += len(item.files)
+            else:
+                self.counts[item.status] += 1
+            if item.linked_from:  # a report page's file not read: the reason goes on the page too
+                self.store.pages.record(
+                    item.linked_from, item.site, status=item.status, error=f"{item.url}: {item.error}"
+                )
             if item.status == PageStatus.FAILED:
                 self.errors.append(f"{item.url}: {item.error}")
             if item.agency and item.year:  # whose report of which year (attachment_only)

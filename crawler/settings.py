@@ -26,6 +26,8 @@ DOWNLOAD_TIMEOUT = 30
 CONCURRENT_ITEMS = 8
 DOWNLOAD_MAXSIZE = 20_000_000
 DOWNLOAD_WARNSIZE = 5_000_000
+# A report's file (PDF, Word) gets a larger cap than a page: a PDF with page images runs to ~20 MB.
+NIANBAO_FILE_MAXSIZE = 30_000_000
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -79,6 +81,7 @@ def settings_for(
         CONCURRENT_REQUESTS_PER_DOMAIN=int(crawl.get("concurrent_per_site", CONCURRENT_REQUESTS_PER_DOMAIN)),
         DOWNLOAD_TIMEOUT=float(crawl.get("download_timeout", DOWNLOAD_TIMEOUT)),
         DOWNLOAD_MAXSIZE=int(crawl.get("download_maxsize", DOWNLOAD_MAXSIZE)),
+        NIANBAO_FILE_MAXSIZE=int(crawl.get("file_maxsize", NIANBAO_FILE_MAXSIZE)),
         RETRY_TIMES=int(crawl.get("retries", RETRY_TIMES)),
         RETRY_BACKOFF_BASE=float(crawl.get("retry_backoff", RETRY_BACKOFF_BASE)),
         ROBOTSTXT_OBEY=bool(crawl.get("obey_robots", ROBOTSTXT_OBEY)),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from common.constants import PageStatus
@@ -23,7 +23,10 @@ class ReportPage:
     content: str | None = None  # the site's content-area XPath (Site.content_xpath), for the parser
     url_year: int | None = None  # the year the URL files the report under (Site.url_year), if it says
     link_title: str | None = None  # the list page's text for the link (its title attribute if longer)
+    file: bool = False  # a report's file (PDF, Word, …) rather than a page: its bytes say which (parse worker)
+    linked_from: str | None = None  # the report page whose attachment this file is (None: a list's link)
     # Filled in by the pipeline stages:
     parsed: Any = None  # crawler.pipelines.ParsedPage
     agency: str | None = None  # of a report published as images or a file only (attachment_only)
     year: int | None = None
+    files: list[str] = field(default_factory=list)  # attachments of an attachment_only page, asked for next

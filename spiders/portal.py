@@ -18,7 +18,10 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from common.constants import PageStatus
+from parsers.document import Document
 from parsers.extract import NOT_REPORT_TITLE
+from parsers.metadata import read_metadata
+from parsers.model import Report
 from spiders.errors import OffsiteRedirect, RecentlyChecked
 from spiders.items import ReportPage
 from spiders.profile import Site
@@ -134,6 +137,27 @@ class PortalSpider(scrapy.Spider):
             meta={"report": True, "handle_httpstatus_list": [304], **meta},
         )
 
+    def file_request(self, url: str, **meta) -> scrapy.Request:
+        """A report's file (PDF, Word, WPS, workbook), asked for as a report page is (conditionally,
+        retried, on the allowed hosts) but with the files' size cap; what it is, its bytes decide."""
+        maxsize = self.crawler.settings.getint("NIANBAO_FILE_MAXSIZE")
+        request = self.report_request(url, file=True, **meta)
+        if maxsize:
+            request.meta["download_maxsize"] = maxsize  # Scrapy's per-request cap
+        return request
+
+    def attachment_requests(
+        self, page: str, urls: list[str], agency: str | None, year: int | None, link_title: str | None = None
+    ) -> list[scrapy.Request]:
+        """The files of a report page that holds no report text (the parse stage found them): the
+        report is read from them, as the page's agency and year; an unread file's reason goes on the page."""
+        meta = {"linked_from": page, "agency": agency, "year": year, "link_title": link_title}
+        return [
+            self.file_request(url, **meta)
+            for url in urls
+            if host_allowed(url, self.allowed_domains) and "/gate/big5/" not in url
+        ]
+
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         """Every <a href> and URL in script text; reports and list pages by text and URL."""
         self.crawler.stats.inc_value(LIST_PAGES)
@@ -151,12 +175,10 @@ class PortalSpider(scrapy.Spider):
                 continue
             if not host_allowed(url, self.allowed_domains):
                 continue
-            if ATTACHMENT.search(urlsplit(url).path):  # a file: never fetched
-                if _names_report(text):  # a report listed as its PDF/Word file: recorded, not parsed
+            if ATTACHMENT.search(urlsplit(url).path):  # a file: fetched only when it names a report
+                if _names_report(text):  # a report listed as its PDF/Word file: read like a page
                     self.crawler.stats.inc_value(REPORT_LINKS)
-                    yield ReportPage(
-                        self.site, url, PageStatus.ATTACHMENT_ONLY, error=f"listed as “{text[:80]}”, a file"
-                    )
+                    yield self.file_request(url, link_title=text, **_named_by(text))
             elif self._is_report(url, text):
                 self.crawler.stats.inc_value(REPORT_LINKS)
                 yield self.report_request(url, link_title=text)  # the title, should the page hide it
@@ -188,8 +210,9 @@ class PortalSpider(scrapy.Spider):
 
     def parse_report(self, response: Response) -> Iterator[ReportPage]:
         headers = response.headers
+        meta = response.meta
         if response.status == 304:
-            yield ReportPage(self.site, response.url, PageStatus.NOT_MODIFIED, 304)
+            yield ReportPage(self.site, response.url, PageStatus.NOT_MODIFIED, 304, file=bool(meta.get("file")))
             return
         encoding = None
         content_type = headers.get(b"Content-Type", b"").decode("latin-1")
@@ -205,10 +228,11 @@ class PortalSpider(scrapy.Spider):
             encoding=encoding,
             etag=(headers.get(b"ETag") or b"").decode("latin-1") or None,
             last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
-            probe=bool(response.meta.get("probe")),
-            link_title=response.meta.get("link_title") or None,
-            content=self.content_xpath,
+            probe=bool(meta.get("probe")),
+            link_title=meta.get("link_title") or None,
+            content=None if meta.get("file") else self.content_xpath,
             url_year=self._url_year(response.url),
+            **_file_fields(meta),
         )
 
     def _url_year(self, url: str) -> int | None:
@@ -230,6 +254,32 @@ class PortalSpider(scrapy.Spider):
             yield ReportPage(self.site, request.url, PageStatus.NOT_PUBLISHED, status, probe=True)
             return
         reason = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+        if request.meta.get("file"):  # the report is published, in a file not read: say why
+            listed = request.meta.get("link_title") if not request.meta.get("linked_from") else None
+            error = (f"listed as “{listed[:80]}”, a file: " if listed else "") + f"file not fetched: {reason}"
+            yield ReportPage(self.site, request.url, PageStatus.ATTACHMENT_ONLY, status, error=error,
+                             **_file_fields(request.meta))  # fmt: skip
+            return
         if request.meta.get("list"):
             self.crawler.stats.inc_value(LIST_FAILURES)
         yield ReportPage(self.site, request.url, PageStatus.FAILED, status, error=reason)
+
+
+def _named_by(text: str) -> dict:
+    """The agency and year a list's link text names (as a report's title names them): a file not
+    read still counts as that agency's report of that year."""
+    report = Report()
+    read_metadata(Document(blocks=[]), report, title_hint=text)
+    return {"agency": report.agency, "year": report.year}
+
+
+def _file_fields(meta: dict) -> dict:
+    """A file request's item fields: what it is and, for a report page's attachment, whose report."""
+    if not meta.get("file"):
+        return {}
+    return {
+        "file": True,
+        "linked_from": meta.get("linked_from"),
+        "agency": meta.get("agency"),
+        "year": meta.get("year"),
+    }

@@ -39,3 +39,25 @@ def test_not_a_report_versus_unreadable(body: bytes, probe: bool, status: str) -
 def test_a_report_is_parsed() -> None:
     item = parse(SAMPLE.read_bytes(), probe=True)
     assert item.status == "fetched" and item.parsed.report.year == 2019
+
+
+FILES = Path(__file__).resolve().parents[1] / "fixtures" / "attachments"
+
+
+def test_a_fetched_file_is_read_by_its_bytes_not_its_url() -> None:
+    url = "http://127.0.0.1/module/download/downfile.jsp?classid=0&id=88231"  # no suffix to go by
+    item = ReportPage("huaian", url, "fetched", 200, body=(FILES / "huaian-2024.pdf").read_bytes(), file=True)
+    item = asyncio.run(ParseStage(workers=0).process_item(item))
+    assert item.status == "fetched", item.error
+    assert (item.parsed.report.source["file"], item.parsed.report.source["type"]) == (url, "pdf")
+    assert (item.parsed.report.agency, item.parsed.report.year) == ("淮安市人民政府", 2024)
+
+
+def test_a_file_that_needs_a_missing_tool_is_published_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NIANBAO_SOFFICE", "")  # as on a machine without LibreOffice
+    page = "http://127.0.0.1/gknb/t20220120_1001.html"
+    item = ReportPage("x", "http://127.0.0.1/gknb/P1.wps", "fetched", 200, body=(FILES / "seed000.wps").read_bytes(),
+                      file=True, linked_from=page, agency="北京市西城区人民政府外事办公室", year=2021)  # fmt: skip
+    item = asyncio.run(ParseStage(workers=0).process_item(item))
+    assert item.status == "attachment_only" and item.error.startswith("needs LibreOffice to read .wps")
+    assert (item.linked_from, item.agency, item.year) == (page, "北京市西城区人民政府外事办公室", 2021)

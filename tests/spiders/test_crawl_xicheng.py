@@ -100,14 +100,16 @@ def test_failures_are_recorded_with_reasons(crawled):
     assert redirect["status"] == "dropped" and "evil.example.com" in redirect["error"]
     jd = pages[server.url(site.traps["not_a_report"])]
     assert jd["status"] == "not_report" and "not an annual report" in jd["error"]
-    # A report published as images and a PDF, and one listed as its PDF: found and recorded, the
-    # PDF never downloaded.
+    # A report published as images and a PDF, and one listed as its PDF: found and recorded; the
+    # PDFs are asked for (issue 13): one is not there, the other a scan, and each page says so.
     scanned = pages[server.url(site.traps["image_only"])]
     assert scanned["status"] == "attachment_only" and server.url("/zt/xxgkzl/files/P020220125.pdf") in scanned["error"]
     assert (scanned["agency"], scanned["year"]) == ("西城区档案馆", 2021)  # published: missing_report counts it
     listed = pages[server.url(site.traps["listed_pdf"])]
     assert listed["status"] == "attachment_only" and "西城区地方志办公室2021年" in listed["error"]
-    assert site.traps["listed_pdf"] not in [r.path for r in crawled["first_log"]]
+    assert [r.path for r in crawled["first_log"]].count(site.traps["listed_pdf"]) == 1
+    assert "needs OCR" in listed["error"] and "HTTP 404" in scanned["error"]
+    assert (listed["agency"], listed["year"]) == ("西城区地方志办公室", 2021)  # as its link names it
     assert "2 reports as attachments or images only" in crawled["first"].stdout
     # The 500 that recovers on retry is stored like any other report.
     assert pages[server.url(site.traps["flaky"])]["status"] == "stored"
