@@ -14,7 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Self
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from checks.assess import JUDGE, assess_report
@@ -24,7 +24,8 @@ from parsers.errors import NoReportText, NotAReport, ParseError
 from parsers.load import parse_bytes
 from parsers.model import Report
 from spiders.items import ReportPage
-from spiders.stats import BUSY, OFFSITE_REDIRECTS, RUN_STATUS
+from spiders.limits import CLOSE_TIMEOUT, message
+from spiders.stats import BUSY, LIMIT, OFFSITE_REDIRECTS, RUN_STATUS
 from spiders.urls import attachment_urls
 from storage.errors import SiteBusy
 from storage.store import Store
@@ -148,6 +149,7 @@ class StoreStage:
     def from_crawler(cls, crawler: Crawler) -> Self:
         stage = cls(crawler.settings.get("NIANBAO_DB"))
         stage.crawler = crawler
+        crawler.signals.connect(stage.spider_closed, signal=signals.spider_closed)
         return stage
 
     def open_spider(self, spider: Spider | None = None) -> None:
@@ -203,7 +205,9 @@ class StoreStage:
         _progress(self.site, f"{saved.status}: {report.agency} {report.year}" + (f" ({n_err} errors)" if n_err else ""))
         return item
 
-    def close_spider(self, spider: Spider | None = None) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """The run is finished here rather than in close_spider: only this signal says why the
+        crawl ended (finished, a limit, a signal); items in hand are all stored by then."""
         if self.run_id is None:  # busy: another process's run, not ours to close
             self.store.close()
             return
@@ -214,12 +218,23 @@ class StoreStage:
         self.counts["offsite_redirects"] = stats.get_value(OFFSITE_REDIRECTS, 0)
         self.counts["seconds"] = round(time.monotonic() - self.started, 1)
         alarms = run_checks(ON_CLOSE, crawl).values()  # the crawl's health (crawler.monitors)
-        status = RunStatus.FAILED if any(a.fails_run for a in alarms) else RunStatus.OK
-        self.errors[:0] = [a.message for a in alarms]
+        status, why = self._ending(reason, any(a.fails_run for a in alarms))
+        self.errors[:0] = [*why, *(a.message for a in alarms)]
         stats.set_value(RUN_STATUS, RunStatus.FAILED)  # until the run is written: `scrapy crawl` exits 1
         self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
         stats.set_value(RUN_STATUS, status)
         self.store.close()
+
+    def _ending(self, reason: str, alarmed: bool) -> tuple[RunStatus, list[str]]:
+        """The run's status by why Scrapy closed the spider, and the error that says so."""
+        if reason == "shutdown":  # Ctrl-C or SIGTERM: Scrapy stopped the crawl gracefully
+            return RunStatus.INTERRUPTED, ["stopped by a signal (Ctrl-C or SIGTERM) before it finished"]
+        limit = self.crawler.stats.get_value(LIMIT)
+        if reason == CLOSE_TIMEOUT:
+            limit = message("max_seconds", self.crawler.settings.getfloat("CLOSESPIDER_TIMEOUT"))
+        if alarmed:
+            return RunStatus.FAILED, [limit] if limit else []
+        return (RunStatus.LIMITED, [limit]) if limit else (RunStatus.OK, [])
 
 
 logger = logging.getLogger(__name__)
