@@ -32,7 +32,9 @@ def crawl_sites(
 
     # The runs are opened here, before Scrapy starts: a site another live process is crawling
     # is not crawled twice at once (twice the traffic), and the check is atomic (storage.runs.Runs.start).
-    store = Store(db_path)  # also creates/migrates the database before the crawlers connect
+    # Also creates/migrates the database before the crawlers connect; a damaged one is refused
+    # (StoreError: one line) before a run is opened.
+    store = Store(db_path, verify=True)
     runs: dict[str, int] = {}
     busy: list[RunResult] = []
     try:
