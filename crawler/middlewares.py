@@ -68,8 +68,11 @@ def refused(crawler: Crawler, request: Request, target: str, kind: str = "redire
         spider = crawler.spider
     except RuntimeError:  # no crawl running (a middleware on its own): nothing to compare with
         return None
-    domains = getattr(spider, "allowed_domains", None) or []
-    reason = redirect_refused(request.url, target, domains, start_origins(getattr(spider, "start_urls", [])))
+    domains = getattr(spider, "allowed_domains", None)
+    if spider is None or domains is None:  # a spider that names no domains (Scrapy's): any host will do
+        reason = None
+    else:
+        reason = redirect_refused(request.url, target, domains, start_origins(getattr(spider, "start_urls", [])))
     chain = [*request.meta.get("redirect_urls", []), request.url]
     if reason is None and target in chain:
         reason = f"redirect loop: {' -> '.join([*chain[chain.index(target) :], target])}"
