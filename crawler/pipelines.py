@@ -6,6 +6,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import re
 import threading
 import time
 from collections import Counter
@@ -119,11 +120,26 @@ def parse_page(
         parsed = parse_bytes(body, "html", encoding, content, title_hint=link_title)
     except NoReportText as exc:  # say where the report is: its attachments
         found = attachment_urls(url, exc.links)
+        if not found and len(_page_images(body)) < 2:  # nothing of the report here: a page about it
+            raise NotAReport(
+                "not an annual report: its title names one, but it has no text, file or images of it"
+            ) from None
         message = str(exc) + (f" Attachments: {' '.join(found)}" if found else "")
         raise NoReportText(message, exc.links, exc.agency, exc.year) from None
     parsed.report.findings = assess_report(parsed.report, url_year)
     doc = parsed.document
     return ParsedPage(parsed.report, parsed.records, doc.content_found, attachment_urls(url, doc.links))
+
+
+_IMG = re.compile(rb"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.I)
+# Pictures every page of a portal shows: its logo, icons, buttons, QR codes (二维码: ewm).
+_CHROME = re.compile(rb"logo|icon|banner|button|btn|nav|search|qr|ewm|header|footer|top|bottom|bg", re.I)
+
+
+def _page_images(body: bytes) -> list[bytes]:
+    """The images of a page other than the portal's own chrome: a report published as scanned
+    pages shows several (only pages whose title names a report get here, so this is rare)."""
+    return [src for src in _IMG.findall(body) if not _CHROME.search(src)]
 
 
 def _exit_with_parent(parent: int) -> None:

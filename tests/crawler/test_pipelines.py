@@ -4,6 +4,7 @@ are told apart by the exception's class, on probed URLs as on linked ones."""
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,20 @@ def test_not_a_report_versus_unreadable(body: bytes, probe: bool, status: str) -
 def test_a_report_is_parsed() -> None:
     item = parse(SAMPLE.read_bytes(), probe=True)
     assert item.status == "fetched" and item.parsed.report.year == 2019
+
+
+def test_attachment_only_is_only_the_reports_own_page() -> None:
+    from fixture_portal.pages import image_only_page
+
+    title = "北京市西城区人民政府2023年政府信息公开工作年度报告"
+    scanned = image_only_page(title, "2024-01-25 09:00", "/files/P020240125.pdf")
+    assert parse(scanned.encode(), probe=False).status == "attachment_only"  # its pages and its PDF
+    file_only = scanned.replace('<p><img src="./P1.jpg"></p><p><img src="./P2.jpg"></p>', "")
+    assert parse(file_only.encode(), probe=False).status == "attachment_only"  # its PDF
+    images_only = re.sub(r"<p>附件：.*?</p>", "", scanned)
+    assert parse(images_only.encode(), probe=False).status == "attachment_only"  # its scanned pages
+    about = f'<html><head><meta charset="utf-8"><title>{title}</title></head><body><img src="/images/logo.png">' \
+            f'<h1>{title}</h1><p>本单位政府信息公开工作年度报告见附件。</p></body></html>'  # fmt: skip
+    item = parse(about.encode(), probe=False)
+    assert (item.status, item.agency) == ("not_report", None)  # no text, file or pages of it: not published
+    assert "no text, file or images" in item.error

@@ -62,6 +62,7 @@ def test_an_endless_list_stops_at_max_list_pages(tmp_path):
     assert run["errors"][0].startswith("stopped after 12 list pages (max_list_pages)")
     assert run["counts"]["list_pages"] == 12 and hits == 12
     assert len(query(tmp_path / "nianbao.db", "select * from pages")) == 12  # what was found is kept
+    assert run["counts"]["not_report"] == 12  # pages about a report, with nothing of it: not attachment_only
 
 
 def test_a_site_sets_its_own_pagination_depth(tmp_path):
