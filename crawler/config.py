@@ -106,6 +106,8 @@ _NUMBERS = (
     ("crawl", "recheck_hours", False, False),
     ("crawl", "retry_backoff", False, False),
     ("crawl", "start_delay", False, False),
+    ("crawl", "parse_seconds", False, True),
+    ("crawl", "parse_memory_mb", True, True),
     *(("crawl", name, name != "max_seconds", True) for name in CrawlLimits.names()),
     ("schedule", "interval_hours", False, True),
     ("schedule", "interval_seconds", False, True),

@@ -7,13 +7,15 @@ import logging
 import multiprocessing
 import os
 import re
+import resource
+import signal
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -39,23 +41,29 @@ class ParseStage:
     process (NIANBAO_PARSE_WORKERS), so the crawl's event loop keeps fetching meanwhile.
     """
 
-    def __init__(self, workers: int = 0) -> None:
+    def __init__(self, workers: int = 0, seconds: float = 60.0, memory_mb: int = 2048) -> None:
         self.workers = workers
+        self.seconds, self.memory_mb = seconds, memory_mb  # each page's budget in a worker
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler.settings.getint("NIANBAO_PARSE_WORKERS", 0))
+        s = crawler.settings
+        return cls(s.getint("NIANBAO_PARSE_WORKERS", 0), s.getfloat("NIANBAO_PARSE_SECONDS", 60.0),
+                   s.getint("NIANBAO_PARSE_MEMORY_MB", 2048))  # fmt: skip
 
     def open_spider(self, spider: Spider | None = None) -> None:
         if self.workers > 0:
-            # spawn, not fork: the crawl process runs threads and an event loop.
-            self.pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_exit_with_parent,
-                initargs=(os.getpid(),),
-            )
+            self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the crawl process runs threads and an event loop.
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(os.getpid(), self.memory_mb),
+        )
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.pool is not None:
@@ -76,21 +84,28 @@ class ParseStage:
             # On a guessed (probe) URL, a readable page with no report on it is a soft 404.
             item.status = PageStatus.NOT_PUBLISHED if item.probe else PageStatus.NOT_REPORT
             item.error = str(exc)
-        except ParseError as exc:  # unreadable: a genuine failure, probe or not
+        except (ParseError, OverBudget) as exc:  # unreadable, or over its budget: a failure, probe or not
             item.status, item.error = PageStatus.FAILED, str(exc)
         except Exception as exc:  # a parser bug must not stop the crawl; keep the page and the reason
             item.status, item.error = PageStatus.FAILED, f"parser error: {type(exc).__name__}: {exc}"
         return item
 
-    async def _parse(self, item: ReportPage) -> ParsedPage:
-        if self.pool is not None:
-            try:
-                future = self.pool.submit(parse_page, item.body, item.encoding, item.content, item.url, item.url_year,
-                                          item.link_title)  # fmt: skip
-                return await asyncio.wrap_future(future)
-            except BrokenProcessPool:
-                self.pool = None  # a worker died (killed, out of memory): parse here from now on
-        return parse_page(item.body, item.encoding, item.content, item.url, item.url_year, item.link_title)
+    async def _parse(self, item: ReportPage, again: bool = False) -> ParsedPage:
+        page = (item.body, item.encoding, item.content, item.url, item.url_year, item.link_title)
+        pool = self.pool
+        if pool is None:
+            return parse_page(*page)
+        try:
+            return await asyncio.wrap_future(pool.submit(budgeted_parse, self.seconds, *page))
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): a new pool takes the pages to come, and every
+            # page the dead one had in hand is tried once more; one that kills a worker twice fails.
+            if self.pool is pool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._new_pool()
+            if again:
+                raise OverBudget("the parse worker died on this page twice (out of memory?)") from None
+            return await self._parse(item, again=True)
 
 
 @dataclass
@@ -140,6 +155,36 @@ def _page_images(body: bytes) -> list[bytes]:
     """The images of a page other than the portal's own chrome: a report published as scanned
     pages shows several (only pages whose title names a report get here, so this is rare)."""
     return [src for src in _IMG.findall(body) if not _CHROME.search(src)]
+
+
+class OverBudget(Exception):
+    """A page whose parse went past its budget (parse_seconds, parse_memory_mb): recorded failed."""
+
+
+def budgeted_parse(seconds: float, *page: Any) -> ParsedPage:
+    """parse_page in a worker, stopped after `seconds` (SIGALRM: the worker's main thread parses)
+    or when it needs more memory than the worker may have (RLIMIT_AS, set by _start_worker)."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise OverBudget(f"parsing took more than {seconds:g} s (parse_seconds): skipped")
+
+    signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return parse_page(*page)
+    except MemoryError:
+        raise OverBudget("parsing needed more memory than a parse worker may use (parse_memory_mb)") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _start_worker(parent: int, memory_mb: int) -> None:
+    """A parse worker: its address space capped (a runaway page raises MemoryError, not the
+    machine's OOM killer), and gone with the crawl process."""
+    limit = memory_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    _exit_with_parent(parent)
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -70,6 +70,9 @@ NIANBAO_PARSE_WORKERS = min(4, (os.cpu_count() or 1) - 1)
 # [crawl]'s max_list_pages, max_report_pages, max_depth, max_bytes, max_seconds (spiders.limits):
 # the spider puts a site's own over them, and max_seconds into CLOSESPIDER_TIMEOUT.
 NIANBAO_LIMITS: dict[str, float] = {}
+# Each page's budget in a parse worker ([crawl] parse_seconds, parse_memory_mb): a page over it is failed.
+NIANBAO_PARSE_SECONDS = 60.0
+NIANBAO_PARSE_MEMORY_MB = 2048
 
 
 def settings_for(
@@ -91,6 +94,8 @@ def settings_for(
         NIANBAO_FULL=full,
         NIANBAO_PARSE_WORKERS=int(crawl.get("parse_workers", NIANBAO_PARSE_WORKERS)),
         NIANBAO_RECHECK_HOURS=float(crawl.get("recheck_hours", NIANBAO_RECHECK_HOURS)),
+        NIANBAO_PARSE_SECONDS=float(crawl.get("parse_seconds", NIANBAO_PARSE_SECONDS)),
+        NIANBAO_PARSE_MEMORY_MB=int(crawl.get("parse_memory_mb", NIANBAO_PARSE_MEMORY_MB)),
         NIANBAO_LIMITS={k: v for k, v in crawl.items() if k.startswith("max_")},
     )
     settings.update(overrides or {})

@@ -57,3 +57,33 @@ def test_attachment_only_is_only_the_reports_own_page() -> None:
     item = parse(about.encode(), probe=False)
     assert (item.status, item.agency) == ("not_report", None)  # no text, file or pages of it: not published
     assert "no text, file or images" in item.error
+
+
+def test_a_page_over_its_time_budget_fails_and_a_dead_worker_is_replaced() -> None:
+    import os
+    import signal
+    import time
+
+    stage = ParseStage(workers=1, seconds=0.2)
+    stage.open_spider()
+    try:
+
+        async def run(body: bytes) -> ReportPage:
+            return await stage.process_item(ReportPage("xicheng", "http://127.0.0.1/r.html", "fetched", 200, body=body))
+
+        assert asyncio.run(run(SAMPLE.read_bytes())).parsed is not None  # the worker is up
+        # ~5.5 MB of a real report's tables: more than 0.2 s of parsing however fast the parser is
+        big = SAMPLE.read_bytes().replace(b"</body>", SAMPLE.read_bytes().split(b"<body", 1)[1] * 150 + b"</body>")
+        started = time.monotonic()
+        slow = asyncio.run(run(big))
+        assert (slow.status, slow.error) == ("failed", "parsing took more than 0.2 s (parse_seconds): skipped")
+        assert time.monotonic() - started < 5
+        assert asyncio.run(run(SAMPLE.read_bytes())).parsed is not None  # the crawl goes on
+        (worker,) = stage.pool._processes  # a worker killed (the OOM killer, say) …
+        os.kill(worker, signal.SIGKILL)
+        time.sleep(0.5)
+        item = asyncio.run(run(SAMPLE.read_bytes()))
+        assert item.parsed is not None and item.status == "fetched"  # … is replaced: the page is parsed again
+        assert list(stage.pool._processes) != [worker]
+    finally:
+        stage.close_spider()
