@@ -76,6 +76,10 @@ def _collect_health(store: Store, config: Config, site: str, d: Digest, now: dat
     if failing and q.failure_alerted_run(store, site) <= last_ok:  # else this streak was alerted already
         d.failing = failing
         d.covers["failures"].append((site, failing.runs[0]["id"]))
+    stopped = q.stopped_run(store, site)
+    if stopped:  # this crawl was cut short: say where it stopped (failures make a streak as well)
+        errors = json.loads(stopped["errors"] or "[]")
+        d.stopped = errors[0] if errors else str(stopped["status"])
     stale = alarms.get("watchdog")
     if stale and not q.watchdog_alerted(store, site):
         d.stale = stale

@@ -5,6 +5,8 @@ digest, send it, mark it sent or failed (a failed one is tried again on a later 
 from __future__ import annotations
 
 import json
+import smtplib
+from contextlib import nullcontext
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from storage.store import Store
 
 CHINA = ZoneInfo("Asia/Shanghai")
+# Errors that leave no connection to send the next message on (a refused recipient does not).
+CONNECTION_ERRORS = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
 
 
 def after_crawl(store: Store, config: Config, sites: list[str]) -> tuple[list[int], int, int]:
@@ -75,18 +79,43 @@ def _name(alert: dict[str, Any]) -> str:
 
 
 def deliver(store: Store, config: Config, sender: Sender | None = None) -> tuple[int, int]:
-    """Send every queued digest; what fails stays queued for the next run. (sent, failed)"""
+    """Send every queued digest over one connection; what fails stays queued for the next run.
+    A server that cannot be reached (or drops the connection) ends the round: the digests not
+    sent yet wait for the next one, and a dead server has cost one time-out. (sent, failed)"""
     sender = sender or sender_for(config)
-    sent = failed = 0
-    for alert in q.unsent(store):
+    queued = q.unsent(store)
+    if not queued:
+        return 0, 0
+    done: list[
+        bool | None
+    ] = []  # sent or not (None: another process has it), for each digest of `queued` this round has handled
+    session = getattr(sender, "session", None)  # a sender without one connects for each message
+    try:
+        with session() if session else nullcontext():
+            _send_all(store, config, sender, queued, done)
+    except SEND_ERRORS as exc:  # no connection, or it broke: the rest is tried next round
+        error = f"{type(exc).__name__}: {exc}"
+        for alert in queued[len(done) :]:
+            if q.claim(store, alert["id"]):
+                q.mark_failed(store, alert["id"], error)
+                done.append(False)
+    return done.count(True), done.count(False)
+
+
+def _send_all(
+    store: Store, config: Config, sender: Sender, queued: list[dict[str, Any]], done: list[bool | None]
+) -> None:
+    for alert in queued:
         if not q.claim(store, alert["id"]):
-            continue  # another process is sending it
+            done.append(None)  # another process is sending it: neither sent nor failed here
+            continue
         try:
             sender.send(message(alert, config), _name(alert))
         except SEND_ERRORS as exc:
             q.mark_failed(store, alert["id"], f"{type(exc).__name__}: {exc}")
-            failed += 1
+            done.append(False)
+            if isinstance(exc, CONNECTION_ERRORS):
+                raise
             continue
-        q.mark_sent(store, alert["id"])
-        sent += 1
-    return sent, failed
+        q.mark_sent(store, alert["id"])  # the server has the data: sent, whatever comes after
+        done.append(True)

@@ -124,6 +124,7 @@ class Section:
     fixed: list[FindingLine]
     failing: Failing | None
     stale_since: str | None
+    stopped: str | None = None  # why the last crawl stopped short
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ def subject(d: Digest) -> str:
         (len(d.fixed), "finding fixed", "findings fixed"),
     )
     parts = [_count(n, one, many) for n, one, many in counts if n]
+    parts += [d.stopped] if d.stopped else []
     parts += [alarm.message for alarm in (d.failing, d.stale) if alarm]
     return f"{d.site_name}: " + (", ".join(parts) or "no news")
 
@@ -224,6 +226,7 @@ def section(d: Digest) -> Section:
         fixed=[_finding(f) for f in d.fixed],
         failing=Failing(len(d.failing.runs), d.failing.last_error) if d.failing else None,
         stale_since=d.stale.since if d.stale else None,
+        stopped=d.stopped,
     )
 
 

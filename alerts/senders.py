@@ -1,11 +1,17 @@
 """Deliver: where an e-mail goes. An SMTP server, or with no `smtp_host` configured, .eml
-files in the outbox folder; both behind one interface, chosen by config.toml [alerts]."""
+files in the outbox folder; both behind one interface, chosen by config.toml [alerts].
+
+A message is sent once the server has accepted its data: what QUIT answers after that (a 421,
+a dropped connection) does not make it unsent, or it would go out twice. `session()` keeps one
+connection open for every message of a delivery round, so a dead server costs one time-out."""
 
 from __future__ import annotations
 
 import os
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -38,6 +44,7 @@ class SmtpSender:
         self.host, self.port, self.security, self.timeout = host, port, security, timeout
         self.user, self.password_env = user, password_env
         self.where = host
+        self._client: smtplib.SMTP | None = None  # the open session's connection
 
     @classmethod
     def from_config(cls, config: Config) -> SmtpSender:
@@ -47,19 +54,50 @@ class SmtpSender:
             float(a.get("smtp_timeout", 30)), a.get("smtp_user"), a.get("smtp_password_env", "NIANBAO_SMTP_PASSWORD"),
         )  # fmt: skip
 
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """One connection for every send() inside (SEND_ERRORS if the server cannot be reached)."""
+        self._client = self._connect()
+        try:
+            yield
+        finally:
+            client, self._client = self._client, None
+            _quit(client)
+
     def send(self, msg: EmailMessage, name: str) -> None:
+        if self._client is not None:
+            self._client.send_message(msg)
+            return
+        client = self._connect()
+        try:
+            client.send_message(msg)
+        finally:
+            _quit(client)
+
+    def _connect(self) -> smtplib.SMTP:
         if self.security == "ssl":
             context = ssl.create_default_context()
             client = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
         else:
             client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        with client:
+        try:
             if self.security == "starttls":
                 client.starttls(context=ssl.create_default_context())
             if self.user:
                 # The password only ever comes from the environment variable the config names.
                 client.login(self.user, os.environ.get(self.password_env, ""))
-            client.send_message(msg)
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    """Say QUIT and close. Whatever the server answers, what it accepted before stays sent."""
+    try:
+        client.__exit__(None, None, None)  # QUIT, then close; raises on an answer other than 221
+    except SEND_ERRORS:
+        client.close()
 
 
 class OutboxSender:
@@ -70,6 +108,10 @@ class OutboxSender:
     @classmethod
     def from_config(cls, config: Config) -> OutboxSender:
         return cls(config.resolve(str(config.alerts.get("outbox", "data/outbox"))))
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        yield  # files: nothing to open
 
     def send(self, msg: EmailMessage, name: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,12 @@ class RunStatus(StrEnum):
     OK = "ok"
     FAILED = "failed"
     BUSY = "busy"  # another live process crawls the site: not crawled (never stored)
-    INTERRUPTED = "interrupted"  # its process died before it finished
+    INTERRUPTED = "interrupted"  # its process died, or was stopped by a signal, before it finished
+    LIMITED = "limited"  # stopped at one of the crawl's limits ([crawl] max_*): its errors name which
+
+
+# Runs that did not end well: a streak of them is the failure_streak alarm (crawler.monitors).
+UNSUCCESSFUL_RUNS = (RunStatus.FAILED, RunStatus.INTERRUPTED, RunStatus.LIMITED)
 
 
 class SaveStatus(StrEnum):

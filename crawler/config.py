@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.monitors import Thresholds
+from spiders.limits import CrawlLimits
 from spiders.profile import Site  # built here from [sites.NAME]; spiders/ defines it, so it imports no crawler/
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
@@ -106,6 +107,9 @@ _NUMBERS = (
     ("crawl", "recheck_hours", False, False),
     ("crawl", "retry_backoff", False, False),
     ("crawl", "start_delay", False, False),
+    ("crawl", "parse_seconds", False, True),
+    ("crawl", "parse_memory_mb", True, True),
+    *(("crawl", name, name != "max_seconds", True) for name in CrawlLimits.names()),
     ("schedule", "interval_hours", False, True),
     ("schedule", "interval_seconds", False, True),
     ("schedule", "crawl_timeout", False, True),
@@ -192,6 +196,8 @@ def load_config(path: str | Path | None = None) -> Config:
         _url_year(table, where)
         _number(table, "interval_hours", where, positive=True)
         _number(table, "probe_first_year", where, whole=True)
+        for name in CrawlLimits.names():  # a site may set its own crawl limits
+            _number(table, name, where, whole=name != "max_seconds", positive=True)
         fields = dict(
             key=key,
             name=str(table.get("name", key)),
@@ -207,6 +213,7 @@ def load_config(path: str | Path | None = None) -> Config:
             interval_hours=table.get("interval_hours"),
             content=table.get("content"),
             url_year=table.get("url_year"),
+            limits={name: table[name] for name in CrawlLimits.names() if name in table},
         )
         try:
             sites[key] = Site(**fields)  # translates `content` to XPath, once

@@ -16,7 +16,7 @@ from scrapy.settings import BaseSettings
 
 from spiders.errors import OffsiteRedirect, RecentlyChecked
 from spiders.stats import OFFSITE_REDIRECTS
-from spiders.urls import host_allowed
+from spiders.urls import redirect_refused, start_origins
 from storage.store import Store
 
 
@@ -60,8 +60,31 @@ class ConditionalRequests:
         return None
 
 
+def refused(crawler: Crawler, request: Request, target: str, kind: str = "redirect") -> OffsiteRedirect | None:
+    """The error that drops a redirect or meta refresh from `request` to `target` (the errback
+    records it as a `dropped` page), or None when it is followed. A redirect to a page of its own
+    chain is a loop: the duplicate filter would drop it silently, and the page would leave no row."""
+    try:
+        spider = crawler.spider
+    except RuntimeError:  # no crawl running (a middleware on its own): nothing to compare with
+        return None
+    domains = getattr(spider, "allowed_domains", None)
+    if spider is None or domains is None:  # a spider that names no domains (Scrapy's): any host will do
+        reason = None
+    else:
+        reason = redirect_refused(request.url, target, domains, start_origins(getattr(spider, "start_urls", [])))
+    chain = [*request.meta.get("redirect_urls", []), request.url]
+    if reason is None and target in chain:
+        reason = f"redirect loop: {' -> '.join([*chain[chain.index(target) :], target])}"
+    if reason is None:
+        return None
+    crawler.stats.inc_value(OFFSITE_REDIRECTS)
+    return OffsiteRedirect(request.url, target, reason.replace("redirect", kind, 1))
+
+
 class OffsiteRedirects:
-    """A redirect to a host outside allowed_domains is dropped (and recorded by the errback)."""
+    """A redirect that is not followed (off site, another port or scheme, a loop) is dropped,
+    and recorded by the errback."""
 
     def __init__(self, crawler: Crawler) -> None:
         # The spider comes from the crawler: Scrapy >= 2.13 no longer passes it to a middleware
@@ -77,10 +100,10 @@ class OffsiteRedirects:
         if response.status not in (301, 302, 303, 307, 308) or b"Location" not in response.headers:
             return response
         target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
-        if host_allowed(target, getattr(self.crawler.spider, "allowed_domains", None) or []):
+        error = refused(self.crawler, request, target)
+        if error is None:
             return response
-        self.crawler.stats.inc_value(OFFSITE_REDIRECTS)
-        raise OffsiteRedirect(request.url, target)
+        raise error
 
 
 class MetaRefresh(MetaRefreshMiddleware):
@@ -96,7 +119,10 @@ class MetaRefresh(MetaRefreshMiddleware):
         wide = b"\x00" in head  # UTF-16/32 (BOM or not): Scrapy's own check
         if not wide and b"refresh" not in head.lower():  # lower(): C, ~10x a re.I search
             return response
-        return super().process_response(request, response)
+        result = super().process_response(request, response)
+        if isinstance(result, Request) and (error := refused(self.crawler, request, result.url, "meta refresh")):
+            raise error  # Scrapy's offsite filter would drop it without a word
+        return result
 
 
 # Scrapy honours a refresh in the first 4096 characters; no encoding a page uses here spends more

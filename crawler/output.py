@@ -13,8 +13,10 @@ nothing; an entry point (crawler.cli, `scrapy crawl`) attaches these handlers on
 
 from __future__ import annotations
 
+import io
 import logging
 import os
+import re
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
@@ -25,13 +27,49 @@ LINE = "%(levelname)s %(name)s: %(message)s"
 _SYSLOG = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3, logging.CRITICAL: 2}
 
 
+# What a terminal would act on rather than show: C0 controls but tab and newline (ESC starts the
+# sequences that retitle, clear or recolour the terminal, or write to the clipboard), DEL, C1
+# controls, and the bidirectional overrides that reorder what is shown.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """Text from pages (titles, agencies, errors) as it may reach a terminal: controls removed."""
+    return CONTROL.sub("", text)
+
+
+class CleanStream(io.TextIOBase):
+    """sys.stdout or sys.stderr with every write cleaned (`clean`): what the commands print
+    holds page text, and a page's title must not drive the reader's terminal."""
+
+    def __init__(self, raw: TextIO) -> None:
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        self.raw.write(clean(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+    def isatty(self) -> bool:
+        return self.raw.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.raw.encoding
+
+
 class OneLine(logging.Formatter):
     """Scrapy logs network errors with tracebacks; a reader sees the one line that matters.
     Times, when asked for, are UTC ISO 8601 to the second, as the store writes them."""
 
     def format(self, record: logging.LogRecord) -> str:
         record.exc_info = record.exc_text = record.stack_info = None
-        return super().format(record).splitlines()[0]
+        return clean(super().format(record).splitlines()[0])
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="seconds")

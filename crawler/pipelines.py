@@ -6,15 +6,18 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import re
+import resource
+import signal
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from checks.assess import JUDGE, assess_report
@@ -25,7 +28,8 @@ from parsers.filetype import sniff_file
 from parsers.load import parse_bytes
 from parsers.model import Report
 from spiders.items import ReportPage
-from spiders.stats import BUSY, OFFSITE_REDIRECTS, RUN_STATUS
+from spiders.limits import CLOSE_TIMEOUT, message
+from spiders.stats import BUSY, LIMIT, OFFSITE_REDIRECTS, RUN_STATUS
 from spiders.urls import attachment_urls
 from storage.errors import SiteBusy
 from storage.store import Store
@@ -38,25 +42,31 @@ class ParseStage:
     process (NIANBAO_PARSE_WORKERS), so the crawl's event loop keeps fetching meanwhile.
     """
 
-    def __init__(self, workers: int = 0) -> None:
+    def __init__(self, workers: int = 0, seconds: float = 60.0, memory_mb: int = 2048) -> None:
         self.workers = workers
+        self.seconds, self.memory_mb = seconds, memory_mb  # each page's budget in a worker
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        stage = cls(crawler.settings.getint("NIANBAO_PARSE_WORKERS", 0))
+        s = crawler.settings
+        stage = cls(s.getint("NIANBAO_PARSE_WORKERS", 0), s.getfloat("NIANBAO_PARSE_SECONDS", 60.0),
+                   s.getint("NIANBAO_PARSE_MEMORY_MB", 2048))  # fmt: skip
         stage.crawler = crawler  # a page's files are asked for through its engine
         return stage
 
     def open_spider(self, spider: Spider | None = None) -> None:
         if self.workers > 0:
-            # spawn, not fork: the crawl process runs threads and an event loop.
-            self.pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_exit_with_parent,
-                initargs=(os.getpid(),),
-            )
+            self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the crawl process runs threads and an event loop.
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(os.getpid(), self.memory_mb),
+        )
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.pool is not None:
@@ -79,7 +89,7 @@ class ParseStage:
             # On a guessed (probe) URL, a readable page with no report on it is a soft 404.
             item.status = PageStatus.NOT_PUBLISHED if item.probe else PageStatus.NOT_REPORT
             item.error = str(exc)
-        except ParseError as exc:  # unreadable: a genuine failure, probe or not
+        except (ParseError, OverBudget) as exc:  # unreadable, or over its budget: a failure, probe or not
             item.status, item.error = PageStatus.FAILED, str(exc)
         except Exception as exc:  # a parser bug must not stop the crawl; keep the page and the reason
             item.status, item.error = PageStatus.FAILED, f"parser error: {type(exc).__name__}: {exc}"
@@ -102,16 +112,31 @@ class ParseStage:
             crawler.engine.crawl(request)
             item.files.append(request.url)
 
-    async def _parse(self, item: ReportPage) -> ParsedPage:
-        if self.pool is not None:
-            try:
-                future = self.pool.submit(parse_page, item.body, item.encoding, item.content, item.url, item.url_year,
-                                          item.link_title, item.agency, item.year)  # fmt: skip
-                return await asyncio.wrap_future(future)
-            except BrokenProcessPool:
-                self.pool = None  # a worker died (killed, out of memory): parse here from now on
-        return parse_page(item.body, item.encoding, item.content, item.url, item.url_year, item.link_title,
-                          item.agency, item.year)  # fmt: skip
+    async def _parse(self, item: ReportPage, again: bool = False) -> ParsedPage:
+        page = (
+            item.body,
+            item.encoding,
+            item.content,
+            item.url,
+            item.url_year,
+            item.link_title,
+            item.agency,
+            item.year,
+        )
+        pool = self.pool
+        if pool is None:
+            return parse_page(*page)
+        try:
+            return await asyncio.wrap_future(pool.submit(budgeted_parse, self.seconds, *page))
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): a new pool takes the pages to come, and every
+            # page the dead one had in hand is tried once more; one that kills a worker twice fails.
+            if self.pool is pool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._new_pool()
+            if again:
+                raise OverBudget("the parse worker died on this page twice (out of memory?)") from None
+            return await self._parse(item, again=True)
 
 
 @dataclass
@@ -145,6 +170,10 @@ def parse_page(
         parsed = parse_bytes(body, kind, encoding, content, title_hint=link_title, name=None if kind == "html" else url)
     except NoReportText as exc:  # say where the report is: its attachments (the crawl asks for them next)
         found = attachment_urls(url, exc.links)
+        if not found and len(_page_images(body)) < 2:  # nothing of the report here: a page about it
+            raise NotAReport(
+                "not an annual report: its title names one, but it has no text, file or images of it"
+            ) from None
         message = str(exc) + (f" Attachments: {' '.join(found)}" if found else "")
         raise NoReportText(message, found, exc.agency, exc.year) from None
     report = parsed.report
@@ -152,6 +181,47 @@ def parse_page(
     parsed.report.findings = assess_report(parsed.report, url_year)
     doc = parsed.document
     return ParsedPage(parsed.report, parsed.records, doc.content_found, attachment_urls(url, doc.links))
+
+
+_IMG = re.compile(rb"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.I)
+# Pictures every page of a portal shows: its logo, icons, buttons, QR codes (二维码: ewm).
+_CHROME = re.compile(rb"logo|icon|banner|button|btn|nav|search|qr|ewm|header|footer|top|bottom|bg", re.I)
+
+
+def _page_images(body: bytes) -> list[bytes]:
+    """The images of a page other than the portal's own chrome: a report published as scanned
+    pages shows several (only pages whose title names a report get here, so this is rare)."""
+    return [src for src in _IMG.findall(body) if not _CHROME.search(src)]
+
+
+class OverBudget(Exception):
+    """A page whose parse went past its budget (parse_seconds, parse_memory_mb): recorded failed."""
+
+
+def budgeted_parse(seconds: float, *page: Any) -> ParsedPage:
+    """parse_page in a worker, stopped after `seconds` (SIGALRM: the worker's main thread parses)
+    or when it needs more memory than the worker may have (RLIMIT_AS, set by _start_worker)."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise OverBudget(f"parsing took more than {seconds:g} s (parse_seconds): skipped")
+
+    signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return parse_page(*page)
+    except MemoryError:
+        raise OverBudget("parsing needed more memory than a parse worker may use (parse_memory_mb)") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _start_worker(parent: int, memory_mb: int) -> None:
+    """A parse worker: its address space capped (a runaway page raises MemoryError, not the
+    machine's OOM killer), and gone with the crawl process."""
+    limit = memory_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    _exit_with_parent(parent)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -177,6 +247,7 @@ class StoreStage:
     def from_crawler(cls, crawler: Crawler) -> Self:
         stage = cls(crawler.settings.get("NIANBAO_DB"))
         stage.crawler = crawler
+        crawler.signals.connect(stage.spider_closed, signal=signals.spider_closed)
         return stage
 
     def open_spider(self, spider: Spider | None = None) -> None:
@@ -239,7 +310,9 @@ class StoreStage:
         _progress(self.site, f"{saved.status}: {report.agency} {report.year}" + (f" ({n_err} errors)" if n_err else ""))
         return item
 
-    def close_spider(self, spider: Spider | None = None) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """The run is finished here rather than in close_spider: only this signal says why the
+        crawl ended (finished, a limit, a signal); items in hand are all stored by then."""
         if self.run_id is None:  # busy: another process's run, not ours to close
             self.store.close()
             return
@@ -250,12 +323,23 @@ class StoreStage:
         self.counts["offsite_redirects"] = stats.get_value(OFFSITE_REDIRECTS, 0)
         self.counts["seconds"] = round(time.monotonic() - self.started, 1)
         alarms = run_checks(ON_CLOSE, crawl).values()  # the crawl's health (crawler.monitors)
-        status = RunStatus.FAILED if any(a.fails_run for a in alarms) else RunStatus.OK
-        self.errors[:0] = [a.message for a in alarms]
+        status, why = self._ending(reason, any(a.fails_run for a in alarms))
+        self.errors[:0] = [*why, *(a.message for a in alarms)]
         stats.set_value(RUN_STATUS, RunStatus.FAILED)  # until the run is written: `scrapy crawl` exits 1
         self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
         stats.set_value(RUN_STATUS, status)
         self.store.close()
+
+    def _ending(self, reason: str, alarmed: bool) -> tuple[RunStatus, list[str]]:
+        """The run's status by why Scrapy closed the spider, and the error that says so."""
+        if reason == "shutdown":  # Ctrl-C or SIGTERM: Scrapy stopped the crawl gracefully
+            return RunStatus.INTERRUPTED, ["stopped by a signal (Ctrl-C or SIGTERM) before it finished"]
+        limit = self.crawler.stats.get_value(LIMIT)
+        if reason == CLOSE_TIMEOUT:
+            limit = message("max_seconds", self.crawler.settings.getfloat("CLOSESPIDER_TIMEOUT"))
+        if alarmed:
+            return RunStatus.FAILED, [limit] if limit else []
+        return (RunStatus.LIMITED, [limit]) if limit else (RunStatus.OK, [])
 
 
 logger = logging.getLogger(__name__)

@@ -32,7 +32,9 @@ def crawl_sites(
 
     # The runs are opened here, before Scrapy starts: a site another live process is crawling
     # is not crawled twice at once (twice the traffic), and the check is atomic (storage.runs.Runs.start).
-    store = Store(db_path)  # also creates/migrates the database before the crawlers connect
+    # Also creates/migrates the database before the crawlers connect; a damaged one is refused
+    # (StoreError: one line) before a run is opened.
+    store = Store(db_path, verify=True)
     runs: dict[str, int] = {}
     busy: list[RunResult] = []
     try:
@@ -88,9 +90,11 @@ def format_summary(results: list[RunResult]) -> str:
         if r.status == RunStatus.BUSY:
             lines.append(f"{r.site}: busy — {r.errors[0]}")
             continue
+        stopped = r.status in (RunStatus.LIMITED, RunStatus.INTERRUPTED) and r.errors
+        why = f" ({r.errors[0]})" if stopped else ""  # which limit, or the signal
         recent = f" ({c['not_rechecked']} checked recently, not asked again)" if c.get("not_rechecked") else ""
         lines.append(
-            f"{r.site}: {r.status} — {c.get('pages_fetched', 0)} pages fetched in {c.get('seconds', 0)} s; "
+            f"{r.site}: {r.status}{why} — {c.get('pages_fetched', 0)} pages fetched in {c.get('seconds', 0)} s; "
             f"reports {c.get('new', 0)} new, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged{recent}; "
             f"findings {c.get('findings_error', 0)} errors, {c.get('findings_warning', 0)} warnings; "
             f"{c.get('failed', 0)} failed, {c.get('not_report', 0)} not reports, "

@@ -97,7 +97,7 @@ def build(config: Config, db_path: Path, scheduler_cls: type[BaseScheduler] = Ba
     db_path.parent.mkdir(parents=True, exist_ok=True)
     from storage.store import Store
 
-    Store(db_path).close()  # create/migrate the database first
+    Store(db_path, verify=True).close()  # create/migrate the database first; a damaged one: one line
     grace = int(config.schedule.get("misfire_grace_seconds", 12 * 3600))
     scheduler = scheduler_cls(
         jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{db_path}")},
@@ -155,7 +155,7 @@ def status(config: Config, db_path: Path) -> list[dict]:
     """Each site's next run (from the job store) and last crawl result."""
     from storage.store import Store
 
-    store = Store(db_path)
+    store = Store(db_path, readonly=True)
     try:
         next_runs = {
             job: datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds") if ts else "paused"

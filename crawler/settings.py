@@ -33,9 +33,10 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubled for each next one
 RETRY_BACKOFF_MAX = 60.0
-# No depth limit: list pages often link only a few neighbours, so a portal of 100 list pages is
-# 30+ hops deep. What is followed is bounded by the list/report patterns, the allowed domains
-# and the duplicate filter instead.
+# No Scrapy depth limit: list pages often link only a few neighbours, so a portal of 100 list
+# pages is 30+ hops deep. The spider's own max_depth (spiders.limits) bounds the chain of list
+# pages instead: it counts list pages only, and the run records that it was reached, where
+# DEPTH_LIMIT would drop requests silently.
 DEPTH_LIMIT = 0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -68,6 +69,12 @@ NIANBAO_RUNS: dict[str, int] = {}  # site -> crawl_runs id, opened by `crawl` be
 # Parse in worker processes on the cores the crawl process leaves (0: parse in the crawl process).
 # A worker parses ~150 Word-exported pages a second: more than a polite crawl of one portal fetches.
 NIANBAO_PARSE_WORKERS = min(4, (os.cpu_count() or 1) - 1)
+# [crawl]'s max_list_pages, max_report_pages, max_depth, max_bytes, max_seconds (spiders.limits):
+# the spider puts a site's own over them, and max_seconds into CLOSESPIDER_TIMEOUT.
+NIANBAO_LIMITS: dict[str, float] = {}
+# Each page's budget in a parse worker ([crawl] parse_seconds, parse_memory_mb): a page over it is failed.
+NIANBAO_PARSE_SECONDS = 60.0
+NIANBAO_PARSE_MEMORY_MB = 2048
 
 
 def settings_for(
@@ -90,6 +97,9 @@ def settings_for(
         NIANBAO_FULL=full,
         NIANBAO_PARSE_WORKERS=int(crawl.get("parse_workers", NIANBAO_PARSE_WORKERS)),
         NIANBAO_RECHECK_HOURS=float(crawl.get("recheck_hours", NIANBAO_RECHECK_HOURS)),
+        NIANBAO_PARSE_SECONDS=float(crawl.get("parse_seconds", NIANBAO_PARSE_SECONDS)),
+        NIANBAO_PARSE_MEMORY_MB=int(crawl.get("parse_memory_mb", NIANBAO_PARSE_MEMORY_MB)),
+        NIANBAO_LIMITS={k: v for k, v in crawl.items() if k.startswith("max_")},
     )
     settings.update(overrides or {})
     return settings

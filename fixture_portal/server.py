@@ -194,6 +194,7 @@ class PortalServer:
         port: int = 0,
         max_hang: float = 600.0,
         latency: float = 0.0,
+        routes: Callable[[str], Page | None] | None = None,
     ) -> None:
         if site is None and not hosts:
             raise ValueError("give a site or hosts")
@@ -202,6 +203,7 @@ class PortalServer:
         self.hosts: dict[str, dict[str, Page]] = {h.lower(): dict(s) for h, s in (hosts or {}).items()}
         self.max_hang = max_hang
         self.latency = latency  # seconds before each answer: a portal across the internet, for benchmarks
+        self.routes = routes  # path -> Page for paths not in the site: endless portals (fixture_portal.hostile)
         self._bind = (host, port)
         self._lock = threading.Lock()
         self._log: list[LoggedRequest] = []
@@ -351,6 +353,8 @@ class PortalServer:
         if key is None and path.endswith("/") and path + "index.html" in pages:
             key = path + "index.html"
         page = pages.get(key) if key else None
+        if page is None and self.routes is not None:
+            page = self.routes(path)
         if page is None:
             self._send(h, entry, not_found(), base, head)
             return

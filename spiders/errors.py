@@ -11,8 +11,9 @@ class RecentlyChecked(IgnoreRequest):
 
 
 class OffsiteRedirect(IgnoreRequest):
-    """A redirect to a host outside allowed_domains: dropped; the spider records it."""
+    """A redirect not followed (to a host outside allowed_domains, to another port or scheme, a
+    loop; a meta refresh as well): dropped; the spider records it with `reason`."""
 
-    def __init__(self, url: str, target: str) -> None:
-        super().__init__(f"redirect off site to {target}")
+    def __init__(self, url: str, target: str, reason: str | None = None) -> None:
+        super().__init__(reason or f"redirect off site to {target}")
         self.url, self.target = url, target

@@ -8,13 +8,17 @@ config.toml; a subclass is only for a portal that really needs code.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from common.constants import PageStatus
@@ -24,8 +28,9 @@ from parsers.metadata import read_metadata
 from parsers.model import Report
 from spiders.errors import OffsiteRedirect, RecentlyChecked
 from spiders.items import ReportPage
+from spiders.limits import CLOSE_BYTES, Budget, CrawlLimits
 from spiders.profile import Site
-from spiders.stats import BUSY, LIST_FAILURES, LIST_PAGES, REPORT_LINKS
+from spiders.stats import BUSY, LIMIT, LIST_FAILURES, LIST_PAGES, REPORT_LINKS
 from spiders.urls import ATTACHMENT, host_allowed
 
 REPORT_TEXT = re.compile(r"(?:19|20)\d{2}\s*年.{0,60}?(?:年度报告|年报|信息公开工作报告)")
@@ -106,16 +111,47 @@ class PortalSpider(scrapy.Spider):
         self.list_patterns = [re.compile(p) for p in site.list_patterns]
         self.content_xpath = site.content_xpath  # translated from CSS once, when the config was loaded
         self.url_year = re.compile(site.url_year) if site.url_year else None
+        self.budget = Budget(CrawlLimits().merged(site.limits), None, LIMIT)  # start_requests makes the crawl's
+
+    @classmethod
+    def limits(cls, settings: BaseSettings) -> CrawlLimits:
+        """[crawl]'s limits (NIANBAO_LIMITS) with the site's own over them."""
+        site = cls.site_profile.limits if cls.site_profile else {}
+        return CrawlLimits().merged(settings.getdict("NIANBAO_LIMITS")).merged(site)
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        settings.set("CLOSESPIDER_TIMEOUT", cls.limits(settings).max_seconds, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args, **kwargs) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.response_received, signal=signals.response_received)
+        return spider
+
+    def response_received(self, response: Response, request: scrapy.Request, spider: scrapy.Spider) -> None:
+        if not self.budget.received(len(response.body)) and self.crawler.engine.spider is not None:
+            # Too many bytes: the crawl ends now (closing twice is a no-op for the engine).
+            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=CLOSE_BYTES))
+
+    def list_request(self, url: str, depth: int) -> Iterator[scrapy.Request]:
+        """The request for a list page `depth` list pages from a start URL, if the limits allow one."""
+        if self.budget.list_page(url, depth):
+            meta = {"list": True, "list_depth": depth}
+            yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta=meta)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.start_requests():
             yield request
 
     def start_requests(self) -> Iterator[scrapy.Request]:  # also what Scrapy < 2.13 calls
+        # Made here: the crawler's stats exist only once the crawl starts.
+        self.budget = Budget(self.limits(self.crawler.settings), self.crawler.stats, LIMIT)
         if self.crawler.stats.get_value(BUSY):  # another process is crawling this site
             return
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
+            yield from self.list_request(url, 0)
         yield from self.probe_requests()
 
     def probe_requests(self) -> Iterator[scrapy.Request]:
@@ -127,10 +163,12 @@ class PortalSpider(scrapy.Spider):
         last = date.today().year - 1
         for unit in site.probe_units:
             for year in range(site.probe_first_year, last + 1):
-                yield self.report_request(site.probe_url.format(unit=unit, year=year), probe=True)
+                yield from self.report_request(site.probe_url.format(unit=unit, year=year), probe=True)
 
-    def report_request(self, url: str, **meta) -> scrapy.Request:
-        return scrapy.Request(
+    def report_request(self, url: str, **meta) -> Iterator[scrapy.Request]:
+        if not self.budget.report_page(url):
+            return
+        yield scrapy.Request(
             url,
             callback=self.parse_report,
             errback=self.failed,
@@ -164,11 +202,14 @@ class PortalSpider(scrapy.Spider):
         if not hasattr(response, "xpath"):
             return
         paged = _match_any(self.list_patterns, response.url)  # a list page: its page-2 links are pages too
+        depth = (
+            response.request.meta.get("list_depth", 0) if response.request else 0
+        ) + 1  # of the list pages this one links
         scripts = response.xpath("//script/text()").getall()
         for href in script_pages("\n".join(scripts), response.url):  # list pages by construction
             url = response.urljoin(href)
             if host_allowed(url, self.allowed_domains):
-                yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
+                yield from self.list_request(url, depth)
         for href, text in self._links(response, scripts):
             url = response.urljoin(href)  # honours the page's <base href>
             if "/gate/big5/" in url or not url.startswith(("http://", "https://")):
@@ -181,13 +222,13 @@ class PortalSpider(scrapy.Spider):
                     yield self.file_request(url, link_title=text, **_named_by(text))
             elif self._is_report(url, text):
                 self.crawler.stats.inc_value(REPORT_LINKS)
-                yield self.report_request(url, link_title=text)  # the title, should the page hide it
+                yield from self.report_request(url, link_title=text)  # the title, should the page hide it
             elif (
                 _match_any(self.list_patterns, url)
                 or PAGINATION_TEXT.match(text)
                 or (paged and PAGINATION_URL.search(url))
             ):
-                yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
+                yield from self.list_request(url, depth)
 
     def _links(self, response: Response, scripts: list[str]) -> Iterator[tuple[str, str]]:
         for a in response.xpath("//a[@href]"):

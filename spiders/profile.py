@@ -31,6 +31,8 @@ class Site:
     content_xpath: str | None = field(default=None, init=False)
     # A regex whose first group is the year a report page's URL files it under ("pnnfpv(\d{4})").
     url_year: str | None = None
+    # The crawl limits this site sets over [crawl]'s (spiders.limits.CrawlLimits: max_list_pages …).
+    limits: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.content_xpath = css_to_xpath(self.content) if self.content is not None else None

@@ -18,6 +18,38 @@ def host_allowed(url: str, domains: Iterable[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in (d.lower() for d in domains))
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin(url: str) -> tuple[str, int | None]:
+    """(scheme, port) of a URL, the port made explicit (("https", 443)); ("", None) if malformed."""
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        return scheme, parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:  # a port out of range, a malformed host
+        return "", None
+
+
+def start_origins(start_urls: Iterable[str]) -> set[tuple[str, int | None]]:
+    """The (scheme, port) pairs an allowed host is crawled with: its start URLs'. An http start
+    URL on port 80 allows https on 443 too: portals move to https by redirecting every page."""
+    found = {origin(u) for u in start_urls}
+    return found | ({("https", 443)} if ("http", 80) in found else set())
+
+
+def redirect_refused(url: str, target: str, domains: Iterable[str], origins: set[tuple[str, int | None]]) -> str | None:
+    """Why a redirect (or meta refresh) from `url` to `target` is not followed, or None when it is:
+    another host, another scheme or port of an allowed host (another server), or back to itself."""
+    if not host_allowed(target, domains):
+        return f"redirect off site to {target}"
+    if origins and origin(target) not in origins:
+        return f"redirect to another port or scheme than the start URLs': {target}"
+    if target == url:
+        return f"redirect loop: {url} redirects to itself"
+    return None
+
+
 def attachment_urls(page_url: str, hrefs: Iterable[str]) -> list[str]:
     """The links of a report page to its attachments (.pdf .doc .docx .wps .xls .xlsx), absolute, once each."""
     found = (urljoin(page_url, href) for href in hrefs if ATTACHMENT.search(urlsplit(href).path))

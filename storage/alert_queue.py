@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from common.constants import RunStatus, Severity
+from common.constants import UNSUCCESSFUL_RUNS, RunStatus, Severity
 from storage.db import now
 
 if TYPE_CHECKING:
@@ -101,16 +101,30 @@ def acknowledge(store: Store, fingerprint: str) -> int:
 
 
 def failed_runs(store: Store, site: str) -> tuple[int, list[dict[str, Any]]]:
-    """The last finished run that did not fail (its id, 0: none) and the failed runs since, newest first."""
+    """The last finished run that ended well (its id, 0: none) and the runs since that did not
+    (failed, interrupted, stopped at a limit), newest first."""
+    bad = ", ".join("?" * len(UNSUCCESSFUL_RUNS))
     last_ok = store.db.execute(
-        "select coalesce(max(id), 0) from crawl_runs where site = ? and finished is not null and status != ?",
-        [site, RunStatus.FAILED],
+        f"select coalesce(max(id), 0) from crawl_runs where site = ? and finished is not null and status not in ({bad})",
+        [site, *UNSUCCESSFUL_RUNS],
     ).fetchone()[0]
     runs = store.db.query(
-        "select * from crawl_runs where site = ? and id > ? and status = ? order by id desc",
-        [site, last_ok, RunStatus.FAILED],
+        f"select * from crawl_runs where site = ? and id > ? and status in ({bad}) order by id desc",
+        [site, last_ok, *UNSUCCESSFUL_RUNS],
     )
     return last_ok, list(runs)
+
+
+def stopped_run(store: Store, site: str) -> dict[str, Any] | None:
+    """The site's newest run when a limit or a signal stopped it and no digest of the site was
+    queued since it finished: its errors say why (the first one)."""
+    rows = store.db.query(
+        "select * from crawl_runs r where site = ? and status in (?, ?) and id = "
+        "(select max(id) from crawl_runs where site = r.site and finished is not null) and not exists "
+        "(select 1 from alerts a where ',' || a.site || ',' like '%,' || r.site || ',%' and a.created >= r.finished)",
+        [site, RunStatus.LIMITED, RunStatus.INTERRUPTED],
+    )
+    return next(iter(rows), None)
 
 
 def last_success(store: Store, site: str) -> str | None:

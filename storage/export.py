@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,16 +79,31 @@ def _csv(store: Store, reports: list[dict[str, Any]], folder: Path) -> list[str]
             value = c["value"]
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
-            w.writerow([r["site"], r["agency"], r["year"], r["url"], c["part"], c["row"], c["col"], value, c["note"]])
+            w.writerow(
+                _cells([r["site"], r["agency"], r["year"], r["url"], c["part"], c["row"], c["col"], value, c["note"]])
+            )
     by_report = {r["id"]: r for r in reports}
     with findings_path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(FINDINGS_HEADER)
         for f in _chunked(store, "select * from findings where", "report_id", list(by_report), "report_id, id"):
             r = by_report[f["report_id"]]
-            w.writerow([r["site"], r["agency"], r["year"], f["rule"], f["severity"], f["where_"], f["message"],
-                        f["fingerprint"], f["first_seen"], f["resolved_at"]])  # fmt: skip
+            w.writerow(_cells([r["site"], r["agency"], r["year"], f["rule"], f["severity"], f["where_"], f["message"],
+                               f["fingerprint"], f["first_seen"], f["resolved_at"]]))  # fmt: skip
     return [str(cells_path), str(findings_path)]
+
+
+# A text cell a spreadsheet would run as a formula (OWASP, CSV injection): it starts with one of
+# these. A number written as one ("-5") is left as it is.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def _cells(row: list[Any]) -> list[Any]:
+    """The row with every text cell that could start a formula prefixed with ', as OWASP advises."""
+    return [
+        f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) and not _NUMBER.fullmatch(v) else v for v in row
+    ]
 
 
 def _chunked(store: Store, select: str, column: str, ids: list[int], order: str = "id") -> Iterator[dict[str, Any]]:

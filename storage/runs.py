@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlite_utils
 
-from common.constants import RunStatus
+from common.constants import UNSUCCESSFUL_RUNS, RunStatus
 from storage.db import ensure_site, now, writing
 from storage.errors import SiteBusy
 from storage.process import alive, owner_pid, run_owner, same_process
@@ -102,18 +102,20 @@ class Runs:
         return Run.from_row(rows[0]) if rows else None
 
     def last_not_failed(self, site: str) -> int:
-        """The id of the site's newest finished run that did not fail (0: none)."""
+        """The id of the site's newest finished run that ended well (0: none)."""
+        bad = ", ".join("?" * len(UNSUCCESSFUL_RUNS))
         return self.db.execute(
-            "select coalesce(max(id), 0) from crawl_runs where site = ? and finished is not null and status != ?",
-            [site, RunStatus.FAILED],
+            f"select coalesce(max(id), 0) from crawl_runs where site = ? and finished is not null and status not in ({bad})",
+            [site, *UNSUCCESSFUL_RUNS],
         ).fetchone()[0]
 
     def failed_since(self, site: str, run_id: int) -> list[Run]:
-        """The site's failed runs after run `run_id`, newest first: with last_not_failed, its
-        current streak of failures."""
+        """The site's runs after run `run_id` that did not end well (failed, interrupted, limited),
+        newest first: with last_not_failed, its current streak of failures."""
+        bad = ", ".join("?" * len(UNSUCCESSFUL_RUNS))
         rows = self.db.query(
-            "select * from crawl_runs where site = ? and id > ? and status = ? order by id desc",
-            [site, run_id, RunStatus.FAILED],
+            f"select * from crawl_runs where site = ? and id > ? and status in ({bad}) order by id desc",
+            [site, run_id, *UNSUCCESSFUL_RUNS],
         )
         return [Run.from_row(r) for r in rows]
 

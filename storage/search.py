@@ -15,8 +15,9 @@ from storage.db import and_equal
 
 
 class TextIndex:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, readonly: bool = False) -> None:
         self.db = db
+        self.readonly = readonly  # opened read-only: what the last crawl left indexed is searched
 
     def put(self, report_id: int, title: str | None, agency: str | None, text: str) -> None:
         """A report's current text, within the caller's transaction; the index follows (index)."""
@@ -62,7 +63,8 @@ class TextIndex:
 
     def search(self, query: str, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Reports whose text holds `query`. FTS5 trigram needs 3+ characters; shorter uses LIKE."""
-        self.index()
+        if not self.readonly:
+            self.index()
         args: list[Any] = []
         if len(query) >= 3:
             sql = (

@@ -51,21 +51,25 @@ class Sweep:
 
 
 class Store:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, readonly: bool = False, verify: bool = False) -> None:
+        """readonly: for commands that only read (storage.db.connect); verify: for those that
+        write, a damaged file is refused before anything is written (StoreError)."""
         self.path = Path(path)
         self.closed = False
-        self.db = connect(self.path)
+        self.readonly = readonly
+        self.db = connect(self.path, readonly=readonly, verify=verify)
         self.reports = Reports(self.db)
         self.findings = Findings(self.db)
         self.runs = Runs(self.db)
         self.pages = Pages(self.db)
-        self.text = TextIndex(self.db)
+        self.text = TextIndex(self.db, readonly)
 
     def close(self) -> None:
         """Bring the search index up to date and close the connection (again: nothing)."""
         if self.closed:
             return
-        self.text.index()
+        if not self.readonly:
+            self.text.index()
         self.db.close()
         self.closed = True
 

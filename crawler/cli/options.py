@@ -32,7 +32,9 @@ def existing_db(args: argparse.Namespace) -> tuple[Config, Path]:
     return config, db_path
 
 
-def open_store(args: argparse.Namespace) -> Store:
+def open_store(args: argparse.Namespace, readonly: bool = False) -> Store:
+    """The store, read-only for commands that only read (they work on a read-only file system);
+    for those that write, a damaged database is refused before anything is written."""
     from storage.store import Store
 
-    return Store(existing_db(args)[1])
+    return Store(existing_db(args)[1], readonly=readonly, verify=not readonly)

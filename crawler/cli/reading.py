@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checks.assess import JUDGE, assess_report
-from crawler.cli.options import common_options, config_and_db, open_store
+from crawler.cli.options import common_options, config_and_db, existing_db, open_store
 from crawler.config import ConfigError
 from parsers.errors import ParseError
 from parsers.html import css_to_xpath
@@ -58,7 +58,7 @@ def _summary(name, report):
 
 
 def _findings_cmd(args: argparse.Namespace) -> int:
-    store = open_store(args)
+    store = open_store(args, readonly=True)
     rows = store.findings.open(args.site, args.severity)
     for r in rows:
         print(f"{r['severity']:7} {r['rule']:18} {r['agency']} {r['year']} @ {r['where_']}: {r['message']}")
@@ -68,7 +68,7 @@ def _findings_cmd(args: argparse.Namespace) -> int:
 
 
 def _search_cmd(args: argparse.Namespace) -> int:
-    store = open_store(args)
+    store = open_store(args, readonly=True)
     rows = store.text.search(args.query, args.site)
     for r in rows:
         snippet = " ".join((r["snippet"] or "").split())
@@ -80,7 +80,7 @@ def _search_cmd(args: argparse.Namespace) -> int:
 def _ingest_cmd(args: argparse.Namespace) -> int:
     from storage.store import Store
 
-    store = Store(config_and_db(args)[1])
+    store = Store(config_and_db(args)[1], verify=True)  # a damaged database: one line, nothing written
     failures = 0
     try:
         failures = _ingest(store, args)
@@ -108,7 +108,7 @@ def _ingest(store: Store, args: argparse.Namespace) -> int:
 def _export_cmd(args: argparse.Namespace) -> int:
     from storage.export import export
 
-    store = open_store(args)
+    store = open_store(args, readonly=True)
     written = export(store, args.format, args.out, args.site, args.year)
     for path in written:
         print(f"wrote {path}", file=sys.stderr)
@@ -147,6 +147,20 @@ def _ack_cmd(args: argparse.Namespace) -> int:
         print(f"crawl ack: no finding with fingerprint {args.fingerprint}", file=sys.stderr)
         return 1
     print(f"acknowledged {args.fingerprint}: it will not be alerted")
+    return 0
+
+
+def _doctor_cmd(args: argparse.Namespace) -> int:
+    """The full check (indexes too) that writing commands skip for its time: StoreError if damaged."""
+    from storage.db import check
+    from storage.store import Store
+
+    store = Store(existing_db(args)[1], readonly=True)
+    try:
+        check(store.db, store.path)
+    finally:
+        store.close()
+    print(f"{store.path}: ok (integrity_check)")
     return 0
 
 
@@ -190,6 +204,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--open", action="store_true", help="open it in a web browser")
     common_options(p)
     p.set_defaults(func=_browse_cmd)
+
+    p = sub.add_parser("doctor", help="check the whole database file (SQLite's integrity_check)")
+    common_options(p)
+    p.set_defaults(func=_doctor_cmd)
 
     p = sub.add_parser("ack", help="silence one finding on purpose (by its fingerprint)")
     p.add_argument("fingerprint")

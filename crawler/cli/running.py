@@ -20,7 +20,8 @@ def crawl(args: argparse.Namespace) -> int:
     print(f"crawling {', '.join(sites)} into {db_path}", flush=True)
     results = crawl_sites(config, sites, db_path, full=args.full)
     print(format_summary(results))
-    if not args.no_alerts:
+    interrupted = any(r.status == RunStatus.INTERRUPTED for r in results)
+    if not args.no_alerts and not interrupted:  # stopped by Ctrl-C/SIGTERM: stop now; the next crawl alerts
         _alert(config, db_path, sites)
     return 0 if all(r.status == RunStatus.OK for r in results) else 1
 

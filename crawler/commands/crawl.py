@@ -1,5 +1,5 @@
 """`scrapy crawl NAME` with the exit status `crawl --site NAME` has: 1 when the site could not be
-crawled (another process is crawling it, or no list page could be fetched), and its progress
+crawled whole (another process is crawling it, no list page could be fetched, a limit or a signal stopped it), and its progress
 lines on stdout as `crawl` shows them (Scrapy's own log keeps them too, with levels)."""
 
 from __future__ import annotations
@@ -26,5 +26,5 @@ class Command(ScrapyCrawl):
         output.progress_to_stdout()
         super().run(args, opts)
         stats = self.crawler.stats if self.crawler is not None else None
-        if stats is not None and stats.get_value(RUN_STATUS) in (RunStatus.BUSY, RunStatus.FAILED):
+        if stats is not None and stats.get_value(RUN_STATUS) != RunStatus.OK:
             self.exitcode = 1

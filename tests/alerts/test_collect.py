@@ -64,3 +64,32 @@ def test_the_stale_factor_comes_from_config(tmp_path: Path) -> None:
     d = collect(store, config, "xicheng", now + timedelta(days=5))
     assert d.stale.message == "no successful crawl recently" and d.stale.since
     assert d.covers["watchdog"] == ["xicheng"]
+
+
+def test_interrupted_and_limited_runs_make_a_failure_streak(tmp_path: Path) -> None:
+    config, store = setup(tmp_path, "[monitors]\nfailure_streak = 3")
+    fail(store, 1)
+    store.finish_run(store.runs.start("xicheng"), "interrupted", {}, ["stopped by a signal"])
+    limit = "stopped after 500 list pages (max_list_pages): the list never ends?"
+    store.finish_run(store.runs.start("xicheng"), "limited", {}, [limit])
+    d = collect(store, config, "xicheng")
+    assert d.failing.message == "crawl failed 3 times in a row"
+    assert d.failing.last_error == limit
+
+
+def test_the_digest_says_once_where_a_crawl_stopped(tmp_path: Path) -> None:
+    from alerts.deliver import queue_digests
+    from storage import alert_queue
+
+    config, store = setup(tmp_path)
+    limit = "stopped after 500 list pages (max_list_pages): the list never ends?"
+    store.finish_run(store.runs.start("xicheng"), "limited", {}, [limit])
+    d = collect(store, config, "xicheng")
+    assert d.stopped == limit and not d.empty()
+    assert queue_digests(store, config, ["xicheng"])
+    (alert,) = alert_queue.unsent(store)
+    assert alert["subject"] == f"西城区: {limit}"
+    assert f"The last crawl of xicheng stopped short: {limit}" in alert["text"]
+    assert collect(store, config, "xicheng").stopped is None  # alerted: not news again
+    store.finish_run(store.runs.start("xicheng"), "ok", {}, [])
+    assert collect(store, config, "xicheng").stopped is None

@@ -103,3 +103,25 @@ recipients = "office@example.org"
     site = loaded.sites["xicheng"]
     assert site.content == "div.TRS_Editor" and site.content_xpath and "TRS_Editor" in site.content_xpath
     assert load_config().sites  # the shipped config.toml passes
+
+
+def test_crawl_limits_load_and_a_site_sets_its_own(tmp_path: Path) -> None:
+    from crawler.config import ConfigError
+    from crawler.settings import settings_for
+    from spiders.sites import spider_for
+
+    config = tmp_path / "limits.toml"
+    config.write_text(f"[crawl]\nmax_list_pages = 50\nmax_seconds = 90.5\n{SITE}max_list_pages = 7\n", encoding="utf-8")
+    loaded = load_config(config)
+    assert loaded.sites["xicheng"].limits == {"max_list_pages": 7}
+    settings = settings_for(loaded, str(tmp_path / "db"))
+    from scrapy.settings import Settings
+
+    limits = spider_for(loaded.sites["xicheng"]).limits(Settings(settings))
+    assert (limits.max_list_pages, limits.max_seconds, limits.max_report_pages) == (7, 90.5, 5_000)
+    shipped = load_config()
+    assert {k: v for k, v in shipped.crawl.items() if k.startswith("max_")}  # config.toml shows them
+    for bad in ("[crawl]\nmax_depth = 0\n", '[crawl]\nmax_bytes = "2 GB"\n', f"{SITE}max_report_pages = 1.5\n"):
+        config.write_text(bad + ("" if bad.startswith("[sites") else SITE), encoding="utf-8")
+        with pytest.raises(ConfigError, match=r"max_(depth|bytes|report_pages)"):
+            load_config(config)

@@ -106,3 +106,25 @@ def test_print_only_in_the_cli() -> None:
                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print":
                     printing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert printing == []
+
+
+def test_page_text_cannot_drive_the_terminal(tmp_path, capsys) -> None:
+    import sqlite3
+
+    from crawler.cli import main
+    from crawler.output import OneLine
+    from storage.store import Store
+    from tests.storage.conftest import REAL_FILES, ingest
+
+    title = "\x1b]0;pwned\x07\x1b[2J西城区\x9b31m\u202eevil"
+    record = logging.LogRecord("crawler.pipelines", logging.INFO, __file__, 1, "[xicheng] new: %s", (title,), None)
+    assert OneLine("%(message)s").format(record) == "[xicheng] new: ]0;pwned[2J西城区31mevil"
+    db = tmp_path / "nianbao.db"
+    with Store(db) as store:
+        ingest(store, REAL_FILES[3])  # a report with findings
+    with sqlite3.connect(db) as conn:
+        conn.execute("update reports set agency = ?", [title])
+    conn.close()
+    assert main(["findings", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "西城区" in out and not any(c in out for c in "\x1b\x07\x9b\u202e")

@@ -4,6 +4,7 @@ are told apart by the exception's class, on probed URLs as on linked ones."""
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,50 @@ def test_a_file_that_needs_a_missing_tool_is_published_with_the_reason(monkeypat
     item = asyncio.run(ParseStage(workers=0).process_item(item))
     assert item.status == "attachment_only" and item.error.startswith("needs LibreOffice to read .wps")
     assert (item.linked_from, item.agency, item.year) == (page, "北京市西城区人民政府外事办公室", 2021)
+
+
+def test_attachment_only_is_only_the_reports_own_page() -> None:
+    from fixture_portal.pages import image_only_page
+
+    title = "北京市西城区人民政府2023年政府信息公开工作年度报告"
+    scanned = image_only_page(title, "2024-01-25 09:00", "/files/P020240125.pdf")
+    assert parse(scanned.encode(), probe=False).status == "attachment_only"  # its pages and its PDF
+    file_only = scanned.replace('<p><img src="./P1.jpg"></p><p><img src="./P2.jpg"></p>', "")
+    assert parse(file_only.encode(), probe=False).status == "attachment_only"  # its PDF
+    images_only = re.sub(r"<p>附件：.*?</p>", "", scanned)
+    assert parse(images_only.encode(), probe=False).status == "attachment_only"  # its scanned pages
+    about = f'<html><head><meta charset="utf-8"><title>{title}</title></head><body><img src="/images/logo.png">' \
+            f'<h1>{title}</h1><p>本单位政府信息公开工作年度报告见附件。</p></body></html>'  # fmt: skip
+    item = parse(about.encode(), probe=False)
+    assert (item.status, item.agency) == ("not_report", None)  # no text, file or pages of it: not published
+    assert "no text, file or images" in item.error
+
+
+def test_a_page_over_its_time_budget_fails_and_a_dead_worker_is_replaced() -> None:
+    import os
+    import signal
+    import time
+
+    stage = ParseStage(workers=1, seconds=0.2)
+    stage.open_spider()
+    try:
+
+        async def run(body: bytes) -> ReportPage:
+            return await stage.process_item(ReportPage("xicheng", "http://127.0.0.1/r.html", "fetched", 200, body=body))
+
+        assert asyncio.run(run(SAMPLE.read_bytes())).parsed is not None  # the worker is up
+        # ~5.5 MB of a real report's tables: more than 0.2 s of parsing however fast the parser is
+        big = SAMPLE.read_bytes().replace(b"</body>", SAMPLE.read_bytes().split(b"<body", 1)[1] * 150 + b"</body>")
+        started = time.monotonic()
+        slow = asyncio.run(run(big))
+        assert (slow.status, slow.error) == ("failed", "parsing took more than 0.2 s (parse_seconds): skipped")
+        assert time.monotonic() - started < 5
+        assert asyncio.run(run(SAMPLE.read_bytes())).parsed is not None  # the crawl goes on
+        (worker,) = stage.pool._processes  # a worker killed (the OOM killer, say) …
+        os.kill(worker, signal.SIGKILL)
+        time.sleep(0.5)
+        item = asyncio.run(run(SAMPLE.read_bytes()))
+        assert item.parsed is not None and item.status == "fetched"  # … is replaced: the page is parsed again
+        assert list(stage.pool._processes) != [worker]
+    finally:
+        stage.close_spider()

@@ -3,6 +3,7 @@ with no duplicate report, version or cell."""
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -61,3 +62,34 @@ def test_sigkill_mid_crawl_then_recrawl(tmp_path):
         # The killed run is marked as interrupted when the next one starts.
         runs = query(db, "select status from crawl_runs order by id")
         assert [r["status"] for r in runs] == ["interrupted", "ok"]
+
+
+def test_a_signal_stops_the_crawl_as_interrupted_with_its_counts(tmp_path):
+    site = demo_site("xicheng", n=300)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        folder = tmp_path / sig.name
+        folder.mkdir()
+        with PortalServer(site, latency=0.02) as server:
+            config = site_config(folder, server, "xicheng")
+            db = folder / "nianbao.db"
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "crawler.cli", "--site", "xicheng", "--no-alerts", "--config", str(config)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            deadline = time.time() + 60
+            while count(db, "reports") < 20 and time.time() < deadline and proc.poll() is None:
+                time.sleep(0.05)
+            proc.send_signal(sig)
+            out, err = proc.communicate(timeout=60)
+        assert proc.returncode != 0, out + err
+        assert "Traceback" not in err
+        (run,) = query(db, "select status, counts, errors from crawl_runs")
+        assert run["status"] == "interrupted", out
+        stored = count(db, "reports")
+        assert 0 < stored < len(site.expected)
+        counts = json.loads(run["counts"])
+        assert counts["new"] == stored  # every report in hand was finished and counted
+        assert "stopped by a signal" in json.loads(run["errors"])[0]
+        assert "xicheng: interrupted (stopped by a signal" in out
