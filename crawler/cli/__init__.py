@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler import output
-from crawler.cli import reading, running
+from crawler.cli import reading, running, setup
 from crawler.cli.options import common_options
 from crawler.config import ConfigError
 from crawler.settings import LOG_LEVEL
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     reading.register(sub)
     running.register(sub)
+    setup.register(sub)
     return parser
 
 
@@ -52,7 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except ConfigError as exc:
-        print(f"crawl: {exc}", file=sys.stderr)
+        for line in exc.lines:  # every problem of a config, one line each
+            print(f"crawl: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("crawl: interrupted", file=sys.stderr)
