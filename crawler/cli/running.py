@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from common.constants import RunStatus
 from crawler.cli.options import common_options, config_and_db, existing_db
+from crawler.cli.show import local
 from crawler.config import Config, load_config
 
 
@@ -20,24 +22,29 @@ def crawl(args: argparse.Namespace) -> int:
     print(f"crawling {', '.join(sites)} into {db_path}", flush=True)
     results = crawl_sites(config, sites, db_path, full=args.full)
     print(format_summary(results))
-    if not args.no_alerts:
-        _alert(config, db_path, sites)
-    return 0 if all(r.status == RunStatus.OK for r in results) else 1
+    undelivered = 0 if args.no_alerts else _alert(config, db_path, sites)
+    return 0 if all(r.status == RunStatus.OK for r in results) and not undelivered else 1
 
 
-def _alert(config: Config, db_path: Path, sites: list[str]) -> None:
+def _alert(config: Config, db_path: Path, sites: list[str]) -> int:
     """Queue this crawl's digest and deliver everything queued (earlier failures too)."""
     from alerts.deliver import after_crawl
     from alerts.senders import sender_for
+    from storage.alert_status import waiting
     from storage.store import Store
 
     store = Store(db_path)
     try:
         queued, sent, failed = after_crawl(store, config, sites)
+        left = waiting(store) if failed else []
     finally:
         store.close()
     where = sender_for(config).where
     print(f"alerts: {len(queued)} digest(s) queued, {sent} sent to {where}, {failed} kept for retry", flush=True)
+    for alert in left:  # the reason is the user's to see, not only a database column's
+        print(f"crawl: alert {alert['id']} not delivered to {where}: {alert['last_error']} "
+              f"(attempt {alert['attempts']}; kept for retry)", file=sys.stderr)  # fmt: skip
+    return failed
 
 
 def schedule(args: argparse.Namespace) -> int:
@@ -55,17 +62,56 @@ def _status_cmd(args: argparse.Namespace) -> int:
     from crawler.scheduler import status
 
     config, db_path = existing_db(args)  # status reads; it does not create a database
-    for s in status(config, db_path):
+    sites = status(config, db_path)
+    for s in sites:
         c = s["last_counts"]
         counts = f" ({c.get('new', 0)} new, {c.get('changed', 0)} changed, {c.get('failed', 0)} failed)" if c else ""
-        print(f"{s['site']:12} next run {s['next_run']:26} last: {s['last_status']} {s['last_started'] or ''}{counts}")
+        print(f"{s['site']:12} next run {local(s['next_run']):23} last: {s['last_status']} "
+              f"{local(s['last_started'])}{counts}")  # fmt: skip
+    print(_queue_line(db_path, [s["next_run"] for s in sites]))
     return 0
+
+
+def _queue_line(db_path: Path, next_runs: list[str]) -> str:
+    """The alert queue: how many digests wait, the last error, and when they are tried again."""
+    from storage.alert_status import waiting
+    from storage.store import Store
+
+    store = Store(db_path)
+    try:
+        left = waiting(store)
+    finally:
+        store.close()
+    if not left:
+        return "alerts: none waiting"
+    errors = [a["last_error"] for a in left if a["last_error"]]
+    runs = sorted(r for r in next_runs if r[:1].isdigit())
+    when = (
+        f"with the next crawl ({local(runs[0])}) or `crawl alerts`" if runs else "with the next crawl or `crawl alerts`"
+    )
+    last = f"; last error: {errors[-1]}" if errors else ""
+    return f"alerts: {len(left)} waiting since {local(left[0]['created'])}{last}; next try: {when}"
 
 
 def _alerts_cmd(args: argparse.Namespace) -> int:
+    if args.test:
+        return _alerts_test(args)
     config, db_path = existing_db(args)
-    _alert(config, db_path, sorted(config.sites))
-    return 0
+    return 1 if _alert(config, db_path, sorted(config.sites)) else 0
+
+
+def _alerts_test(args: argparse.Namespace) -> int:
+    """A test message through every configured channel; exit 1 when one did not take it."""
+    from alerts.probe import send_test
+
+    outcomes = send_test(load_config(args.config))
+    for o in outcomes:
+        to = ", ".join(o.recipients)
+        if o.error:
+            print(f"crawl: {o.channel} {o.where}: test message to {to} NOT sent: {o.error}", file=sys.stderr)
+        else:
+            print(f"{o.channel} {o.where}: test message to {to} sent")
+    return 1 if any(o.error for o in outcomes) else 0
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -94,10 +140,9 @@ def demo(args: argparse.Namespace) -> int:
         print(f"crawling it into {db_path}", flush=True)
         results = crawl_sites(demo, ["xicheng"], db_path, full=args.full)
     print(format_summary(results))
-    if not args.no_alerts:
-        _alert(demo, db_path, ["xicheng"])
+    undelivered = 0 if args.no_alerts else _alert(demo, db_path, ["xicheng"])
     print(f"next: crawl findings --db {db_path}   ·   crawl search 行政复议 --db {db_path}")
-    return 0 if all(r.status == RunStatus.OK for r in results) else 1
+    return 0 if all(r.status == RunStatus.OK for r in results) and not undelivered else 1
 
 
 def _new_site_cmd(args: argparse.Namespace) -> int:
@@ -114,6 +159,7 @@ def _new_site_cmd(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add these commands to the `crawl` parser."""
     p = sub.add_parser("alerts", help="queue what is new in the store and deliver every queued alert")
+    p.add_argument("--test", action="store_true", help="send a test message through every configured channel")
     common_options(p)
     p.set_defaults(func=_alerts_cmd)
 
