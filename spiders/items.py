@@ -27,3 +27,4 @@ class ReportPage:
     parsed: Any = None  # crawler.pipelines.ParsedPage
     agency: str | None = None  # of a report published as images or a file only (attachment_only)
     year: int | None = None
+    report: dict[str, Any] | None = None  # the report's JSON form, for a feed export (`scrapy crawl -O`) only

@@ -17,6 +17,15 @@ from crawler.settings import LOG_LEVEL
 from storage.errors import StoreError
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nianbao")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="crawl",
@@ -27,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--full", action="store_true", help="fetch every report again, ignoring what is stored")
     parser.add_argument("--no-alerts", action="store_true", help="do not queue or send alert e-mails")
     parser.add_argument("--demo", action="store_true", help="crawl a bundled fixture portal on 127.0.0.1")
+    parser.add_argument("--version", action="version", version=f"%(prog)s (nianbao) {_version()}")
     parser.add_argument("--demo-reports", type=int, default=120, metavar="N", help=argparse.SUPPRESS)
     common_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from common.constants import RunStatus
 from crawler.cli.options import common_options, config_and_db, existing_db
 from crawler.cli.show import local
-from crawler.config import Config, load_config
+from crawler.config import ENV_CONFIG, STARTER, Config, load_config
 
 
 def crawl(args: argparse.Namespace) -> int:
@@ -114,16 +115,26 @@ def _alerts_test(args: argparse.Namespace) -> int:
     return 1 if any(o.error for o in outcomes) else 0
 
 
+def _demo_config(args: argparse.Namespace) -> Config:
+    """--config (or $NIANBAO_CONFIG) when given; else none is needed: the shipped one, as if in the current directory."""
+    from dataclasses import replace
+
+    if args.config or os.environ.get(ENV_CONFIG):
+        return load_config(args.config)
+    return replace(load_config(STARTER), path=Path.cwd() / "config.toml")
+
+
 def demo(args: argparse.Namespace) -> int:
     """The whole pipeline without the internet: a fixture portal on 127.0.0.1, crawled,
-    checked, stored in data/demo.db, the alert digest written to the outbox."""
+    checked, stored in data/demo.db (under the current directory, or the --config file's), the alert
+    digest written to the outbox beside it."""
     from dataclasses import replace
 
     from crawler.config import Site
     from crawler.run import crawl_sites, format_summary
     from fixture_portal import PortalServer, demo_site
 
-    config = load_config(args.config)
+    config = _demo_config(args)
     db_path = args.db_path = Path(args.db) if args.db else config.resolve("data/demo.db")
     site = demo_site("xicheng", n=args.demo_reports, broken_every=25)
     with PortalServer(site) as server:
@@ -131,11 +142,12 @@ def demo(args: argparse.Namespace) -> int:
         print(f"demo portal with {len(site.expected)} reports at {start}", flush=True)
         # The shipped Xicheng profile's URL patterns (the portal mimics bjxch.gov.cn), nothing that
         # reaches the real portal (its start page, probes).
-        shipped = load_config().sites["xicheng"]
+        shipped = load_config(STARTER).sites["xicheng"]
         profile = Site(key="xicheng", name="西城区 (demo portal)", start_urls=[start], allowed_domains=["127.0.0.1"],
                        report_patterns=shipped.report_patterns, list_patterns=shipped.list_patterns,
                        url_year=shipped.url_year)  # fmt: skip
-        demo = replace(config, sites={"xicheng": profile},
+        alerts = {**config.alerts, "outbox": str(db_path.parent / "outbox")}  # beside the database it is about
+        demo = replace(config, sites={"xicheng": profile}, alerts=alerts,
                        crawl={**config.crawl, "concurrent_per_site": 8, "start_delay": 0})  # fmt: skip
         print(f"crawling it into {db_path}", flush=True)
         results = crawl_sites(demo, ["xicheng"], db_path, full=args.full)
