@@ -60,24 +60,31 @@ class TextIndex:
             done += len(ids)
         return done
 
-    def search(self, query: str, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Reports whose text holds `query`. FTS5 trigram needs 3+ characters; shorter uses LIKE."""
+    def search(self, query: str, site: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Reports whose text holds `query`, a page of them. FTS5 trigram needs 3+ characters; shorter uses LIKE."""
         self.index()
-        args: list[Any] = []
+        where, args = self._match(query, site)
         if len(query) >= 3:
-            sql = (
-                "select r.id, r.site, r.agency, r.year, r.title, r.url, "
-                "snippet(report_text_fts, 2, '[', ']', '…', 12) as snippet "
-                "from report_text_fts join reports r on r.id = report_text_fts.rowid "
-                "where report_text_fts match ?"
-            )
-            args.append('"' + query.replace('"', '""') + '"')
+            head = "select r.id, r.site, r.agency, r.year, r.title, r.url, snippet(report_text_fts, 2, '[', ']', '…', 12) as snippet"
         else:
-            sql = (
-                "select r.id, r.site, r.agency, r.year, r.title, r.url, substr(t.text, "
-                "max(1, instr(t.text, ?) - 20), 60) as snippet from report_text t "
-                "join reports r on r.id = t.report_id where instr(t.text, ?) > 0"
-            )
-            args += [query, query]
-        sql, args = and_equal(sql, args, {"r.site": site})
-        return list(self.db.query(sql + f" order by r.year desc limit {int(limit)}", args))
+            head = "select r.id, r.site, r.agency, r.year, r.title, r.url, substr(t.text, max(1, instr(t.text, ?) - 20), 60) as snippet"
+            args = [query, *args]
+        page = f" order by r.year desc, r.id limit {int(limit)} offset {int(offset)}"
+        return list(self.db.query(head + where + page, args))
+
+    def count(self, query: str, site: str | None = None) -> int:
+        """How many reports `search` finds in all (its pages together)."""
+        self.index()
+        where, args = self._match(query, site)
+        return self.db.conn.execute("select count(*)" + where, args).fetchone()[0]
+
+    @staticmethod
+    def _match(query: str, site: str | None) -> tuple[str, list[Any]]:
+        """The from-and-where of a search: the reports whose text holds `query` (of a site)."""
+        if len(query) >= 3:
+            sql = " from report_text_fts join reports r on r.id = report_text_fts.rowid where report_text_fts match ?"
+            args: list[Any] = ['"' + query.replace('"', '""') + '"']
+        else:
+            sql = " from report_text t join reports r on r.id = t.report_id where instr(t.text, ?) > 0"
+            args = [query]
+        return and_equal(sql, args, {"r.site": site})

@@ -35,4 +35,12 @@ def existing_db(args: argparse.Namespace) -> tuple[Config, Path]:
 def open_store(args: argparse.Namespace) -> Store:
     from storage.store import Store
 
-    return Store(existing_db(args)[1])
+    config, db_path = existing_db(args)
+    store = Store(db_path)
+    site = getattr(args, "site", None)
+    if isinstance(site, str):  # findings, search, export: a misspelt site is not a silent zero
+        known = set(config.sites) | store.findings.sites()
+        if site not in known:
+            store.close()
+            raise ConfigError(f"unknown site '{site}' (known: {', '.join(sorted(known)) or 'none'})")
+    return store

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 from common.constants import RunStatus
@@ -22,9 +23,22 @@ def crawl(args: argparse.Namespace) -> int:
         config.site(key)  # unknown site: one clear line
     print(f"crawling {', '.join(sites)} into {db_path}", flush=True)
     results = crawl_sites(config, sites, db_path, full=args.full)
-    print(format_summary(results))
+    print(format_summary(results, _open_counts(db_path, sites)))
     undelivered = 0 if args.no_alerts else _alert(config, db_path, sites)
     return 0 if all(r.status == RunStatus.OK for r in results) and not undelivered else 1
+
+
+def _open_counts(db_path: Path, sites: list[str]) -> dict[str, Counter[str]]:
+    """Each site's open findings by severity, for the summary's "open in all"."""
+    from storage.store import Store
+
+    if not db_path.exists():
+        return {}
+    store = Store(db_path)
+    try:
+        return {site: Counter(f["severity"] for f in store.findings.open(site)) for site in sites}
+    finally:
+        store.close()
 
 
 def _alert(config: Config, db_path: Path, sites: list[str]) -> int:
@@ -151,7 +165,7 @@ def demo(args: argparse.Namespace) -> int:
                        crawl={**config.crawl, "concurrent_per_site": 8, "start_delay": 0})  # fmt: skip
         print(f"crawling it into {db_path}", flush=True)
         results = crawl_sites(demo, ["xicheng"], db_path, full=args.full)
-    print(format_summary(results))
+    print(format_summary(results, _open_counts(db_path, ["xicheng"])))
     undelivered = 0 if args.no_alerts else _alert(demo, db_path, ["xicheng"])
     print(f"next: crawl findings --db {db_path}   ·   crawl search 行政复议 --db {db_path}")
     return 0 if all(r.status == RunStatus.OK for r in results) and not undelivered else 1
