@@ -22,10 +22,17 @@ def crawl(args: argparse.Namespace) -> int:
     for key in sites:
         config.site(key)  # unknown site: one clear line
     print(f"crawling {', '.join(sites)} into {db_path}", flush=True)
-    results = crawl_sites(config, sites, db_path, full=args.full)
+    results = crawl_sites(config, sites, db_path, full=args.full, overrides=_progress())
     print(format_summary(results, _open_counts(db_path, sites)))
     undelivered = 0 if args.no_alerts else _alert(config, db_path, sites)
     return 0 if all(r.status == RunStatus.OK for r in results) and not undelivered else 1
+
+
+def _progress() -> dict[str, bool]:
+    """Scrapy settings: the live progress line when stdout is a terminal (crawler.output)."""
+    from crawler import output
+
+    return {"NIANBAO_PROGRESS": output.live()}
 
 
 def _open_counts(db_path: Path, sites: list[str]) -> dict[str, Counter[str]]:
@@ -164,7 +171,7 @@ def demo(args: argparse.Namespace) -> int:
         demo = replace(config, sites={"xicheng": profile}, alerts=alerts,
                        crawl={**config.crawl, "concurrent_per_site": 8, "start_delay": 0})  # fmt: skip
         print(f"crawling it into {db_path}", flush=True)
-        results = crawl_sites(demo, ["xicheng"], db_path, full=args.full)
+        results = crawl_sites(demo, ["xicheng"], db_path, full=args.full, overrides=_progress())
     print(format_summary(results, _open_counts(db_path, ["xicheng"])))
     undelivered = 0 if args.no_alerts else _alert(demo, db_path, ["xicheng"])
     print(f"next: crawl findings --db {db_path}   ·   crawl search 行政复议 --db {db_path}")
