@@ -30,6 +30,10 @@ class ConfigError(ValueError):
         super().__init__("\n".join(lines))
 
 
+class NoConfigFound(ConfigError):
+    """No file in the search order (commands given a --db can do without one)."""
+
+
 @dataclass
 class Config:
     path: Path
@@ -79,7 +83,7 @@ def find_config(path: str | Path | None = None) -> Path:
         if candidate.is_file():
             return candidate
     looked = ", ".join(str(p) for p, _ in order)
-    raise ConfigError(f"no config.toml found (looked in: {looked}); `crawl init` writes one")
+    raise NoConfigFound(f"no config.toml found (looked in: {looked}); `crawl init` writes one")
 
 
 def _read(path: Path) -> dict[str, Any]:

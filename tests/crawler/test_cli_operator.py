@@ -80,3 +80,12 @@ def test_the_summary_tells_new_from_open() -> None:
     result = RunResult("xicheng", "ok", {"findings_error": 2}, [])
     line = format_summary([result], {"xicheng": Counter(error=27, warning=3)})
     assert "findings 2 new errors, 0 new warnings (27 errors, 3 warnings open in all);" in line
+
+
+def test_the_demo_outbox_is_beside_its_database(tmp_path: Path) -> None:
+    (tmp_path / "here").mkdir()
+    done = crawl("--demo", "--demo-reports", "5", "--db", str(tmp_path / "x" / "d.db"), cwd=tmp_path / "here")
+    assert done.returncode == 0, done.stderr
+    assert f"1 sent to {tmp_path / 'x' / 'outbox'}" in done.stdout
+    assert len(list((tmp_path / "x" / "outbox").glob("*.eml"))) == 1
+    assert list((tmp_path / "here").iterdir()) == []

@@ -46,3 +46,17 @@ def test_crawl_init_writes_the_starter_config(tmp_path: Path, capsys: pytest.Cap
     assert main(["init", str(written)]) == 2  # never overwrites without --force
     assert capsys.readouterr().err.strip() == f"crawl: {written} exists already (--force replaces it)"
     assert main(["init", str(written), "--force"]) == 0
+
+
+def test_commands_given_a_database_need_no_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NIANBAO_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr("crawler.config.DEFAULT_CONFIG", tmp_path / "no-checkout" / "config.toml")
+    assert main(["findings"]) == 2
+    assert capsys.readouterr().err.startswith("crawl: no config.toml found (looked in: config.toml, ")
+    seed = Path(__file__).resolve().parents[1] / "fixtures" / "seeds" / "003_42b2e6b1a7d7c7c9.txt"
+    assert main(["ingest", "--site", "local", "--db", "x.db", str(seed)]) == 0
+    assert main(["findings", "--db", "x.db", "--site", "local"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "4 open finding(s)"
