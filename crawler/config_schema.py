@@ -32,6 +32,7 @@ class Key:
     check: Check
     default: Any = None  # what the code uses when the key is absent (None: nothing / off)
     required: bool = False
+    note: str = ""  # the default in words, when it is not one value (`crawl config` shows it)
 
 
 def _show(value: Any) -> str:
@@ -188,7 +189,7 @@ TABLES: dict[str, dict[str, Key]] = {
         "obey_robots": Key(boolean, True),
         "start_delay": Key(number(), 1.0),
         "recheck_hours": Key(number(), 20.0),
-        "parse_workers": Key(number(whole=True), "one per spare core, at most 4"),
+        "parse_workers": Key(number(whole=True), note="one per core the crawl leaves, at most 4"),
     },
     "schedule": {
         "cron": Key(cron, "0 6 * 4-12 *"),
@@ -219,7 +220,7 @@ TABLES: dict[str, dict[str, Key]] = {
 
 # [sites.NAME]: one portal (spiders.profile.Site).
 SITE: dict[str, Key] = {
-    "name": Key(text, "the site's key"),
+    "name": Key(text, note="the site's key"),
     "start_urls": Key(strings(url, required=True), required=True),
     "allowed_domains": Key(strings(host, required=True), required=True),
     "report_patterns": Key(strings(regex), []),

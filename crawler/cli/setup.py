@@ -22,6 +22,8 @@ def _table_lines(values: dict[str, Any], keys: dict[str, Any], sources: dict[str
     for name, key in keys.items():
         if name in values:
             lines.append(f"{name} = {_value(values[name])}  # {sources.get(f'{where}.{name}', 'file')}")
+        elif key.note:
+            lines.append(f"# {name}: {key.note} (default)")
         elif key.default is None:
             lines.append(f"# {name}: not set")
         else:
