@@ -166,7 +166,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add these commands to the `crawl` parser."""
     p = sub.add_parser(
         "parse",
-        help="parse report files (.html/.htm/.txt) and check them",
+        help="parse report files (.html/.txt, .pdf/.docx/.doc/.wps/.xls(x)) and check them",
         description="Parse report files and check them. Exit status: 0 when every file is a report without "
         "errors, 1 when a file is not a report or a report has an error finding.",
     )
