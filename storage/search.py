@@ -7,11 +7,15 @@ of a crawl run, when the store closes)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlite_utils
 
 from storage.db import and_equal
+
+# The text records' "[table 1]" / "[/table 1]" lines mark grids for the diff; they are no text of the report.
+MARKER = re.compile(r"^\[/?table \d+\]\n?", re.MULTILINE)
 
 
 class TextIndex:
@@ -20,6 +24,7 @@ class TextIndex:
 
     def put(self, report_id: int, title: str | None, agency: str | None, text: str) -> None:
         """A report's current text, within the caller's transaction; the index follows (index)."""
+        text = MARKER.sub("", text)
         conn = self.db.conn
         # text_pending keeps what the index holds for this report until then (an external-content
         # index deletes by value).

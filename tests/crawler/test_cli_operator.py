@@ -41,6 +41,11 @@ def test_search_says_the_total_and_pages(db: Path) -> None:
     assert len(urls) == 3  # pages do not overlap
 
 
+def test_search_does_not_match_the_table_markers(db: Path) -> None:
+    for query in ("table", "[t", "/t"):  # FTS (3+ characters) and the short-query fallback
+        assert crawl("search", query, "--db", str(db)).stdout.strip() == "0 report(s)", query
+
+
 @pytest.mark.parametrize("command", [["findings"], ["search", "政府信息"], ["export", "--format", "json"]])
 def test_an_unknown_site_is_an_error(db: Path, command: list[str]) -> None:
     done = crawl(*command, "--site", "nosuch", "--db", str(db))
