@@ -1,23 +1,38 @@
-"""config.toml -> Config. Every problem is one readable line (ConfigError), never a traceback."""
+"""config.toml -> Config, checked against crawler.config_schema: every problem is found in one
+run and reported one line each (ConfigError.lines), never a traceback later.
+
+Which file: --config, else $NIANBAO_CONFIG, else ./config.toml, else config.toml in the user's
+config directory (platformdirs: ~/.config/nianbao/ on Linux), else, in a source checkout, the
+checkout's config.toml. Paths in it are relative to the file."""
 
 from __future__ import annotations
 
-import math
-import re
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crawler.config_schema import TABLES, check_tables
 from crawler.monitors import Thresholds
 from spiders.limits import CrawlLimits
 from spiders.profile import Site  # built here from [sites.NAME]; spiders/ defines it, so it imports no crawler/
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"  # a source checkout's own
+STARTER = Path(__file__).resolve().parent / "config.toml"  # package data: what `crawl init` writes
+ENV_CONFIG, ENV_DB = "NIANBAO_CONFIG", "NIANBAO_DB"
 
 
 class ConfigError(ValueError):
-    pass
+    """One or more problems, one line each (`lines`); str() joins them."""
+
+    def __init__(self, *lines: str) -> None:
+        self.lines = list(lines)
+        super().__init__("\n".join(lines))
+
+
+class NoConfigFound(ConfigError):
+    """No file in the search order (commands given a --db can do without one)."""
 
 
 @dataclass
@@ -29,6 +44,8 @@ class Config:
     schedule: dict[str, Any]
     alerts: dict[str, Any]
     monitors: Thresholds = field(default_factory=Thresholds)  # [monitors]: crawl-health thresholds
+    # "table.key" -> "file" / "environment (NAME)"; a key not here has its default (`crawl config`)
+    sources: dict[str, str] = field(default_factory=dict)
 
     def site(self, key: str) -> Site:
         if key not in self.sites:
@@ -42,134 +59,37 @@ class Config:
         return p if p.is_absolute() else (self.path.parent / p)
 
 
-def _list(table: dict[str, Any], key: str, where: str, required: bool = False) -> list[str]:
-    value = table.get(key, [])
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where}.{key} must be a list of strings")
-    if required and not value:
-        raise ConfigError(f"{where}.{key} is required")
-    return value
+def user_config() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("nianbao")) / "config.toml"
 
 
-def _ints(table: dict[str, Any], key: str, where: str) -> list[int]:
-    value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
-        raise ConfigError(f"{where}.{key} must be a list of integers")
-    return value
+def search_order(path: str | Path | None = None) -> list[tuple[Path, str]]:
+    """The config files looked for, in order, each with why it is looked for."""
+    if path:
+        return [(Path(path), "--config")]
+    if os.environ.get(ENV_CONFIG):
+        return [(Path(os.environ[ENV_CONFIG]), f"${ENV_CONFIG}")]
+    found = [(Path("config.toml"), "current directory"), (user_config(), "user config directory")]
+    return found + [(DEFAULT_CONFIG, "source checkout")] if DEFAULT_CONFIG.exists() else found
 
 
-def _number(table: dict[str, Any], key: str, where: str, *, whole: bool = False, positive: bool = False) -> None:
-    """A number (a whole one if `whole`), at least 0 (more than 0 if `positive`), when present."""
-    if key not in table:
-        return
-    value = table[key]
-    kinds = (int,) if whole else (int, float)
-    ok = isinstance(value, kinds) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < 0 or (positive and value == 0):
-        what = "whole number" if whole else "number"
-        what = f"{what} > 0" if positive else f"{what} ≥ 0"
-        raise ConfigError(f"{where}.{key} must be a {what}, not {value!r}")
+def find_config(path: str | Path | None = None) -> Path:
+    """The config file to read (see the module's docstring), or a ConfigError naming where it looked."""
+    order = search_order(path)
+    if len(order) == 1:
+        return order[0][0]  # named: a missing file is the error load_config gives
+    for candidate, _ in order:
+        if candidate.is_file():
+            return candidate
+    looked = ", ".join(str(p) for p, _ in order)
+    raise NoConfigFound(f"no config.toml found (looked in: {looked}); `crawl init` writes one")
 
 
-def _cron(table: dict[str, Any], key: str, where: str) -> str | None:
-    """A five-field crontab line (minute hour day month weekday), as APScheduler reads it."""
-    expr = table.get(key)
-    if expr is None:
-        return None
-    if not isinstance(expr, str):
-        raise ConfigError(f'{where}.{key} must be a crontab string such as "0 6 * * *", not {expr!r}')
-    from apscheduler.triggers.cron import CronTrigger
-
+def _read(path: Path) -> dict[str, Any]:
     try:
-        CronTrigger.from_crontab(expr, timezone="Asia/Shanghai")
-    except ValueError as exc:
-        raise ConfigError(f"{where}.{key}: bad cron expression {expr!r}: {exc}") from None
-    return expr
-
-
-def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"[{key}] must be a table")
-    return dict(value)
-
-
-# (section, key, a whole number?, more than 0?): values code reads later; a wrong type fails at load.
-_NUMBERS = (
-    ("crawl", "retries", True, False),
-    ("crawl", "download_maxsize", True, False),
-    ("crawl", "file_maxsize", True, False),
-    ("crawl", "parse_workers", True, False),
-    ("crawl", "concurrent_per_site", True, True),
-    ("crawl", "download_timeout", False, True),
-    ("crawl", "recheck_hours", False, False),
-    ("crawl", "retry_backoff", False, False),
-    ("crawl", "start_delay", False, False),
-    ("crawl", "parse_seconds", False, True),
-    ("crawl", "parse_memory_mb", True, True),
-    *(("crawl", name, name != "max_seconds", True) for name in CrawlLimits.names()),
-    ("schedule", "interval_hours", False, True),
-    ("schedule", "interval_seconds", False, True),
-    ("schedule", "crawl_timeout", False, True),
-    ("schedule", "misfire_grace_seconds", False, True),
-    ("schedule", "watchdog_seconds", False, True),
-    ("alerts", "smtp_port", True, True),
-    ("alerts", "smtp_timeout", False, True),
-    ("monitors", "failure_streak", True, True),
-    ("monitors", "stale_factor", False, True),
-)
-SMTP_SECURITY = ("none", "starttls", "ssl")
-
-
-def _check_sections(sections: dict[str, dict[str, Any]]) -> None:
-    """[crawl], [schedule], [alerts], [monitors]: every problem is found here, not when a crawl or an e-mail runs."""
-    for section, key, whole, positive in _NUMBERS:
-        _number(sections[section], key, section, whole=whole, positive=positive)
-    schedule, alerts = sections["schedule"], sections["alerts"]
-    _cron(schedule, "cron", "schedule")
-    _cron(schedule, "busy_cron", "schedule")
-    if "command" in schedule:
-        schedule["command"] = _list(schedule, "command", "schedule", required=True)
-    if alerts.get("smtp_port", 0) > 65535:
-        raise ConfigError(f"alerts.smtp_port must be a port number (1-65535), not {alerts['smtp_port']!r}")
-    security = alerts.get("smtp_security", "none")
-    if security not in SMTP_SECURITY:
-        raise ConfigError(f"alerts.smtp_security must be one of {', '.join(SMTP_SECURITY)}, not {security!r}")
-    if "recipients" in alerts:
-        alerts["recipients"] = _list(alerts, "recipients", "alerts")
-    known = list(Thresholds.__dataclass_fields__)
-    unknown = sorted(set(sections["monitors"]) - set(known))
-    if unknown:  # a misspelt threshold would silently keep its default
-        raise ConfigError(f"monitors.{unknown[0]} is not a threshold (those are: {', '.join(known)})")
-
-
-def _url_year(table: dict[str, Any], where: str) -> None:
-    pattern = table.get("url_year")
-    if pattern is None:
-        return
-    try:
-        groups = re.compile(pattern).groups if isinstance(pattern, str) else 0
-    except re.error as exc:
-        raise ConfigError(f"{where}.url_year: bad pattern {pattern!r}: {exc}") from None
-    if not groups:
-        raise ConfigError(f'{where}.url_year must be a pattern whose first group is the year, such as "/(\\d{{4}})nb/"')
-
-
-def _probe_url(table: dict[str, Any], where: str) -> str | None:
-    url = table.get("probe_url")
-    if url is None:
-        return None
-    if not isinstance(url, str) or "{unit}" not in url or "{year}" not in url:
-        raise ConfigError(f"{where}.probe_url must be a URL with {{unit}} and {{year}} in it")
-    return url
-
-
-def load_config(path: str | Path | None = None) -> Config:
-    path = Path(path) if path else DEFAULT_CONFIG
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except OSError as exc:
@@ -178,51 +98,35 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(f"config {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path.name} is not valid TOML: {exc}") from None
+
+
+def _site(key: str, table: dict[str, Any]) -> Site:
+    limits = {k: v for k, v in table.items() if k in CrawlLimits.names()}
+    fields = {k: v for k, v in table.items() if k != "name" and k not in limits}
+    return Site(
+        key=key, name=str(table.get("name", key)), limits=limits, **fields
+    )  # translates `content` to XPath, once
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    path = find_config(path)
+    data = _read(path)
+    tables, raw_sites, problems = check_tables(data)
     sites = {}
-    raw_sites = data.get("sites", {})
-    if not isinstance(raw_sites, dict):
-        raise ConfigError("[sites] must be a table of site profiles")
     for key, table in raw_sites.items():
-        where = f"sites.{key}"
-        if not isinstance(table, dict):
-            raise ConfigError(f"[{where}] must be a table")
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
-            raise ConfigError(f"site name '{key}' must be lower-case letters, digits and _")
-        for pattern in (*_list(table, "report_patterns", where), *_list(table, "list_patterns", where)):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ConfigError(f"{where}: bad pattern {pattern!r}: {exc}") from None
-        _url_year(table, where)
-        _number(table, "interval_hours", where, positive=True)
-        _number(table, "probe_first_year", where, whole=True)
-        for name in CrawlLimits.names():  # a site may set its own crawl limits
-            _number(table, name, where, whole=name != "max_seconds", positive=True)
-        fields = dict(
-            key=key,
-            name=str(table.get("name", key)),
-            start_urls=_list(table, "start_urls", where, required=True),
-            allowed_domains=_list(table, "allowed_domains", where, required=True),
-            report_patterns=_list(table, "report_patterns", where),
-            list_patterns=_list(table, "list_patterns", where),
-            probe_url=_probe_url(table, where),
-            probe_units=_ints(table, "probe_units", where),
-            probe_first_year=int(table.get("probe_first_year", 2019)),
-            recipients=_list(table, "recipients", where),
-            cron=_cron(table, "cron", where),
-            interval_hours=table.get("interval_hours"),
-            content=table.get("content"),
-            url_year=table.get("url_year"),
-            limits={name: table[name] for name in CrawlLimits.names() if name in table},
-        )
         try:
-            sites[key] = Site(**fields)  # translates `content` to XPath, once
-        except ValueError as exc:
-            raise ConfigError(f"{where}.content: {exc}") from None
-    sections = {name: _table(data, name) for name in ("crawl", "schedule", "alerts", "monitors")}
-    _check_sections(sections)
-    monitors = Thresholds(**sections.pop("monitors"))
-    config = Config(path=path.resolve(), db_path=Path(), sites=sites, monitors=monitors, **sections)
-    storage = _table(data, "storage")
-    config.db_path = config.resolve(str(storage.get("path", "data/nianbao.db")))
+            sites[key] = _site(key, table)
+        except (TypeError, ValueError) as exc:  # a required key missing: already a problem line
+            if not any(p.startswith(f"sites.{key}.") for p in problems):
+                problems.append(f"sites.{key}: {exc}")
+    if problems:
+        raise ConfigError(*problems)
+    sources = {f"{t}.{k}": "file" for t, values in tables.items() for k in values}
+    sources.update({f"sites.{s}.{k}": "file" for s, values in raw_sites.items() for k in values})
+    storage = tables.pop("storage")
+    if os.environ.get(ENV_DB):
+        storage["path"], sources["storage.path"] = os.environ[ENV_DB], f"environment ({ENV_DB})"
+    monitors = Thresholds(**tables.pop("monitors"))
+    config = Config(path=path.resolve(), db_path=Path(), sites=sites, monitors=monitors, sources=sources, **tables)
+    config.db_path = config.resolve(str(storage.get("path", TABLES["storage"]["path"].default)))
     return config

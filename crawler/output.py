@@ -131,7 +131,20 @@ def _install(handlers: list[logging.Handler]) -> None:
         logging.getLogger(package).setLevel(logging.INFO)
 
 
+def live() -> bool:
+    """A live progress line is drawn: stdout is a terminal, not the journal, and NIANBAO_PLAIN is not set."""
+    return sys.stdout.isatty() and not in_journal() and not os.environ.get("NIANBAO_PLAIN")
+
+
 def _stdout_handler(timestamps: bool) -> logging.Handler:
+    if live() and not timestamps:
+        from crawler.live import LiveLine
+
+        handler = LiveLine()
+        handler.addFilter(lambda r: _progress(r) and (r.levelno >= logging.INFO or hasattr(r, "progress")))
+        handler.setFormatter(OneLine("%(message)s"))
+        logging.getLogger("crawler.progress").setLevel(logging.DEBUG)  # its records feed the line
+        return handler
     out = _Stream("stdout")
     out.setLevel(logging.INFO)
     out.addFilter(_progress)

@@ -242,12 +242,14 @@ class StoreStage:
         self.db_path = db_path
         self.counts: Counter[str] = Counter()
         self.errors: list[str] = []
+        self.export = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         stage = cls(crawler.settings.get("NIANBAO_DB"))
         stage.crawler = crawler
         crawler.signals.connect(stage.spider_closed, signal=signals.spider_closed)
+        stage.export = bool(crawler.settings.getdict("FEEDS"))  # `scrapy crawl -O FILE`: items carry their report
         return stage
 
     def open_spider(self, spider: Spider | None = None) -> None:
@@ -306,6 +308,8 @@ class StoreStage:
             if saved.status != SaveStatus.UNCHANGED and f.severity != Severity.INFO:
                 self.counts[f"findings_{f.severity}"] += 1
         report = parsed.report
+        if self.export:
+            item.report = report.to_json()
         n_err = sum(f.severity == Severity.ERROR for f in report.findings)
         _progress(self.site, f"{saved.status}: {report.agency} {report.year}" + (f" ({n_err} errors)" if n_err else ""))
         return item

@@ -4,11 +4,12 @@ be called once per process: the CLI calls it directly, the scheduler in a child 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common.constants import RunStatus
+from common.constants import RunStatus, Severity
 from crawler.config import Config
 from crawler.settings import settings_for
 from storage.errors import SiteBusy
@@ -83,7 +84,15 @@ def _results(db_path: Path, runs: dict[str, int], unfinished: str) -> dict[str, 
         store.close()
 
 
-def format_summary(results: list[RunResult]) -> str:
+def _still_open(counts: Counter[str] | None) -> str:
+    """ " (27 errors, 3 warnings open in all)": the new ones of a crawl are not all there is."""
+    if counts is None:
+        return ""
+    return f" ({counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} warnings open in all)"
+
+
+def format_summary(results: list[RunResult], open_counts: dict[str, Counter[str]] | None = None) -> str:
+    """One line per site; `open_counts` (site -> open findings by severity) adds what is still open in all."""
     lines = []
     for r in results:
         c = r.counts
@@ -96,7 +105,9 @@ def format_summary(results: list[RunResult]) -> str:
         lines.append(
             f"{r.site}: {r.status}{why} — {c.get('pages_fetched', 0)} pages fetched in {c.get('seconds', 0)} s; "
             f"reports {c.get('new', 0)} new, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged{recent}; "
-            f"findings {c.get('findings_error', 0)} errors, {c.get('findings_warning', 0)} warnings; "
+            f"findings {c.get('findings_error', 0)} new errors, {c.get('findings_warning', 0)} new warnings"
+            + _still_open((open_counts or {}).get(r.site))
+            + "; "
             f"{c.get('failed', 0)} failed, {c.get('not_report', 0)} not reports, "
             f"{c.get('not_published', 0)} probed but not published, "
             f"{c.get('dropped', 0) + c.get('offsite_redirects', 0)} off-site redirects dropped"

@@ -60,6 +60,13 @@ ITEM_PIPELINES = {
     "crawler.pipelines.StoreStage": 200,
 }
 
+# A live progress line on a terminal (crawler.progress; crawler.output draws it): `crawl` turns it on.
+EXTENSIONS = {"crawler.progress.Progress": 500}
+NIANBAO_PROGRESS = False
+
+# `scrapy crawl SITE -O FILE`: what a page is, and its report in the JSON form (no page bytes, no parser state).
+FEED_EXPORT_FIELDS = ["site", "url", "status", "http_status", "error", "report"]
+
 NIANBAO_DB = os.environ.get("NIANBAO_DB", "data/nianbao.db")
 # A stored report checked (200 or 304) within this many hours is not asked for again: a
 # re-crawl of an unchanged portal is then its list pages only. --full ignores it.

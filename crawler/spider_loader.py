@@ -18,10 +18,12 @@ from spiders.sites import spider_for
 
 class ConfigSpiderLoader:
     def __init__(self, config_path: str | None) -> None:
+        self.error: ConfigError | None = None
         try:
             config = load_config(config_path)
-        except ConfigError:
-            config = None  # `crawl` reports config problems itself, in one line
+        except ConfigError as exc:
+            config = None  # the commands (crawler/commands/) report it, one line per problem, and exit 1
+            self.error = exc
         self._spiders = {key: spider_for(site) for key, site in (config.sites.items() if config else ())}
 
     @classmethod

@@ -71,7 +71,7 @@ def _csv(store: Store, reports: list[dict[str, Any]], folder: Path) -> list[str]
     folder.mkdir(parents=True, exist_ok=True)
     cells_path, findings_path = folder / "cells.csv", folder / "findings.csv"
     by_version = {r["current_version"]: r for r in reports}
-    with cells_path.open("w", newline="", encoding="utf-8") as fh:
+    with cells_path.open("w", newline="", encoding="utf-8-sig") as fh:  # a BOM: Excel reads UTF-8 by it
         w = csv.writer(fh)
         w.writerow(["site", "agency", "year", "url", "part", "row", "col", "value", "note"])
         for c in _chunked(store, "select * from cells where", "version_id", list(by_version), "version_id, seq"):
@@ -83,7 +83,7 @@ def _csv(store: Store, reports: list[dict[str, Any]], folder: Path) -> list[str]
                 _cells([r["site"], r["agency"], r["year"], r["url"], c["part"], c["row"], c["col"], value, c["note"]])
             )
     by_report = {r["id"]: r for r in reports}
-    with findings_path.open("w", newline="", encoding="utf-8") as fh:
+    with findings_path.open("w", newline="", encoding="utf-8-sig") as fh:  # a BOM: Excel reads UTF-8 by it
         w = csv.writer(fh)
         w.writerow(FINDINGS_HEADER)
         for f in _chunked(store, "select * from findings where", "report_id", list(by_report), "report_id, id"):

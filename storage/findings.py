@@ -130,12 +130,16 @@ class Findings:
             [report_id, Severity.ERROR, *ignore, ReportStatus.ERROR, ReportStatus.OK, report_id],
         )
 
-    def acknowledge(self, fingerprint: str) -> int:
-        """Silence the findings with this fingerprint on purpose; how many there were."""
+    def acknowledge(self, fingerprint: str, undo: bool = False) -> int:
+        """Silence the findings with this fingerprint on purpose (undo: alert them again); how many there were."""
         with self.db.conn:
             return self.db.conn.execute(
-                "update findings set acknowledged = 1 where fingerprint = ?", [fingerprint]
+                "update findings set acknowledged = ? where fingerprint = ?", [0 if undo else 1, fingerprint]
             ).rowcount
+
+    def sites(self) -> set[str]:
+        """The sites the store has reports of (a crawled site, or one `crawl ingest --site` named)."""
+        return {r[0] for r in self.db.conn.execute("select distinct site from reports")}
 
     # --- queries ------------------------------------------------------------------------------
     def open(self, site: str | None = None, severity: str | None = None) -> list[dict[str, Any]]:

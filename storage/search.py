@@ -7,11 +7,15 @@ of a crawl run, when the store closes)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlite_utils
 
 from storage.db import and_equal
+
+# The text records' "[table 1]" / "[/table 1]" lines mark grids for the diff; they are no text of the report.
+MARKER = re.compile(r"^\[/?table \d+\]\n?", re.MULTILINE)
 
 
 class TextIndex:
@@ -21,6 +25,7 @@ class TextIndex:
 
     def put(self, report_id: int, title: str | None, agency: str | None, text: str) -> None:
         """A report's current text, within the caller's transaction; the index follows (index)."""
+        text = MARKER.sub("", text)
         conn = self.db.conn
         # text_pending keeps what the index holds for this report until then (an external-content
         # index deletes by value).
@@ -61,25 +66,32 @@ class TextIndex:
             done += len(ids)
         return done
 
-    def search(self, query: str, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Reports whose text holds `query`. FTS5 trigram needs 3+ characters; shorter uses LIKE."""
+    def search(self, query: str, site: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Reports whose text holds `query`, a page of them. FTS5 trigram needs 3+ characters; shorter uses LIKE."""
         if not self.readonly:
             self.index()
-        args: list[Any] = []
+        where, args = self._match(query, site)
         if len(query) >= 3:
-            sql = (
-                "select r.id, r.site, r.agency, r.year, r.title, r.url, "
-                "snippet(report_text_fts, 2, '[', ']', '…', 12) as snippet "
-                "from report_text_fts join reports r on r.id = report_text_fts.rowid "
-                "where report_text_fts match ?"
-            )
-            args.append('"' + query.replace('"', '""') + '"')
+            head = "select r.id, r.site, r.agency, r.year, r.title, r.url, snippet(report_text_fts, 2, '[', ']', '…', 12) as snippet"
         else:
-            sql = (
-                "select r.id, r.site, r.agency, r.year, r.title, r.url, substr(t.text, "
-                "max(1, instr(t.text, ?) - 20), 60) as snippet from report_text t "
-                "join reports r on r.id = t.report_id where instr(t.text, ?) > 0"
-            )
-            args += [query, query]
-        sql, args = and_equal(sql, args, {"r.site": site})
-        return list(self.db.query(sql + f" order by r.year desc limit {int(limit)}", args))
+            head = "select r.id, r.site, r.agency, r.year, r.title, r.url, substr(t.text, max(1, instr(t.text, ?) - 20), 60) as snippet"
+            args = [query, *args]
+        page = f" order by r.year desc, r.id limit {int(limit)} offset {int(offset)}"
+        return list(self.db.query(head + where + page, args))
+
+    def count(self, query: str, site: str | None = None) -> int:
+        """How many reports `search` finds in all (its pages together)."""
+        self.index()
+        where, args = self._match(query, site)
+        return self.db.conn.execute("select count(*)" + where, args).fetchone()[0]
+
+    @staticmethod
+    def _match(query: str, site: str | None) -> tuple[str, list[Any]]:
+        """The from-and-where of a search: the reports whose text holds `query` (of a site)."""
+        if len(query) >= 3:
+            sql = " from report_text_fts join reports r on r.id = report_text_fts.rowid where report_text_fts match ?"
+            args: list[Any] = ['"' + query.replace('"', '""') + '"']
+        else:
+            sql = " from report_text t join reports r on r.id = t.report_id where instr(t.text, ?) > 0"
+            args = [query]
+        return and_equal(sql, args, {"r.site": site})

@@ -10,11 +10,20 @@ import sys
 from collections.abc import Sequence
 
 from crawler import output
-from crawler.cli import reading, running
+from crawler.cli import reading, running, setup
 from crawler.cli.options import common_options
 from crawler.config import ConfigError
 from crawler.settings import LOG_LEVEL
 from storage.errors import StoreError
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nianbao")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,11 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--full", action="store_true", help="fetch every report again, ignoring what is stored")
     parser.add_argument("--no-alerts", action="store_true", help="do not queue or send alert e-mails")
     parser.add_argument("--demo", action="store_true", help="crawl a bundled fixture portal on 127.0.0.1")
+    parser.add_argument("--version", action="version", version=f"%(prog)s (nianbao) {_version()}")
     parser.add_argument("--demo-reports", type=int, default=120, metavar="N", help=argparse.SUPPRESS)
     common_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     reading.register(sub)
     running.register(sub)
+    setup.register(sub)
     return parser
 
 
@@ -61,7 +72,8 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         return args.func(args)
     except ConfigError as exc:
-        print(f"crawl: {exc}", file=sys.stderr)
+        for line in exc.lines:  # every problem of a config, one line each
+            print(f"crawl: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("crawl: interrupted", file=sys.stderr)

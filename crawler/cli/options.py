@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crawler.config import Config, ConfigError, load_config
+from crawler.config import STARTER, Config, ConfigError, NoConfigFound, load_config
 
 if TYPE_CHECKING:
     from storage.store import Store
@@ -19,7 +20,13 @@ def common_options(p: argparse.ArgumentParser) -> None:
 
 def config_and_db(args: argparse.Namespace) -> tuple[Config, Path]:
     """The config (--config) and the database path (--db, else the config's [storage] path)."""
-    config = load_config(args.config)
+    try:
+        config = load_config(args.config)
+    except NoConfigFound:
+        if not args.db:
+            raise
+        # a database named and no config anywhere: the starter's settings, no sites, paths from here
+        config = replace(load_config(STARTER), path=Path.cwd() / "config.toml", sites={})
     args.db_path = Path(args.db) if args.db else config.db_path  # named in a database error
     return config, args.db_path
 
@@ -37,4 +44,12 @@ def open_store(args: argparse.Namespace, readonly: bool = False) -> Store:
     for those that write, a damaged database is refused before anything is written."""
     from storage.store import Store
 
-    return Store(existing_db(args)[1], readonly=readonly, verify=not readonly)
+    config, db_path = existing_db(args)
+    store = Store(db_path, readonly=readonly, verify=not readonly)
+    site = getattr(args, "site", None)
+    if isinstance(site, str):  # findings, search, export: a misspelt site is not a silent zero
+        known = set(config.sites) | store.findings.sites()
+        if site not in known:
+            store.close()
+            raise ConfigError(f"unknown site '{site}' (known: {', '.join(sorted(known)) or 'none'})")
+    return store

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checks.assess import JUDGE, assess_report
+from common.constants import Severity
 from crawler.cli.options import common_options, config_and_db, existing_db, open_store
+from crawler.cli.show import local
 from crawler.config import ConfigError
 from parsers.errors import ParseError
 from parsers.html import css_to_xpath
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def _parse_cmd(args: argparse.Namespace) -> int:
-    failures = 0
+    failures = errors = 0
     outputs = []
     content = None
     if args.content is not None:
@@ -36,6 +38,7 @@ def _parse_cmd(args: argparse.Namespace) -> int:
             print(f"crawl parse: {name}: {exc}", file=sys.stderr)
             continue
         parsed.report.findings = assess_report(parsed.report)
+        errors += any(f.severity == Severity.ERROR for f in parsed.report.findings)
         if parsed.document.content_found is False:  # read anyway, as a crawl does
             print(f"crawl parse: {name}: no {args.content!r} on the page; read the whole page", file=sys.stderr)
         if args.json:
@@ -48,7 +51,7 @@ def _parse_cmd(args: argparse.Namespace) -> int:
     if args.json and outputs:
         doc = outputs[0] if len(args.files) == 1 else outputs
         print(json.dumps(doc, ensure_ascii=False, indent=1))
-    return 1 if failures else 0
+    return 1 if failures or errors else 0
 
 
 def _summary(name, report):
@@ -62,18 +65,26 @@ def _findings_cmd(args: argparse.Namespace) -> int:
     rows = store.findings.open(args.site, args.severity)
     for r in rows:
         print(f"{r['severity']:7} {r['rule']:18} {r['agency']} {r['year']} @ {r['where_']}: {r['message']}")
-        print(f"        {r['url']}  [{r['fingerprint']}]")
-    print(f"{len(rows)} open finding(s)")
+        acked = f"  acknowledged: not alerted (crawl ack --undo {r['fingerprint']})" if r["acknowledged"] else ""
+        print(f"        {r['url']}  [{r['fingerprint']}]  since {local(r['first_seen'])}{acked}")
+    acked = sum(bool(r["acknowledged"]) for r in rows)
+    print(f"{len(rows)} open finding(s)" + (f", {acked} acknowledged" if acked else ""))
     return 0
 
 
 def _search_cmd(args: argparse.Namespace) -> int:
     store = open_store(args, readonly=True)
-    rows = store.text.search(args.query, args.site)
+    rows = store.text.search(args.query, args.site, args.limit, args.offset)
     for r in rows:
         snippet = " ".join((r["snippet"] or "").split())
         print(f"{r['site']:10} {r['year']} {r['agency']}: {snippet}\n           {r['url']}")
-    print(f"{len(rows)} report(s)")
+    total = store.text.count(args.query, args.site) if rows or args.offset else 0
+    if rows and (args.offset or total > len(rows)):  # a page of the results: say which, and how to go on
+        last = args.offset + len(rows)
+        more = f"; --offset {last} for the next" if total > last else ""
+        print(f"reports {args.offset + 1}-{last} of {total}{more}")
+    else:
+        print(f"{total} report(s)")
     return 0
 
 
@@ -139,14 +150,15 @@ def _browse_cmd(args: argparse.Namespace) -> int:
 
 
 def _ack_cmd(args: argparse.Namespace) -> int:
-    from storage.alert_queue import acknowledge
-
     store = open_store(args)
-    n = acknowledge(store, args.fingerprint)
+    n = store.findings.acknowledge(args.fingerprint, undo=args.undo)
     if not n:
         print(f"crawl ack: no finding with fingerprint {args.fingerprint}", file=sys.stderr)
         return 1
-    print(f"acknowledged {args.fingerprint}: it will not be alerted")
+    if args.undo:
+        print(f"acknowledgement of {args.fingerprint} undone: it is alerted again while open")
+    else:
+        print(f"acknowledged {args.fingerprint}: it will not be alerted (crawl ack --undo {args.fingerprint})")
     return 0
 
 
@@ -166,7 +178,12 @@ def _doctor_cmd(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add these commands to the `crawl` parser."""
-    p = sub.add_parser("parse", help="parse report files (.html/.txt, .pdf/.docx/.doc/.wps/.xls(x)) and check them")
+    p = sub.add_parser(
+        "parse",
+        help="parse report files (.html/.txt, .pdf/.docx/.doc/.wps/.xls(x)) and check them",
+        description="Parse report files and check them. Exit status: 0 when every file is a report without "
+        "errors, 1 when a file is not a report or a report has an error finding.",
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="print the JSON form (a list when several files)")
     p.add_argument("--records", action="store_true", help="print the normalised text records")
@@ -182,6 +199,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("search", help="full-text search over stored reports")
     p.add_argument("query")
     p.add_argument("--site")
+    p.add_argument("--limit", type=int, default=50, help="reports per page (default 50)")
+    p.add_argument("--offset", type=int, default=0, help="skip this many (the next page: --offset 50)")
     common_options(p)
     p.set_defaults(func=_search_cmd)
 
@@ -211,5 +230,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("ack", help="silence one finding on purpose (by its fingerprint)")
     p.add_argument("fingerprint")
+    p.add_argument("--undo", action="store_true", help="take the acknowledgement back")
     common_options(p)
     p.set_defaults(func=_ack_cmd)

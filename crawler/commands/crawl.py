@@ -15,6 +15,13 @@ from crawler import output
 from spiders.stats import RUN_STATUS
 
 
+def refuse_broken_config(loader: object) -> None:
+    """Exit 1 with the config's problems, one line each, when it did not load (crawler.spider_loader)."""
+    error = getattr(loader, "error", None)
+    if error is not None:
+        raise SystemExit("\n".join(f"scrapy: {line}" for line in error.lines))
+
+
 class Command(ScrapyCrawl):
     crawler: Crawler | None = None
 
@@ -23,6 +30,7 @@ class Command(ScrapyCrawl):
         return self.crawler
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        refuse_broken_config(getattr(self.crawler_process, "spider_loader", None))
         output.progress_to_stdout()
         super().run(args, opts)
         stats = self.crawler.stats if self.crawler is not None else None

@@ -65,7 +65,9 @@ def test_smtp_down_during_crawls_then_each_alert_arrives_once(tmp_path):
     with PortalServer(site) as server:
         config = smtp_config(tmp_path, server, port)
         first = crawl(config, "--site", "xicheng")
-        assert first.returncode == 0, first.stderr
+        # issue 12: an undelivered digest is a failure the user sees: its reason, and exit 1
+        assert first.returncode == 1, first.stderr
+        assert "not delivered to 127.0.0.1: ConnectionRefusedError" in first.stderr
         assert "0 sent" in first.stdout and "1 kept for retry" in first.stdout
         path = next(p for p, c in site.reports.items() if c.seed == "000")
         content = site.reports[path]
