@@ -175,14 +175,15 @@ class PortalSpider(scrapy.Spider):
             meta={"report": True, "handle_httpstatus_list": [304], **meta},
         )
 
-    def file_request(self, url: str, **meta) -> scrapy.Request:
+    def file_request(self, url: str, **meta) -> Iterator[scrapy.Request]:
         """A report's file (PDF, Word, WPS, workbook), asked for as a report page is (conditionally,
-        retried, on the allowed hosts) but with the files' size cap; what it is, its bytes decide."""
+        retried, on the allowed hosts, within the crawl's limits) but with the files' size cap; what
+        it is, its bytes decide."""
         maxsize = self.crawler.settings.getint("NIANBAO_FILE_MAXSIZE")
-        request = self.report_request(url, file=True, **meta)
-        if maxsize:
-            request.meta["download_maxsize"] = maxsize  # Scrapy's per-request cap
-        return request
+        for request in self.report_request(url, file=True, **meta):
+            if maxsize:
+                request.meta["download_maxsize"] = maxsize  # Scrapy's per-request cap
+            yield request
 
     def attachment_requests(
         self, page: str, urls: list[str], agency: str | None, year: int | None, link_title: str | None = None
@@ -191,9 +192,10 @@ class PortalSpider(scrapy.Spider):
         report is read from them, as the page's agency and year; an unread file's reason goes on the page."""
         meta = {"linked_from": page, "agency": agency, "year": year, "link_title": link_title}
         return [
-            self.file_request(url, **meta)
+            request
             for url in urls
             if host_allowed(url, self.allowed_domains) and "/gate/big5/" not in url
+            for request in self.file_request(url, **meta)
         ]
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
@@ -219,7 +221,7 @@ class PortalSpider(scrapy.Spider):
             if ATTACHMENT.search(urlsplit(url).path):  # a file: fetched only when it names a report
                 if _names_report(text):  # a report listed as its PDF/Word file: read like a page
                     self.crawler.stats.inc_value(REPORT_LINKS)
-                    yield self.file_request(url, link_title=text, **_named_by(text))
+                    yield from self.file_request(url, link_title=text, **_named_by(text))
             elif self._is_report(url, text):
                 self.crawler.stats.inc_value(REPORT_LINKS)
                 yield from self.report_request(url, link_title=text)  # the title, should the page hide it
