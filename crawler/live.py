@@ -36,8 +36,8 @@ class LiveLine(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         numbers = getattr(record, "progress", None)
         if numbers is None:
-            if self.live is not None and record.name == PER_REPORT and record.levelno < logging.WARNING:
-                return  # counted in the line
+            if record.name == PER_REPORT and record.levelno < logging.WARNING:
+                return  # counted in the line (also before its first drawing, which a fast crawl can outrun)
             if record.levelno >= logging.INFO:
                 self._console().print(Text(self.format(record)))
             return

@@ -132,8 +132,10 @@ def _install(handlers: list[logging.Handler]) -> None:
 
 
 def live() -> bool:
-    """A live progress line is drawn: stdout is a terminal, not the journal, and NIANBAO_PLAIN is not set."""
-    return sys.stdout.isatty() and not in_journal() and not os.environ.get("NIANBAO_PLAIN")
+    """A live progress line is drawn: stdout is a terminal that can redraw a line (not TERM=dumb, as CI
+    runners and Emacs shells set), not the journal, and NIANBAO_PLAIN is not set."""
+    redraws = os.environ.get("TERM", "") not in ("dumb", "unknown")
+    return sys.stdout.isatty() and redraws and not in_journal() and not os.environ.get("NIANBAO_PLAIN")
 
 
 def _stdout_handler(timestamps: bool) -> logging.Handler:
