@@ -139,10 +139,8 @@ def _browse_cmd(args: argparse.Namespace) -> int:
 
 
 def _ack_cmd(args: argparse.Namespace) -> int:
-    from storage.alert_queue import acknowledge
-
     store = open_store(args)
-    n = acknowledge(store, args.fingerprint)
+    n = store.findings.acknowledge(args.fingerprint)
     if not n:
         print(f"crawl ack: no finding with fingerprint {args.fingerprint}", file=sys.stderr)
         return 1
