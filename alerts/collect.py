@@ -51,7 +51,7 @@ def _collect_reports(store: Store, site: str, d: Digest) -> None:
 def _collect_findings(store: Store, site: str, d: Digest) -> None:
     d.findings = store.findings.pending(site)
     for f in d.findings:
-        f["cells"] = json.loads(f["cells"] or "[]")
+        _decode(f)
         if f["severity"] == Severity.ERROR and f["cells"] and f["report_id"] not in d.reports:
             report = store.reports.current_json(f["report_id"])
             if report:
@@ -59,8 +59,15 @@ def _collect_findings(store: Store, site: str, d: Digest) -> None:
     d.covers["findings"] = [f["id"] for f in d.findings]
     d.fixed = store.findings.fixed(site)
     for f in d.fixed:
-        f["cells"] = json.loads(f["cells"] or "[]")
+        _decode(f)
     d.covers["fixed"] = [f["id"] for f in d.fixed]
+
+
+def _decode(f: dict) -> None:
+    """A finding's cells and the sides of its equation, stored as JSON."""
+    f["cells"] = json.loads(f["cells"] or "[]")
+    for side in ("lhs", "rhs"):
+        f[side] = json.loads(f.get(side) or "null")
 
 
 def _collect_health(store: Store, config: Config, site: str, d: Digest, now: datetime) -> None:

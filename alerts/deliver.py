@@ -41,11 +41,11 @@ def queue_digests(store: Store, config: Config, sites: list[str], now: datetime 
             d = collect(store, config, site, now)
             if not d.empty():
                 groups.setdefault(tuple(d.recipients), []).append(d)
-        return [_enqueue(store, recipients, digests) for recipients, digests in groups.items()]
+        return [_enqueue(store, config, recipients, digests) for recipients, digests in groups.items()]
 
 
-def _enqueue(store: Store, recipients: tuple[str, ...], digests: list[Digest]) -> int:
-    mail = render(digests)
+def _enqueue(store: Store, config: Config, recipients: tuple[str, ...], digests: list[Digest]) -> int:
+    mail = render(digests, config.alerts.get("language", "zh"), config.web.get("base_url", ""))
     covers: dict[str, list[Any]] = {}
     for d in digests:
         for k, v in d.covers.items():

@@ -28,6 +28,7 @@ class Config:
     schedule: dict[str, Any]
     alerts: dict[str, Any]
     monitors: Thresholds = field(default_factory=Thresholds)  # [monitors]: crawl-health thresholds
+    web: dict[str, Any] = field(default_factory=dict)  # [web]: base_url, where `crawl browse` is reachable
 
     def site(self, key: str) -> Site:
         if key not in self.sites:
@@ -134,6 +135,8 @@ def _check_sections(sections: dict[str, dict[str, Any]]) -> None:
         raise ConfigError(f"alerts.smtp_security must be one of {', '.join(SMTP_SECURITY)}, not {security!r}")
     if "recipients" in alerts:
         alerts["recipients"] = _list(alerts, "recipients", "alerts")
+    if alerts.get("language", "zh") not in ("zh", "en"):  # the digest's language
+        raise ConfigError(f"alerts.language must be zh or en, not {alerts['language']!r}")
     known = list(Thresholds.__dataclass_fields__)
     unknown = sorted(set(sections["monitors"]) - set(known))
     if unknown:  # a misspelt threshold would silently keep its default
@@ -211,7 +214,7 @@ def load_config(path: str | Path | None = None) -> Config:
             sites[key] = Site(**fields)  # translates `content` to XPath, once
         except ValueError as exc:
             raise ConfigError(f"{where}.content: {exc}") from None
-    sections = {name: _table(data, name) for name in ("crawl", "schedule", "alerts", "monitors")}
+    sections = {name: _table(data, name) for name in ("crawl", "schedule", "alerts", "monitors", "web")}
     _check_sections(sections)
     monitors = Thresholds(**sections.pop("monitors"))
     config = Config(path=path.resolve(), db_path=Path(), sites=sites, monitors=monitors, **sections)

@@ -29,6 +29,7 @@ def write_config(tmp_path: Path, smtp_port: int | None, recipients=("office@exam
         'path = "nianbao.db"',
         "[alerts]",
         'outbox = "outbox"',
+        'language = "en"',  # these tests read the English variant; tests/alerts/test_chinese.py the Chinese
         f"recipients = {json.dumps(list(recipients))}",
     ]
     if smtp_port:
