@@ -18,7 +18,7 @@ from crawler.config import ConfigError, load_config
 from storage.store import Store
 from tests.alerts.test_digests import SEED_000, SEED_003, SEED_004, ingest
 from tests.browser import dump_dom, screenshot
-from tests.common.test_tables import results_sum
+from tests.common.test_official_tables import results_sum
 
 BASE = "http://127.0.0.1:8001"
 URL = "https://www.bjxch.gov.cn/r.html"
