@@ -53,7 +53,7 @@ def test_action_first_then_what_is_new(seeded) -> None:
     assert lines[2] == "需要处理：1 份报告数据不一致。"
     assert mail.text.index("【数据不一致】") < mail.text.index("【其他提示】") < mail.text.index("【新发布 3 份】")
     assert "一、本年新收 + 二、上年结转·自然人 = 1561，而（七）总计 + 四、结转下年度继续办理·自然人 = 4207" in mail.text
-    assert "四、结转下年度继续办理：自然人 〔2701〕" in mail.text  # the parts side, in the plain text
+    assert "四、结转下年度继续办理：自然人 〔2701〕，商业企业 〔79〕，法律服务机构 〔2〕，总计 〔2782〕" in mail.text
     assert "new_received" not in mail.text and "applications." not in mail.text  # no internal keys
     assert "crawl ack" not in mail.text and "crawl ack" not in mail.html
     report_id = store.db.execute("select id from reports where year = 2020").fetchone()[0]
