@@ -60,24 +60,41 @@ class TextIndex:
             done += len(ids)
         return done
 
-    def search(self, query: str, site: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Reports whose text holds `query`. FTS5 trigram needs 3+ characters; shorter uses LIKE."""
-        self.index()
-        args: list[Any] = []
+    def search(
+        self, query: str, site: str | None = None, limit: int = 50, marks: tuple[str, str] = ("[", "]"),
+        refresh: bool = True,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """Reports whose text holds `query`, the hit in the snippet between `marks`. FTS5 trigram
+        needs 3+ characters; shorter uses LIKE. `refresh`: bring the index up to date first (a write)."""
+        if refresh:
+            self.index()
+        args: list[Any] = [*marks]
         if len(query) >= 3:
             sql = (
                 "select r.id, r.site, r.agency, r.year, r.title, r.url, "
-                "snippet(report_text_fts, 2, '[', ']', '…', 12) as snippet "
+                "snippet(report_text_fts, 2, ?, ?, '…', 12) as snippet "
                 "from report_text_fts join reports r on r.id = report_text_fts.rowid "
                 "where report_text_fts match ?"
             )
             args.append('"' + query.replace('"', '""') + '"')
         else:
             sql = (
-                "select r.id, r.site, r.agency, r.year, r.title, r.url, substr(t.text, "
-                "max(1, instr(t.text, ?) - 20), 60) as snippet from report_text t "
+                "select r.id, r.site, r.agency, r.year, r.title, r.url, replace(substr(t.text, "
+                "max(1, instr(t.text, ?) - 20), 60), ?, ? || ? || ?) as snippet from report_text t "
                 "join reports r on r.id = t.report_id where instr(t.text, ?) > 0"
             )
-            args += [query, query]
+            args = [query, query, marks[0], query, marks[1], query]
         sql, args = and_equal(sql, args, {"r.site": site})
         return list(self.db.query(sql + f" order by r.year desc limit {int(limit)}", args))
+
+    def count(self, query: str, site: str | None = None) -> int:
+        """How many reports `search` would find, without a limit (the index as it is)."""
+        if len(query) >= 3:
+            sql = ("select count(*) from report_text_fts join reports r on r.id = report_text_fts.rowid "
+                   "where report_text_fts match ?")  # fmt: skip
+            args: list[Any] = ['"' + query.replace('"', '""') + '"']
+        else:
+            sql = "select count(*) from report_text t join reports r on r.id = t.report_id where instr(t.text, ?) > 0"
+            args = [query]
+        sql, args = and_equal(sql, args, {"r.site": site})
+        return self.db.execute(sql, args).fetchone()[0]

@@ -19,9 +19,13 @@ def register_routes() -> list[tuple[str, object]]:
         (r"^/-/ack/(?P<fingerprint>[0-9a-f]+)$", pages.ack),
         (rf"^{urls.AGENCY}$", pages.agency),
         (r"^/-/site/(?P<site>[a-z][a-z0-9_]*)$", pages.site),
+        (r"^/-/search$", pages.search),
     ]
 
 
 @hookimpl
 def menu_links(datasette) -> list[dict[str, str]]:  # noqa: ANN001 - Datasette's hook signature
-    return [{"href": datasette.urls.path(urls.AGENCY), "label": "机关一览"}]
+    return [
+        {"href": datasette.urls.path(urls.AGENCY), "label": "机关一览"},
+        {"href": datasette.urls.path("/-/search"), "label": "搜索报告"},
+    ]

@@ -87,3 +87,13 @@ async def site(datasette: Any, request: Any) -> Response:
     if context is None:
         raise NotFound(f"站点 {key} 没有报告")
     return await _page(datasette, request, "nianbao_site.html", context)
+
+
+async def search(datasette: Any, request: Any) -> Response:
+    """Search over the reports' text: a count, and each hit in its snippet."""
+    q, site_key = (request.args.get("q") or "").strip(), request.args.get("site")
+    db = _db(datasette)
+    if q and db.is_mutable:
+        await db.execute_write_fn(read.refresh_index, block=True)  # what the last crawl stored
+    context = await db.execute_fn(lambda conn: read.search(conn, q, site_key))
+    return await _page(datasette, request, "nianbao_search.html", context)

@@ -13,6 +13,7 @@ import sqlite_utils
 from common import labels as L
 from common.tables import explain, lay_out, legend, marks
 from storage.reports import Reports
+from storage.search import TextIndex
 from web import chart
 
 NARRATIVE = ("overview", "problems", "other")
@@ -140,3 +141,19 @@ def site(conn: sqlite3.Connection, site: str, year: int | None) -> dict[str, Any
         s: sum(e["state"] == s for e in entries) for s in ("已发布", "逾期发布", "不一致", "逾期未发布", "未发布")
     }
     return {"site": site, "year": year, "years": years, "entries": entries, "counts": counts}
+
+
+HIT = ("\x02", "\x03")  # the hit's marks in a snippet: characters no report text holds
+
+
+def search(conn: sqlite3.Connection, q: str, site: str | None) -> dict[str, Any]:
+    """Reports whose text holds `q`: how many, and the first 50 with the hit in its snippet."""
+    index = TextIndex(sqlite_utils.Database(conn))
+    rows = index.search(q, site or None, marks=HIT, refresh=False) if q else []
+    for r in rows:  # (before, hit, after) pieces, escaped by the template
+        r["pieces"] = [(piece.partition(HIT[1])) for piece in (r["snippet"] or "").split(HIT[0])]
+    return {"q": q, "site": site or "", "count": index.count(q, site or None) if q else 0, "results": rows}
+
+
+def refresh_index(conn: sqlite3.Connection) -> int:
+    return TextIndex(sqlite_utils.Database(conn)).index()

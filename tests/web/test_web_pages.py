@@ -114,3 +114,16 @@ def test_the_site_page_is_the_seasons_to_do_list(crawled: Path) -> None:
 def test_unknown_pages_are_404(crawled: Path) -> None:
     assert get(crawled, "/-/report/999999").status_code == 404
     assert get(crawled, "/-/agency?name=nobody").status_code == 404
+
+
+def test_search_shows_a_count_and_the_hit_in_each_snippet(crawled: Path) -> None:
+    expected = one(crawled, "select count(*) from report_text where instr(text, '行政复议') > 0")[0]
+    assert expected > 0
+    page = lxml.html.fromstring(get(crawled, f"/-/search?q={quote('行政复议')}").text)
+    assert page.xpath("string(//p[@class='count'])").startswith(f"找到 {expected} 份报告")
+    hits = page.xpath("//div[@class='hit']")
+    assert len(hits) == min(expected, 50)
+    assert all(h.xpath(".//mark/text()") == ["行政复议"] * len(h.xpath(".//mark")) and h.xpath(".//mark") for h in hits)
+    assert all(h.xpath(".//a/@href")[0].startswith("/-/report/") for h in hits)
+    short = lxml.html.fromstring(get(crawled, f"/-/search?q={quote('复议')}").text)  # under 3: not FTS5
+    assert short.xpath("//mark[.='复议']")
