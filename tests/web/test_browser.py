@@ -88,3 +88,15 @@ def test_the_digests_link_opens_the_right_report_page(served, tmp_path: Path) ->
     assert page.xpath("string(//dl[@class='meta']/dd[2])").strip() == str(expected[1])
     if SHOTS:
         screenshot(html.as_uri(), Path(SHOTS) / "digest.png", "1000,1300")
+
+
+def test_chromium_shows_the_agency_chart(served) -> None:
+    base, _ = served
+    dom = lxml.html.fromstring(
+        dump_dom(
+            f"{base}/-/agency?name=%E5%8C%97%E4%BA%AC%E5%B8%82%E8%A5%BF%E5%9F%8E%E5%8C%BA%E4%BA%BA%E6%B0%91%E6%94%BF%E5%BA%9C"
+        )
+    )
+    assert dom.xpath("string(//h1)") == "北京市西城区人民政府"
+    chart = dom.xpath("//figure[@class='chart']/*[local-name()='svg']")
+    assert chart and {"予以公开", "不予公开", "结转下年度"} <= set(chart[0].xpath(".//*[local-name()='text']/text()"))
