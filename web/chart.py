@@ -49,7 +49,7 @@ def series(reports: list[tuple[int, Mapping[str, Any]]]) -> list[dict[str, Any]]
 
 
 def spec(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    received = {"field": "新收", "type": "quantitative", "title": L.APPLICATION_LABELS["new_received"][2:8]}
+    received = {"field": "新收", "type": "quantitative", "title": None}  # the bars' axis title says it
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "title": "政府信息公开申请：本年新收与办理情况",
@@ -57,18 +57,19 @@ def spec(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "height": 260,
         "data": {"values": rows},
         "encoding": {"x": {"field": "年度", "type": "ordinal", "title": "年度"}},
+        "resolve": {"axis": {"y": "shared"}},
         "layer": [
             {
                 "mark": "bar",
                 "encoding": {
-                    "y": {"aggregate": "sum", "field": "件数", "type": "quantitative", "title": "件数"},
+                    "y": {"aggregate": "sum", "field": "件数", "type": "quantitative", "title": f"件数（柱：办理情况；黑线：{L.APPLICATION_SHORT['new_received']}）"},
                     "color": {"field": "办理情况", "type": "nominal", "sort": [n for n, _ in OUTCOMES],
                               "title": "办理情况"},
                     "order": {"field": "办理情况"},
                 },
             },
             {
-                "mark": {"type": "line", "point": True, "color": "#000"},
+                "mark": {"type": "line", "point": {"filled": True, "size": 60, "color": "#000"}, "color": "#000"},
                 "encoding": {"y": {**received, "aggregate": "max"}},
             },
         ],
