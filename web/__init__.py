@@ -8,7 +8,7 @@ from __future__ import annotations
 from datasette import hookimpl
 
 from common import urls
-from web import pages
+from web import feed, pages
 
 
 @hookimpl
@@ -29,3 +29,8 @@ def menu_links(datasette) -> list[dict[str, str]]:  # noqa: ANN001 - Datasette's
         {"href": datasette.urls.path(urls.AGENCY), "label": "机关一览"},
         {"href": datasette.urls.path("/-/search"), "label": "搜索报告"},
     ]
+
+
+@hookimpl
+def canned_queries() -> dict[str, dict[str, str]]:
+    return feed.queries()
