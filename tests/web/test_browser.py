@@ -1,10 +1,11 @@
-"""The web view in a reader's browser (Debian's chromium, headless) served by `datasette serve`
-as `crawl browse` starts it: the report page shows the official Chinese labels and the marked
-cells, and the digest's link to an inconsistent report opens that report's page."""
+"""The web view in a reader's browser (Debian's chromium, headless), served by `crawl browse`:
+the report page shows the official Chinese labels and the marked cells, the agency page its chart,
+and the digest's link to an inconsistent report opens that report's page."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -30,10 +31,12 @@ def served(crawled: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     db = tmp_path_factory.mktemp("served") / "nianbao.db"
     db.write_bytes(crawled.read_bytes())
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(db), "--port", str(port), "--host", "127.0.0.1"],
-        stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(  # crawl browse, as a reader starts it; it runs datasette serve as its child
+        [sys.executable, "-m", "crawler.cli", "browse", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,  # its own process group: the datasette it starts is stopped with it
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -44,8 +47,9 @@ def served(crawled: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
             except OSError:
                 time.sleep(0.1)
         yield base, db
+        assert "/-/agency" in proc.stdout.readline()  # it names the pages it adds
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=10)
 
 
