@@ -11,6 +11,7 @@ from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from alerts.channels import ChannelSender, channel_of, queue_keys
 from alerts.collect import collect
 from alerts.digest import Digest
 from alerts.render import render
@@ -40,7 +41,8 @@ def queue_digests(store: Store, config: Config, sites: list[str], now: datetime 
         for site in sites:
             d = collect(store, config, site, now)
             if not d.empty():
-                groups.setdefault(tuple(d.recipients), []).append(d)
+                for key in queue_keys(d.recipients):  # e-mail and each channel queued apart
+                    groups.setdefault(key, []).append(d)
         return [_enqueue(store, config, recipients, digests) for recipients, digests in groups.items()]
 
 
@@ -74,15 +76,22 @@ def _name(alert: dict[str, Any]) -> str:
     return f"{alert['created'][:19].replace(':', '').replace('-', '')}-alert-{alert['id']}"
 
 
-def deliver(store: Store, config: Config, sender: Sender | None = None) -> tuple[int, int]:
+def deliver(
+    store: Store, config: Config, sender: Sender | None = None, channels: ChannelSender | None = None
+) -> tuple[int, int]:
     """Send every queued digest; what fails stays queued for the next run. (sent, failed)"""
     sender = sender or sender_for(config)
+    channels = channels or ChannelSender()
     sent = failed = 0
     for alert in q.unsent(store):
         if not q.claim(store, alert["id"]):
             continue  # another process is sending it
         try:
-            sender.send(message(alert, config), _name(alert))
+            channel = channel_of(json.loads(alert["recipients"] or "[]"))
+            if channel:
+                channels.send(channel, alert["subject"], alert["text"])
+            else:
+                sender.send(message(alert, config), _name(alert))
         except SEND_ERRORS as exc:
             q.mark_failed(store, alert["id"], f"{type(exc).__name__}: {exc}")
             failed += 1
