@@ -15,6 +15,8 @@ def summary(name: str, report: Report) -> str:
     )
     if report.title:
         lines.append(f"  title: {report.title}")
+    if report.source:
+        lines.append(f"  read from: {_source(report.source)}")
     for n, part in TABLE_PARTS.items():
         table = getattr(report, part)
         if n in report.tables:
@@ -32,3 +34,18 @@ def summary(name: str, report: Report) -> str:
     verdict = "OK" if not n_err and not n_warn else f"{n_err} error(s), {n_warn} warning(s)"
     lines.append(f"  result: {verdict}")
     return "\n".join(lines)
+
+
+def _source(source: dict) -> str:
+    """'huaian.pdf (pdf, 6 pages); table 1: pages 3, 4; table 2: pages 4, 5; …' (a report read from a file)."""
+    about = ", ".join(
+        [str(source.get("type"))]
+        + ([f"{source['pages']} pages"] if source.get("pages") else [])
+        + ([f"converted by {source['converted_by']}"] if source.get("converted_by") else [])
+    )
+    out = [f"{source.get('file') or '(file)'} ({about})"]
+    for n, part in TABLE_PARTS.items():
+        for place, where in (source.get("tables") or {}).get(part, {}).items():
+            place = place.removesuffix("s") if len(where) == 1 else place  # page 5, pages 4, 5
+            out.append(f"table {n}: {place} {', '.join(map(str, where))}")
+    return "; ".join(out)

@@ -22,3 +22,8 @@ class NoReportText(NotAReport):
 
     def __reduce__(self) -> tuple:  # all of it across processes (the parse worker), not only the message
         return (type(self), (str(self), self.links, self.agency, self.year))
+
+
+class MissingTool(ParseError):
+    """A file the report is in, that needs a tool this machine lacks or that is not enabled: LibreOffice
+    for .doc/.wps, OCR for a scan. The message names the tool ("needs LibreOffice to read .wps")."""

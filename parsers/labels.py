@@ -6,6 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from parsers import similar
+
 _WS = re.compile(r"\s+")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\(?[一二三四五六七八九十]+\)|\d+[.、)]|\(\d+\))")
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」")
@@ -60,7 +62,7 @@ def active_row_key(label: str) -> str | None:
     for text, key in ACTIVE_ROWS:
         if bare == text or bare.startswith(text):
             return key
-    return None
+    return similar.closest(bare, similar.ACTIVE_LABELS)  # a typo'd or cut label (issue 13)
 
 
 @lru_cache(maxsize=4096)
@@ -133,7 +135,7 @@ def leaf_key(group: str, label: str) -> str | None:
     for text, key in GROUP_LEAVES[group]:
         if text in label:
             return key
-    return None
+    return similar.closest(strip_numbering(label), similar.LEAF_LABELS[group])
 
 
 @lru_cache(maxsize=4096)
@@ -142,7 +144,7 @@ def top_row_key(label: str) -> str | None:
     for text, key in TOP_ROWS:
         if text in bare if key != "total_processed" else bare == text:
             return key
-    return None
+    return similar.closest(bare, similar.TOP_LABELS)
 
 
 @lru_cache(maxsize=4096)

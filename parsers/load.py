@@ -10,6 +10,8 @@ from parsers.document import Document
 from parsers.encoding import sniff_encoding
 from parsers.errors import ParseError
 from parsers.extract import extract
+from parsers.files import describe_source, read_file
+from parsers.filetype import FILE_KINDS, sniff_file
 from parsers.html import MAX_BYTES, parse_html
 from parsers.model import Report
 from parsers.text import parse_text
@@ -35,12 +37,19 @@ def looks_like_html(data: bytes) -> bool:
 
 
 def to_document(
-    data: bytes, kind: str | None = None, encoding: str | None = None, content: str | None = None
+    data: bytes,
+    kind: str | None = None,
+    encoding: str | None = None,
+    content: str | None = None,
+    name: str | None = None,
 ) -> Document:
-    """Bytes -> Document; kind is 'html' or 'text' (sniffed from the bytes when None); content is
-    the site's content-area XPath (html only; see parsers.html.parse_html)."""
+    """Bytes -> Document; kind is 'html', 'text' or a file kind of parsers.filetype (sniffed from the
+    bytes when None; name, the file's name or URL, only tells a .wps from a .doc); content is the
+    site's content-area XPath (html only; see parsers.html.parse_html)."""
     if kind is None:
-        kind = "html" if looks_like_html(data) else "text"
+        kind = sniff_file(data, name) or ("html" if looks_like_html(data) else "text")
+    if kind in FILE_KINDS:
+        return read_file(data, kind)  # PDF, Word, WPS, spreadsheets (issue 13)
     if kind == "html":
         return parse_html(data, encoding, content=content)
     if len(data) > MAX_BYTES:
@@ -57,11 +66,15 @@ def parse_bytes(
     encoding: str | None = None,
     content: str | None = None,
     title_hint: str | None = None,
+    name: str | None = None,
 ) -> Parsed:
     """Parse and extract one report. Raises NotAReport for a readable page that is not a
-    report, ParseError for anything unreadable. title_hint: see parsers.extract.extract."""
-    doc = to_document(data, kind, encoding, content)
-    return Parsed(doc, extract(doc, title_hint), data)
+    report, ParseError for anything unreadable. title_hint: see parsers.extract.extract; name: the
+    file's name or URL (a file's report names it in its source)."""
+    doc = to_document(data, kind, encoding, content, name)
+    report = extract(doc, title_hint)
+    report.source = describe_source(doc, name)
+    return Parsed(doc, report, data)
 
 
 def parse_path(path: str | Path, content: str | None = None) -> Parsed:
@@ -72,4 +85,5 @@ def parse_path(path: str | Path, content: str | None = None) -> Parsed:
         raise ParseError(f"cannot read {path}: {exc.strerror or exc}") from None
     suffix = path.suffix.lower()
     kind = "html" if suffix in HTML_SUFFIXES else "text" if suffix in TEXT_SUFFIXES else None
-    return parse_bytes(data, kind, content=content)
+    kind = sniff_file(data, path.name) or kind  # a file is what its bytes say, whatever its name
+    return parse_bytes(data, kind, content=content, name=path.name)

@@ -106,6 +106,7 @@ class Report:
     result_rows: list[str] = field(default_factory=list)  # rows of 三、本年度办理结果, in order
     notes: dict[str, str] = field(default_factory=dict)  # cell -> its text where it said more than a number
     findings: list[Finding] = field(default_factory=list)
+    source: dict[str, Any] | None = None  # a report read from a file: the file, its type, where each table is
 
     def to_json(self) -> dict[str, Any]:
         """The JSON form of docs/report-model.md."""
@@ -122,6 +123,7 @@ class Report:
             "parts": self.parts,
             "notes": self.notes,
             "findings": [f.to_json() for f in self.findings],
+            **({"source": self.source} if self.source else {}),
         }
 
 
@@ -139,6 +141,7 @@ def report_from_json(data: dict[str, Any]) -> Report:
         sections=data.get("sections") or {},
         parts=data.get("parts") or [],
         notes=data.get("notes") or {},
+        source=data.get("source"),
     )
     report.tables = [n for n, part in TABLE_PARTS.items() if getattr(report, part)]
     if report.applications:

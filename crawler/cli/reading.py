@@ -152,7 +152,7 @@ def _ack_cmd(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add these commands to the `crawl` parser."""
-    p = sub.add_parser("parse", help="parse report files (.html/.htm/.txt) and check them")
+    p = sub.add_parser("parse", help="parse report files (.html/.txt, .pdf/.docx/.doc/.wps/.xls(x)) and check them")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="print the JSON form (a list when several files)")
     p.add_argument("--records", action="store_true", help="print the normalised text records")
