@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import difflib
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from alerts.digest import Digest
-from common.constants import Severity
+from common.constants import RunStatus, Severity
 from crawler.monitors import ON_HISTORY, SiteHistory, interval_of, run_checks
 from storage import alert_queue as q
 
@@ -42,33 +43,40 @@ def _collect_reports(store: Store, site: str, d: Digest) -> None:
         if row["alerted_version"] is None:
             d.new.append(row)
         else:
-            old = q.records_of(store, row["alerted_version"])
+            old = store.reports.records(row["alerted_version"])
             diff = list(difflib.unified_diff(old, row["records"].split("\n"), "before", "after", lineterm="", n=1))
             d.revised.append((row, diff))
 
 
 def _collect_findings(store: Store, site: str, d: Digest) -> None:
-    d.findings = q.pending_findings(store, site)
+    d.findings = store.findings.pending(site)
     for f in d.findings:
-        f["cells"] = json.loads(f["cells"] or "[]")
+        _decode(f)
         if f["severity"] == Severity.ERROR and f["cells"] and f["report_id"] not in d.reports:
-            report = q.current_report_json(store, f["report_id"])
+            report = store.reports.current_json(f["report_id"])
             if report:
                 d.reports[f["report_id"]] = report
     d.covers["findings"] = [f["id"] for f in d.findings]
-    d.fixed = q.pending_fixed(store, site)
+    d.fixed = store.findings.fixed(site)
     for f in d.fixed:
-        f["cells"] = json.loads(f["cells"] or "[]")
+        _decode(f)
     d.covers["fixed"] = [f["id"] for f in d.fixed]
+
+
+def _decode(f: dict) -> None:
+    """A finding's cells and the sides of its equation, stored as JSON."""
+    f["cells"] = json.loads(f["cells"] or "[]")
+    for side in ("lhs", "rhs"):
+        f[side] = json.loads(f.get(side) or "null")
 
 
 def _collect_health(store: Store, config: Config, site: str, d: Digest, now: datetime) -> None:
     """The ON_HISTORY monitors over the site's runs; an alarm is news once."""
-    last_ok, runs = q.failed_runs(store, site)
+    last_ok = store.runs.last_not_failed(site)
     history = SiteHistory(
-        failed_runs=tuple({**r, "errors": json.loads(r["errors"] or "[]")} for r in runs),
-        last_success=q.last_success(store, site),
-        first_started=q.first_run_started(store, site),
+        failed_runs=tuple(asdict(run) for run in store.runs.failed_since(site, last_ok)),
+        last_success=store.runs.last_success(site),
+        first_started=store.runs.first_started(site),
         interval=interval_of(config, site),
     )
     alarms = run_checks(ON_HISTORY, history, config.monitors, now)
@@ -76,10 +84,13 @@ def _collect_health(store: Store, config: Config, site: str, d: Digest, now: dat
     if failing and q.failure_alerted_run(store, site) <= last_ok:  # else this streak was alerted already
         d.failing = failing
         d.covers["failures"].append((site, failing.runs[0]["id"]))
-    stopped = q.stopped_run(store, site)
-    if stopped:  # this crawl was cut short: say where it stopped (failures make a streak as well)
-        errors = json.loads(stopped["errors"] or "[]")
-        d.stopped = errors[0] if errors else str(stopped["status"])
+    last = store.runs.last_finished(site)
+    if (
+        last
+        and last.status in (RunStatus.LIMITED, RunStatus.INTERRUPTED)
+        and not q.queued_since(store, site, last.finished)
+    ):
+        d.stopped = last.errors[0] if last.errors else str(last.status)  # cut short: say where (once)
     stale = alarms.get("watchdog")
     if stale and not q.watchdog_alerted(store, site):
         d.stale = stale

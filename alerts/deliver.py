@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import smtplib
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime
 from email.message import EmailMessage
@@ -13,6 +14,7 @@ from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from alerts.channels import ChannelSender, channel_of, queue_keys
 from alerts.collect import collect
 from alerts.digest import Digest
 from alerts.render import render
@@ -44,12 +46,13 @@ def queue_digests(store: Store, config: Config, sites: list[str], now: datetime 
         for site in sites:
             d = collect(store, config, site, now)
             if not d.empty():
-                groups.setdefault(tuple(d.recipients), []).append(d)
-        return [_enqueue(store, recipients, digests) for recipients, digests in groups.items()]
+                for key in queue_keys(d.recipients):  # e-mail and each channel queued apart
+                    groups.setdefault(key, []).append(d)
+        return [_enqueue(store, config, recipients, digests) for recipients, digests in groups.items()]
 
 
-def _enqueue(store: Store, recipients: tuple[str, ...], digests: list[Digest]) -> int:
-    mail = render(digests)
+def _enqueue(store: Store, config: Config, recipients: tuple[str, ...], digests: list[Digest]) -> int:
+    mail = render(digests, config.alerts.get("language", "zh"), config.web.get("base_url", ""))
     covers: dict[str, list[Any]] = {}
     for d in digests:
         for k, v in d.covers.items():
@@ -78,44 +81,62 @@ def _name(alert: dict[str, Any]) -> str:
     return f"{alert['created'][:19].replace(':', '').replace('-', '')}-alert-{alert['id']}"
 
 
-def deliver(store: Store, config: Config, sender: Sender | None = None) -> tuple[int, int]:
-    """Send every queued digest over one connection; what fails stays queued for the next run.
-    A server that cannot be reached (or drops the connection) ends the round: the digests not
-    sent yet wait for the next one, and a dead server has cost one time-out. (sent, failed)"""
-    sender = sender or sender_for(config)
+def deliver(
+    store: Store, config: Config, sender: Sender | None = None, channels: ChannelSender | None = None
+) -> tuple[int, int]:
+    """Send every queued digest; what fails stays queued for the next run. E-mails go over one
+    connection: a server that cannot be reached (or drops the connection) ends their round, the
+    ones not sent yet wait for the next, and a dead server has cost one time-out. Channels are
+    posted one by one, whatever the mail server does. (sent, failed)"""
     queued = q.unsent(store)
     if not queued:
         return 0, 0
-    done: list[
-        bool | None
-    ] = []  # sent or not (None: another process has it), for each digest of `queued` this round has handled
+    done: list[bool | None] = []  # sent or not (None: another process has it), for each digest handled
+    posts = [a for a in queued if channel_of(json.loads(a["recipients"] or "[]"))]
+    mails = [a for a in queued if a not in posts]
+    channels = channels or ChannelSender()
+    for alert in posts:
+        _send_one(
+            store,
+            alert,
+            done,
+            lambda a: channels.send(channel_of(json.loads(a["recipients"])), a["subject"], a["text"]),
+        )
+    if not mails:
+        return done.count(True), done.count(False)
+    sender = sender or sender_for(config)
     session = getattr(sender, "session", None)  # a sender without one connects for each message
+    handled = len(done)
     try:
         with session() if session else nullcontext():
-            _send_all(store, config, sender, queued, done)
+            for alert in mails:
+                _send_one(
+                    store, alert, done, lambda a: sender.send(message(a, config), _name(a)), stop=CONNECTION_ERRORS
+                )
     except SEND_ERRORS as exc:  # no connection, or it broke: the rest is tried next round
         error = f"{type(exc).__name__}: {exc}"
-        for alert in queued[len(done) :]:
+        for alert in mails[len(done) - handled :]:
             if q.claim(store, alert["id"]):
                 q.mark_failed(store, alert["id"], error)
                 done.append(False)
     return done.count(True), done.count(False)
 
 
-def _send_all(
-    store: Store, config: Config, sender: Sender, queued: list[dict[str, Any]], done: list[bool | None]
-) -> None:
-    for alert in queued:
-        if not q.claim(store, alert["id"]):
-            done.append(None)  # another process is sending it: neither sent nor failed here
-            continue
-        try:
-            sender.send(message(alert, config), _name(alert))
-        except SEND_ERRORS as exc:
-            q.mark_failed(store, alert["id"], f"{type(exc).__name__}: {exc}")
-            done.append(False)
-            if isinstance(exc, CONNECTION_ERRORS):
-                raise
-            continue
-        q.mark_sent(store, alert["id"])  # the server has the data: sent, whatever comes after
-        done.append(True)
+def _send_one(
+    store: Store, alert: dict[str, Any], done: list[bool | None], send: Callable[[dict[str, Any]], None],
+    stop: tuple[type[BaseException], ...] = (),
+) -> None:  # fmt: skip
+    """Claim one queued digest, send it, mark it; an error in `stop` ends the round (re-raised)."""
+    if not q.claim(store, alert["id"]):
+        done.append(None)  # another process is sending it: neither sent nor failed here
+        return
+    try:
+        send(alert)
+    except SEND_ERRORS as exc:
+        q.mark_failed(store, alert["id"], f"{type(exc).__name__}: {exc}")
+        done.append(False)
+        if isinstance(exc, stop):
+            raise
+        return
+    q.mark_sent(store, alert["id"])  # the server has the data: sent, whatever comes after
+    done.append(True)

@@ -1,7 +1,8 @@
 """Render: digests -> the e-mail's subject, plain-text part and HTML part.
 
-Both parts are rendered from ONE context (`Mail`), built here from the collected digests;
-the templates in alerts/templates/ only lay it out. The HTML template is autoescaped. No
+In Chinese (the default; the context is alerts.chinese's) or in English (`[alerts] language =
+"en"`: the context built here). Both parts are rendered from ONE context, built from the
+collected digests; the templates in alerts/templates/ only lay it out. The HTML template is autoescaped. No
 database is opened here: everything shown comes from alerts.collect.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from alerts import chinese
 from alerts.digest import Digest
 from common.constants import Rule, Severity
 from parsers.model import APPLICATION_ROWS_2019, APPLICATION_ROWS_2021, REVIEW_FIELDS, REVIEW_GROUPS
@@ -235,9 +237,17 @@ def context(digests: Sequence[Digest]) -> Mail:
     return Mail(" · ".join(s.subject for s in sections), sections)
 
 
-def render(digests: Sequence[Digest]) -> Rendered:
-    """One e-mail for digests that go to the same recipients."""
-    mail = context(digests)
-    text = ENV.get_template("digest.txt.j2").render(mail=mail)
-    html = ENV.get_template("digest.html.j2").render(mail=mail)
+LANGUAGES = ("zh", "en")
+
+
+def render(digests: Sequence[Digest], language: str = "zh", base_url: str = "") -> Rendered:
+    """One e-mail for digests that go to the same recipients; `base_url`: the web view's address
+    (`[web] base_url`), which every item of the Chinese digest links into."""
+    if language == "en":
+        mail: Mail | chinese.Mail = context(digests)
+        names = ("digest.en.txt.j2", "digest.en.html.j2")
+    else:
+        mail = chinese.context(digests, base_url)
+        names = ("digest.txt.j2", "digest.html.j2")
+    text, html = (ENV.get_template(name).render(mail=mail) for name in names)
     return Rendered(mail.subject, text, html)

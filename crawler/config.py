@@ -46,6 +46,7 @@ class Config:
     monitors: Thresholds = field(default_factory=Thresholds)  # [monitors]: crawl-health thresholds
     # "table.key" -> "file" / "environment (NAME)"; a key not here has its default (`crawl config`)
     sources: dict[str, str] = field(default_factory=dict)
+    web: dict[str, Any] = field(default_factory=dict)  # [web]: base_url, where `crawl browse` is reachable
 
     def site(self, key: str) -> Site:
         if key not in self.sites:

@@ -113,6 +113,13 @@ def email(value: Any) -> str:
     return value
 
 
+def recipient(value: Any) -> str:
+    """An e-mail address, or a channel URL such as dingtalk://TOKEN/ (alerts/channels.py)."""
+    if re.match(r"[a-z][a-z0-9+.-]*://\S", text(value), re.IGNORECASE):
+        return value
+    return email(value)
+
+
 def url(value: Any) -> str:
     parts = urlsplit(text(value))
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -215,7 +222,8 @@ TABLES: dict[str, dict[str, Key]] = {
     },
     "alerts": {
         "outbox": Key(text, "data/outbox"),
-        "recipients": Key(strings(email), []),
+        "recipients": Key(strings(recipient), []),
+        "language": Key(one_of("zh", "en"), "zh"),  # the digest's language
         "from": Key(email, DEFAULT_FROM),
         "smtp_host": Key(host),
         "smtp_port": Key(number(whole=True, positive=True, maximum=65535), 25),
@@ -227,6 +235,9 @@ TABLES: dict[str, dict[str, Key]] = {
     "monitors": {
         "failure_streak": Key(number(whole=True, positive=True), 3),
         "stale_factor": Key(number(positive=True), 2.0),
+    },
+    "web": {  # the web view `crawl browse` serves; the digest links reports and acknowledgements there
+        "base_url": Key(url, "http://127.0.0.1:8001"),
     },
 }
 
@@ -241,7 +252,7 @@ SITE: dict[str, Key] = {
     "probe_url": Key(probe_url),
     "probe_units": Key(integers, []),
     "probe_first_year": Key(number(whole=True), 2019),
-    "recipients": Key(strings(email), []),
+    "recipients": Key(strings(recipient), []),
     "cron": Key(cron),
     "interval_hours": Key(number(positive=True)),
     "content": Key(css),

@@ -2,18 +2,18 @@
 
 Queueing a digest and marking what it covers as alerted happen in one transaction,
 so an event is alerted once; a digest stays in `alerts` until it is delivered.
-Only SQL lives here: alerts/ decides what a digest says and how it is sent.
+Only the queue's SQL lives here (and the marks of what was alerted); what a digest reads of
+findings, runs and versions is asked of the store's parts (store.findings, .runs, .reports).
+alerts/ decides what a digest says and how it is sent.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from common.constants import UNSUCCESSFUL_RUNS, RunStatus, Severity
 from storage.db import now
 
 if TYPE_CHECKING:
@@ -34,46 +34,6 @@ def pending_reports(store: Store, site: str) -> list[dict[str, Any]]:
     )
 
 
-def pending_findings(store: Store, site: str) -> list[dict[str, Any]]:
-    """Open findings not alerted or acknowledged yet; info findings are never alerted."""
-    return list(
-        store.db.query(
-            "select f.*, r.agency, r.year, r.url, r.title from findings f join reports r on r.id = f.report_id "
-            "where r.site = ? and f.alerted_at is null and f.resolved_at is null and f.acknowledged = 0 "
-            "and f.severity in (?, ?) order by f.severity, r.agency, r.year, f.id",
-            [site, Severity.ERROR, Severity.WARNING],
-        )
-    )
-
-
-def pending_fixed(store: Store, site: str) -> list[dict[str, Any]]:
-    """Alerted findings that a later version resolved, not alerted as fixed yet."""
-    return list(
-        store.db.query(
-            "select f.*, r.agency, r.year, r.url from findings f join reports r on r.id = f.report_id "
-            "where r.site = ? and f.alerted_at is not null and f.resolved_at is not null "
-            "and f.resolved_alerted_at is null order by r.agency, r.year, f.id",
-            [site],
-        )
-    )
-
-
-def records_of(store: Store, version_id: int | None) -> list[str]:
-    """A version's text records (none for no version)."""
-    if version_id is None:
-        return []
-    row = store.db.execute("select records from versions where id = ?", [version_id]).fetchone()
-    return row[0].split("\n") if row else []
-
-
-def current_report_json(store: Store, report_id: int) -> dict[str, Any] | None:
-    row = store.db.execute(
-        "select v.report_json from reports r join versions v on v.id = r.current_version where r.id = ?",
-        [report_id],
-    ).fetchone()
-    return json.loads(row[0]) if row else None
-
-
 def failure_alerted_run(store: Store, site: str) -> int:
     """The newest failed run of the last failure streak alerted (0: none)."""
     row = store.db.execute("select failure_alerted_run from site_state where site = ?", [site]).fetchone()
@@ -90,52 +50,14 @@ def clear_watchdog(store: Store, site: str) -> None:
         store.db["site_state"].upsert({"site": site, "watchdog_alerted_at": None}, pk="site")
 
 
-def acknowledge(store: Store, fingerprint: str) -> int:
-    """Silence a finding on purpose: it is never alerted. The number of findings it matched."""
-    with store.db.atomic():
-        cur = store.db.execute("update findings set acknowledged = 1 where fingerprint = ?", [fingerprint])
-    return cur.rowcount
-
-
-# --- the crawl runs the monitors read (crawler.monitors) --------------------------
-
-
-def failed_runs(store: Store, site: str) -> tuple[int, list[dict[str, Any]]]:
-    """The last finished run that ended well (its id, 0: none) and the runs since that did not
-    (failed, interrupted, stopped at a limit), newest first."""
-    bad = ", ".join("?" * len(UNSUCCESSFUL_RUNS))
-    last_ok = store.db.execute(
-        f"select coalesce(max(id), 0) from crawl_runs where site = ? and finished is not null and status not in ({bad})",
-        [site, *UNSUCCESSFUL_RUNS],
-    ).fetchone()[0]
-    runs = store.db.query(
-        f"select * from crawl_runs where site = ? and id > ? and status in ({bad}) order by id desc",
-        [site, last_ok, *UNSUCCESSFUL_RUNS],
+def queued_since(store: Store, site: str, when: str) -> bool:
+    """Whether a digest of the site was queued at or after `when`."""
+    return bool(
+        store.db.execute(
+            "select 1 from alerts where ',' || site || ',' like '%,' || ? || ',%' and created >= ? limit 1",
+            [site, when],
+        ).fetchone()
     )
-    return last_ok, list(runs)
-
-
-def stopped_run(store: Store, site: str) -> dict[str, Any] | None:
-    """The site's newest run when a limit or a signal stopped it and no digest of the site was
-    queued since it finished: its errors say why (the first one)."""
-    rows = store.db.query(
-        "select * from crawl_runs r where site = ? and status in (?, ?) and id = "
-        "(select max(id) from crawl_runs where site = r.site and finished is not null) and not exists "
-        "(select 1 from alerts a where ',' || a.site || ',' like '%,' || r.site || ',%' and a.created >= r.finished)",
-        [site, RunStatus.LIMITED, RunStatus.INTERRUPTED],
-    )
-    return next(iter(rows), None)
-
-
-def last_success(store: Store, site: str) -> str | None:
-    row = store.db.execute(
-        "select max(finished) from crawl_runs where site = ? and status = ?", [site, RunStatus.OK]
-    ).fetchone()
-    return row[0] if row else None
-
-
-def first_run_started(store: Store, site: str) -> str | None:
-    return store.db.execute("select min(started) from crawl_runs where site = ?", [site]).fetchone()[0]
 
 
 # --- the queue ------------------------------------------------------------------

@@ -173,6 +173,14 @@ class Reports:
         sql, args = and_equal(sql, [], {"r.site": site, "r.year": year})
         return list(self.db.query(sql + " order by r.site, r.year, r.agency", args))
 
+    def current_json(self, report_id: int) -> dict[str, Any] | None:
+        """The JSON form of a report's current version (None: no such report)."""
+        row = self.db.conn.execute(
+            "select v.report_json from reports r join versions v on v.id = r.current_version where r.id = ?",
+            [report_id],
+        ).fetchone()
+        return orjson.loads(row[0]) if row else None
+
     def versions(self, report_id: int) -> list[dict[str, Any]]:
         return list(
             self.db.query(

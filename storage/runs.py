@@ -101,6 +101,15 @@ class Runs:
         rows = list(self.db.query("select * from crawl_runs where site = ? order by id desc limit 1", [site]))
         return Run.from_row(rows[0]) if rows else None
 
+    def last_finished(self, site: str) -> Run | None:
+        """The site's newest finished run."""
+        rows = list(
+            self.db.query(
+                "select * from crawl_runs where site = ? and finished is not null order by id desc limit 1", [site]
+            )
+        )
+        return Run.from_row(rows[0]) if rows else None
+
     def last_not_failed(self, site: str) -> int:
         """The id of the site's newest finished run that ended well (0: none)."""
         bad = ", ".join("?" * len(UNSUCCESSFUL_RUNS))

@@ -66,22 +66,30 @@ class TextIndex:
             done += len(ids)
         return done
 
-    def search(self, query: str, site: str | None = None, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        """Reports whose text holds `query`, a page of them. FTS5 trigram needs 3+ characters; shorter uses LIKE."""
-        if not self.readonly:
+    def search(
+        self, query: str, site: str | None = None, limit: int = 50, offset: int = 0,
+        marks: tuple[str, str] = ("[", "]"), refresh: bool = True,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        """Reports whose text holds `query`, a page of them, the hit in the snippet between `marks`.
+        FTS5 trigram needs 3+ characters; shorter uses LIKE. `refresh`: bring the index up to date
+        first (a write, skipped on a read-only database)."""
+        if refresh and not self.readonly:
             self.index()
         where, args = self._match(query, site)
         if len(query) >= 3:
-            head = "select r.id, r.site, r.agency, r.year, r.title, r.url, snippet(report_text_fts, 2, '[', ']', '…', 12) as snippet"
+            head = "select r.id, r.site, r.agency, r.year, r.title, r.url, snippet(report_text_fts, 2, ?, ?, '…', 12) as snippet"
+            args = [*marks, *args]
         else:
-            head = "select r.id, r.site, r.agency, r.year, r.title, r.url, substr(t.text, max(1, instr(t.text, ?) - 20), 60) as snippet"
-            args = [query, *args]
+            head = ("select r.id, r.site, r.agency, r.year, r.title, r.url, "
+                    "replace(substr(t.text, max(1, instr(t.text, ?) - 20), 60), ?, ? || ? || ?) as snippet")  # fmt: skip
+            args = [query, query, marks[0], query, marks[1], *args]
         page = f" order by r.year desc, r.id limit {int(limit)} offset {int(offset)}"
         return list(self.db.query(head + where + page, args))
 
     def count(self, query: str, site: str | None = None) -> int:
         """How many reports `search` finds in all (its pages together)."""
-        self.index()
+        if not self.readonly:
+            self.index()
         where, args = self._match(query, site)
         return self.db.conn.execute("select count(*)" + where, args).fetchone()[0]
 

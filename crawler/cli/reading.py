@@ -139,6 +139,11 @@ def _browse_cmd(args: argparse.Namespace) -> int:
     store.close()  # brings the full-text index up to date
     cmd = [sys.executable, "-m", "datasette", "serve", str(db_path), "--port", str(args.port)]
     cmd += ["--open"] if args.open else []
+    # The plugin (web/, the `nianbao` datasette entry point) adds the pages in Chinese.
+    print(
+        f"网页：http://127.0.0.1:{args.port}/-/agency（机关一览）、/-/search（搜索）、/-/site/站点名、/-/report/编号",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(__file__).resolve().parents[2] / "datasette" / "metadata.json"
         if source.exists():  # its queries are filed under the database "nianbao": Datasette names it after the file

@@ -16,7 +16,7 @@ def smtp_config(tmp_path, server, port: int):
     config = site_config(tmp_path, server, "xicheng", extra)
     text = config.read_text(encoding="utf-8").replace(
         '[alerts]\noutbox = "outbox"',
-        f'[alerts]\noutbox = "outbox"\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\nsmtp_timeout = 3',
+        f'[alerts]\noutbox = "outbox"\nlanguage = "en"\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\nsmtp_timeout = 3',
     )
     config.write_text(text, encoding="utf-8")
     return config

@@ -88,8 +88,8 @@ def test_the_digest_says_once_where_a_crawl_stopped(tmp_path: Path) -> None:
     assert d.stopped == limit and not d.empty()
     assert queue_digests(store, config, ["xicheng"])
     (alert,) = alert_queue.unsent(store)
-    assert alert["subject"] == f"西城区: {limit}"
-    assert f"The last crawl of xicheng stopped short: {limit}" in alert["text"]
+    assert alert["subject"] == "西城区：上次抓取提前停止"
+    assert f"西城区（xicheng）上次抓取提前停止：{limit}" in alert["text"]
     assert collect(store, config, "xicheng").stopped is None  # alerted: not news again
     store.finish_run(store.runs.start("xicheng"), "ok", {}, [])
     assert collect(store, config, "xicheng").stopped is None

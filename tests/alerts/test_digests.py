@@ -14,7 +14,6 @@ from alerts.deliver import after_crawl, deliver, queue_digests
 from checks.assess import JUDGE, assessed
 from crawler.config import load_config
 from parsers.load import parse_path
-from storage.alert_queue import acknowledge
 from storage.store import Store
 from tests.crawler.smtp import SMTPServer, free_port
 
@@ -30,6 +29,7 @@ def write_config(tmp_path: Path, smtp_port: int | None, recipients=("office@exam
         'path = "nianbao.db"',
         "[alerts]",
         'outbox = "outbox"',
+        'language = "en"',  # these tests read the English variant; tests/alerts/test_chinese.py the Chinese
         f"recipients = {json.dumps(list(recipients))}",
     ]
     if smtp_port:
@@ -172,7 +172,7 @@ def test_ack_silences_a_finding(tmp_path, smtp):
     store = Store(config.db_path)
     ingest(store, SEED_003)
     fp = store.db.execute("select fingerprint from findings where where_ = 'applications.total'").fetchone()[0]
-    assert acknowledge(store, fp) == 1
+    assert store.findings.acknowledge(fp) == 1
     queue_digests(store, config, ["xicheng"])
     deliver(store, config)
     text = smtp.messages[0].get_body(("plain",)).get_content()

@@ -1,4 +1,4 @@
-"""alerts.render: a collected Digest in, the e-mail's subject, text and HTML out. No database:
+"""alerts.render in English (`[alerts] language = "en"`): a collected Digest in, the e-mail's subject, text and HTML out. No database:
 the digests are built by hand, and opening one while rendering fails the test."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def test_text_and_html_show_the_same_news() -> None:
         findings=[finding(), finding(2, severity="warning", rule="missing_cells", cells=[])],
         reports={1: REPORT},
     )
-    mail = render([d])
+    mail = render([d], "en")
     assert mail.subject == "西城区: 1 new report, 1 inconsistent"
     assert mail.text.startswith("西城区: 1 new report, 1 inconsistent\n\nNew reports:\n  - 西城区外办 2021  " + URL)
     assert "  [ERROR] 西城区外办 2021 · balance @ applications.total: 一+二 = 3 but 三(七)+四 = 4\n" in mail.text
@@ -74,7 +74,7 @@ def test_text_and_html_show_the_same_news() -> None:
 def test_the_html_table_marks_the_cells_of_errors() -> None:
     d = digest(findings=[finding(cells=["applications.carried_forward.total", "review_litigation.review.upheld"])],
                reports={1: REPORT})  # fmt: skip
-    page = lxml.html.fromstring(render([d]).html)
+    page = lxml.html.fromstring(render([d], "en").html)
     tables = page.xpath("//table")
     assert len(tables) == 2  # table 2, and table 3 as one of its cells is marked
     assert [th.text_content() for th in tables[0].xpath(".//tr[1]/th")] == ["", "自然人", "总计"]
@@ -87,10 +87,10 @@ def test_the_html_table_marks_the_cells_of_errors() -> None:
 
 def test_no_table_without_cells_to_mark() -> None:
     d = digest(findings=[finding(cells=[])], reports={1: REPORT})
-    assert "<table" not in render([d]).html
+    assert "<table" not in render([d], "en").html
     warning = digest(findings=[finding(severity="warning")], reports={1: REPORT})
-    assert "<table" not in render([warning]).html
-    assert "cells:" not in render([warning]).text  # cells are named for errors only
+    assert "<table" not in render([warning], "en").html
+    assert "cells:" not in render([warning], "en").text  # cells are named for errors only
 
 
 def test_html_is_escaped_and_text_is_not() -> None:
@@ -101,7 +101,7 @@ def test_html_is_escaped_and_text_is_not() -> None:
         findings=[finding(agency=agency, url=url, message='a < b & "c"', where_="applications.<total>")],
         reports={1: {**REPORT, "applications": {"<row>": {"<col>": "<v>"}}}},
     )
-    mail = render([d])
+    mail = render([d], "en")
     assert "<script>" not in mail.html and "&lt;script&gt;" in mail.html
     assert "<row>" not in mail.html and "<v>" not in mail.html
     page = lxml.html.fromstring(mail.html)
@@ -116,7 +116,7 @@ def test_html_is_escaped_and_text_is_not() -> None:
 def test_revised_reports_show_their_diff() -> None:
     diff = ["--- before", "+++ after", "@@ -1 +1 @@", "-共收到申请1件", "+共收到申请<2>件"]
     d = digest(revised=[({"agency": "西城区外办", "year": 2021, "url": URL}, diff)])
-    mail = render([d])
+    mail = render([d], "en")
     assert mail.subject == "西城区: 1 revised report"
     assert f"Revised: 西城区外办 2021  {URL}\n    --- before\n" in mail.text
     assert "    +共收到申请<2>件\n" in mail.text
@@ -126,7 +126,7 @@ def test_revised_reports_show_their_diff() -> None:
 
 def test_a_long_list_is_cut() -> None:
     d = digest(new=[{"agency": f"局{i}", "year": 2021, "url": f"{URL}?{i}"} for i in range(MAX_LISTED + 5)])
-    mail = render([d])
+    mail = render([d], "en")
     assert mail.text.count("\n  - 局") == MAX_LISTED
     assert "  … and 5 more (crawl export --format json)\n" in mail.text
     assert "<li>… and 5 more</li>" in mail.html
@@ -139,7 +139,7 @@ def test_fixed_findings_failure_streak_and_watchdog() -> None:
         failing=Alarm("failure_streak", "crawl failed 3 times in a row", runs=runs),
         stale=Alarm("watchdog", "no successful crawl recently", since="never"),
     )
-    mail = render([d])
+    mail = render([d], "en")
     assert mail.subject == ("西城区: 1 finding fixed, crawl failed 3 times in a row, no successful crawl recently")
     assert mail.text.endswith(
         "Fixed by a later version:\n  - 西城区外办 2021 · balance @ applications.total\n\n"
@@ -153,7 +153,7 @@ def test_fixed_findings_failure_streak_and_watchdog() -> None:
 def test_digests_to_the_same_recipients_make_one_mail() -> None:
     one = digest(new=[{"agency": "A", "year": 2021, "url": URL}])
     two = Digest("dongcheng", "东城区", ["office@example.org"], fixed=[finding(7)])
-    mail = render([one, two])
+    mail = render([one, two], "en")
     assert mail.subject == "西城区: 1 new report · 东城区: 1 finding fixed"
     first, second = mail.text.split("\n\n\n")
     assert first.startswith("西城区: 1 new report\n") and second.startswith("东城区: 1 finding fixed\n")

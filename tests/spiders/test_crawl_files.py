@@ -119,9 +119,9 @@ def test_file_reports_are_checked_and_alerted(pdf_crawl) -> None:
     errors = query(db, "select rule from findings where report_id = ? and severity = 'error'", huaian["id"])
     assert [f["rule"] for f in errors if f["rule"] != "missing_report"] == []  # (its 2025 report is due by now)
     digest = digest_text(pdf_crawl["outbox"])
-    assert "2 new reports" in digest
+    assert "新发布 2 份" in digest
     assert "淮安市洪泽区人民政府 2024" in digest and "淮安市人民政府 2024" in digest
-    assert "missing_cells" in digest
+    assert "表格有空格" in digest  # missing_cells, by its Chinese name
 
 
 def test_file_requests_are_polite_and_a_recrawl_downloads_nothing(pdf_crawl) -> None:

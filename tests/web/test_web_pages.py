@@ -1,0 +1,129 @@
+"""The web view's pages in Chinese (issue 11, item 2), driven through Datasette's own client over
+a database built by crawling the fixture portal: the report page (official tables, marked cells,
+findings explained, parts, versions and their diff), acknowledging by a link, the agency page
+(reports by year, a Vega-Lite chart), the site's season, the agency list."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+import lxml.html
+
+from tests.web.conftest import REVISION, datasette
+
+
+def get(db: Path, path: str):
+    return asyncio.run(datasette(db).client.get(path))
+
+
+def one(db: Path, sql: str, *args):
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, args).fetchone()
+    finally:
+        conn.close()
+
+
+def test_the_report_page_lays_out_the_official_tables_and_marks_the_failing_cells(crawled: Path) -> None:
+    report_id, url = one(crawled, "select id, url from reports where year = 2020 and agency = '北京市西城区人民政府'")
+    response = get(crawled, f"/-/report/{report_id}")
+    assert response.status_code == 200
+    page = lxml.html.fromstring(response.text)
+    assert page.xpath("string(//h1)") == "北京市西城区人民政府2020年政府信息公开工作年度报告"
+    assert page.xpath("//a[@class='source']/@href") == [url]
+    captions = [c.text_content() for c in page.xpath("//table[contains(@class,'official')]/caption")]
+    assert captions == [
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+    ]
+    table2 = page.xpath("//table[contains(@class,'applications')]")[0]
+    assert "法人或其他组织" in [th.text_content() for th in table2.xpath(".//th")]
+    assert table2.xpath(".//th[.='（三）不予公开 1.属于国家秘密']")
+    total = table2.xpath(".//td[contains(@class,'total')]/@data-cell")
+    parts = table2.xpath(".//td[contains(@class,'part')]/@data-cell")
+    assert "applications.new_received.natural_person" in total
+    assert "applications.carried_forward.natural_person" in parts
+    findings = [li.text_content() for li in page.xpath("//ul[contains(@class,'open')]/li")]
+    assert any("一、本年新收 + 二、上年结转·自然人 = 1561，而（七）总计 + 四、结转下年度继续办理·自然人 = 4207" in f
+               for f in findings)  # fmt: skip
+    assert [h.text_content() for h in page.xpath("//h3")][-3:] == [
+        "一、总体情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]  # fmt: skip
+    assert "new_received" not in page.text_content()
+
+
+def test_the_stored_copy_and_the_versions_with_their_diff(crawled: Path) -> None:
+    report_id = one(crawled, "select r.id from reports r where (select count(*) from versions v "
+                             "where v.report_id = r.id) = 2")[0]  # fmt: skip
+    page = lxml.html.fromstring(get(crawled, f"/-/report/{report_id}").text)
+    versions = page.xpath("//ol[@class='versions']/li")
+    assert len(versions) == 2
+    added = versions[1].xpath(".//pre[@class='diff']/span[@class='add']/text()")
+    assert any(REVISION in line for line in added)
+    copy = get(crawled, f"/-/report/{report_id}/copy")
+    assert copy.status_code == 200 and REVISION in copy.text
+
+
+def test_acknowledging_is_a_link_and_a_button(crawled: Path, tmp_path: Path) -> None:
+    db = tmp_path / "nianbao.db"
+    db.write_bytes(crawled.read_bytes())
+    fingerprint, report_id = one(db, "select fingerprint, report_id from findings where where_ = 'applications.total'")
+    ds = datasette(db)
+
+    async def run():
+        form = await ds.client.get(f"/-/ack/{fingerprint}")
+        assert form.status_code == 200 and "确认无误，不再提醒" in form.text
+        token = lxml.html.fromstring(form.text).xpath("//input[@name='csrftoken']/@value")[0]
+        return await ds.client.post(
+            f"/-/ack/{fingerprint}", data={"csrftoken": token}, cookies={"ds_csrftoken": form.cookies["ds_csrftoken"]}
+        )
+
+    done = asyncio.run(run())
+    assert done.status_code == 302 and done.headers["location"] == f"/-/report/{report_id}"
+    assert one(db, "select acknowledged from findings where fingerprint = ?", fingerprint) == (1,)
+
+
+def test_the_agency_page_has_its_years_a_chart_and_its_findings(crawled: Path) -> None:
+    agency = "北京市西城区人民政府"
+    response = get(crawled, f"/-/agency?name={quote(agency)}")
+    assert response.status_code == 200
+    page = lxml.html.fromstring(response.text)
+    assert page.xpath("string(//h1)") == agency
+    years = [int(td.text_content()) for td in page.xpath("//table[@class='reports']/tr/td[1]")]
+    assert years == sorted(years, reverse=True) and 2020 in years
+    svg = page.xpath("//figure[@class='chart']/*[local-name()='svg']")
+    assert svg and "予以公开" in svg[0].xpath("string(.)")  # the legend of how applications were handled
+    assert "勾稽关系不平衡" in page.text_content()
+    listing = lxml.html.fromstring(get(crawled, "/-/agency?q=西城").text)
+    assert agency in [a.text_content() for a in listing.xpath("//table//a")]
+
+
+def test_the_site_page_is_the_seasons_to_do_list(crawled: Path) -> None:
+    page = lxml.html.fromstring(get(crawled, "/-/site/xicheng?year=2020").text)
+    states = {
+        tr.xpath("string(td[1])"): tr.xpath("string(td[2])") for tr in page.xpath("//table[@class='season']/tr[td]")
+    }
+    assert states["北京市西城区人民政府"] == "不一致"
+    assert set(states.values()) <= {"已发布", "逾期发布", "不一致", "逾期未发布", "未发布"}
+    assert "不一致 1" in page.xpath("string(//p[@class='counts'])")
+
+
+def test_unknown_pages_are_404(crawled: Path) -> None:
+    assert get(crawled, "/-/report/999999").status_code == 404
+    assert get(crawled, "/-/agency?name=nobody").status_code == 404
+
+
+def test_search_shows_a_count_and_the_hit_in_each_snippet(crawled: Path) -> None:
+    expected = one(crawled, "select count(*) from report_text where instr(text, '行政复议') > 0")[0]
+    assert expected > 0
+    page = lxml.html.fromstring(get(crawled, f"/-/search?q={quote('行政复议')}").text)
+    assert page.xpath("string(//p[@class='count'])").startswith(f"找到 {expected} 份报告")
+    hits = page.xpath("//div[@class='hit']")
+    assert len(hits) == min(expected, 50)
+    assert all(h.xpath(".//mark/text()") == ["行政复议"] * len(h.xpath(".//mark")) and h.xpath(".//mark") for h in hits)
+    assert all(h.xpath(".//a/@href")[0].startswith("/-/report/") for h in hits)
+    short = lxml.html.fromstring(get(crawled, f"/-/search?q={quote('复议')}").text)  # under 3: not FTS5
+    assert short.xpath("//mark[.='复议']")

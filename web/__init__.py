@@ -1,0 +1,36 @@
+"""The web view `crawl browse` serves: Datasette, extended by this plugin (registered as the
+`datasette` entry point `nianbao` in pyproject.toml) with pages in Chinese: a report laid out
+as the official tables, an agency over the years, a site's season, acknowledging a finding.
+Datasette finds the templates in web/templates/ because this package is the plugin."""
+
+from __future__ import annotations
+
+from datasette import hookimpl
+
+from common import urls
+from web import feed, pages
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, object]]:
+    return [
+        (r"^/-/report/(?P<report_id>\d+)$", pages.report),
+        (r"^/-/report/(?P<report_id>\d+)/copy$", pages.stored_copy),
+        (r"^/-/ack/(?P<fingerprint>[0-9a-f]+)$", pages.ack),
+        (rf"^{urls.AGENCY}$", pages.agency),
+        (r"^/-/site/(?P<site>[a-z][a-z0-9_]*)$", pages.site),
+        (r"^/-/search$", pages.search),
+    ]
+
+
+@hookimpl
+def menu_links(datasette) -> list[dict[str, str]]:  # noqa: ANN001 - Datasette's hook signature
+    return [
+        {"href": datasette.urls.path(urls.AGENCY), "label": "机关一览"},
+        {"href": datasette.urls.path("/-/search"), "label": "搜索报告"},
+    ]
+
+
+@hookimpl
+def canned_queries() -> dict[str, dict[str, str]]:
+    return feed.queries()

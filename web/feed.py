@@ -1,0 +1,32 @@
+"""The Atom feed of new, revised and inconsistent reports (issue 11, item 3): a canned query this
+plugin adds to every database, which datasette-atom renders as Atom when `.atom` is asked for:
+`/DB/feed.atom?site=NAME` (one site) or `?site=` (every site). One entry per event (a report's
+first version, each later version, a report's open errors as of its version), so a feed reader
+shows each once; its link is the report's page in the web view."""
+
+from __future__ import annotations
+
+TITLE = "nianbao：新发布、已修订、数据不一致的年度报告"
+SQL = """select * from (
+  select 'nianbao:report:' || r.id || ':version:' || v.id as atom_id,
+    case when v.id = (select min(id) from versions where report_id = r.id) then '新发布：' else '已修订：' end
+      || coalesce(r.agency, r.title, '') || ' ' || coalesce(r.year, '') || '年度' as atom_title,
+    v.fetched_at as atom_updated,
+    '/-/report/' || r.id as atom_link,
+    coalesce(r.title, '') || char(10) || '原文：' || v.url as atom_content,
+    r.site as atom_author_name
+  from versions v join reports r on r.id = v.report_id
+  where (:site = '' or r.site = :site)
+  union all
+  select 'nianbao:inconsistent:' || r.id || ':version:' || max(f.version_id),
+    '数据不一致：' || coalesce(r.agency, r.title, '') || ' ' || coalesce(r.year, '') || '年度（' || count(*) || ' 个错误）',
+    max(f.last_seen), '/-/report/' || r.id,
+    group_concat(f.where_ || '：' || f.message, char(10)), r.site
+  from findings f join reports r on r.id = f.report_id
+  where f.severity = 'error' and f.resolved_at is null and f.rule != 'missing_report' and (:site = '' or r.site = :site)
+  group by r.id
+) order by atom_updated desc limit 200"""
+
+
+def queries() -> dict[str, dict[str, str]]:
+    return {"feed": {"title": TITLE, "sql": SQL, "description": "Atom：在地址后加 .atom；?site=站点名 只看一个站点"}}

@@ -1,0 +1,159 @@
+"""What each page of the web view shows, read from the store's own parts (storage.reports,
+storage.findings) over the connection Datasette hands a function (db.execute_fn)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from typing import Any
+
+import sqlite_utils
+
+from common import labels as L
+from common.tables import explain, lay_out, legend, marks
+from storage.reports import Reports
+from storage.search import TextIndex
+from web import chart
+
+NARRATIVE = ("overview", "problems", "other")
+
+
+def _rows(conn: sqlite3.Connection, sql: str, args: list[Any]) -> list[dict[str, Any]]:
+    cur = conn.execute(sql, args)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def _finding(f: dict[str, Any]) -> dict[str, Any]:
+    f["cells"] = json.loads(f.get("cells") or "[]")
+    for side in ("lhs", "rhs"):
+        f[side] = json.loads(f.get(side) or "null")
+    f["rule_label"] = L.RULE_LABELS.get(f["rule"], f["rule"])
+    f["severity_label"] = L.SEVERITY_LABELS.get(f["severity"], f["severity"])
+    f["explained"] = explain(f)
+    f["legend"] = legend(f) if f["cells"] else None
+    return f
+
+
+def findings_of(conn: sqlite3.Connection, where: str, args: list[Any]) -> list[dict[str, Any]]:
+    sql = (
+        "select f.*, r.agency, r.year, r.site from findings f join reports r on r.id = f.report_id "
+        f"where f.severity != 'info' and {where} order by f.resolved_at is not null, f.severity, r.year desc, f.id"
+    )
+    return [_finding(f) for f in _rows(conn, sql, args)]
+
+
+def report(conn: sqlite3.Connection, report_id: int) -> dict[str, Any] | None:
+    """The report page: metadata, tables with marked cells, findings explained, parts, versions and diffs."""
+    rows = _rows(conn, "select * from reports where id = ?", [report_id])
+    if not rows:
+        return None
+    parts = Reports(sqlite_utils.Database(conn))
+    data = parts.current_json(report_id) or {}
+    findings = findings_of(conn, "f.report_id = ?", [report_id])
+    open_ = [f for f in findings if f["resolved_at"] is None]
+    versions = parts.versions(report_id)
+    for older, newer in zip(versions, versions[1:]):
+        newer["diff"] = parts.diff(old=older["id"], new=newer["id"], context=2).split("\n")[2:]
+    return {
+        "report": rows[0],
+        "data": data,
+        "tables": lay_out(data, marks(f for f in open_ if f["severity"] == "error")),
+        "open": open_,
+        "resolved": [f for f in findings if f["resolved_at"] is not None],
+        "narrative": [(L.PART_LABELS[p], (data.get("sections") or {}).get(p)) for p in NARRATIVE],
+        "versions": versions,
+    }
+
+
+def stored_copy(conn: sqlite3.Connection, report_id: int) -> tuple[bytes, str | None, str] | None:
+    """The current version's page as fetched (raw, its encoding), or its text records."""
+    row = conn.execute(
+        "select v.raw, v.encoding, v.records from reports r join versions v on v.id = r.current_version where r.id = ?",
+        [report_id],
+    ).fetchone()
+    if row is None:
+        return None
+    return (zlib.decompress(row[0]) if row[0] else b""), row[1], row[2] or ""
+
+
+def agencies(conn: sqlite3.Connection, q: str = "") -> list[dict[str, Any]]:
+    return _rows(
+        conn,
+        "select agency, count(*) as reports, min(year) as first_year, max(year) as last_year, "
+        "sum(status = 'error') as inconsistent from reports where agency is not null and agency like ? "
+        "group by agency order by agency",
+        [f"%{q}%"],
+    )
+
+
+def agency(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
+    reports = _rows(
+        conn,
+        "select r.*, (select count(*) from findings f where f.report_id = r.id and f.resolved_at is null "
+        "and f.severity = 'error') as errors from reports r where r.agency = ? order by r.year desc, r.site",
+        [name],
+    )
+    if not reports:
+        return None
+    parts = Reports(sqlite_utils.Database(conn))
+    yearly = sorted((r["year"], parts.current_json(r["id"]) or {}) for r in reports if r["year"])
+    rows = chart.series(yearly)
+    findings = findings_of(conn, "r.agency = ?", [name])
+    return {
+        "name": name,
+        "reports": reports,
+        "svg": chart.svg(rows),
+        "spec": json.dumps(chart.spec(rows), ensure_ascii=False) if rows else "",
+        "open": [f for f in findings if f["resolved_at"] is None],
+        "resolved": [f for f in findings if f["resolved_at"] is not None],
+    }
+
+
+def site(conn: sqlite3.Connection, site: str, year: int | None) -> dict[str, Any] | None:
+    """The season's to-do list of a site: each agency it has reported for, and how it stands for `year`."""
+    years = [r[0] for r in conn.execute("select distinct year from reports where site = ? and year is not null "
+                                        "order by year desc", [site])]  # fmt: skip
+    if not years:
+        return None
+    year = year or years[0]
+    agencies = [r[0] for r in conn.execute("select distinct agency from reports where site = ? and agency is not null "
+                                           "order by agency", [site])]  # fmt: skip
+    reports = {r["agency"]: r for r in _rows(conn, "select * from reports where site = ? and year = ?", [site, year])}
+    rules = {}
+    for f in findings_of(conn, "r.site = ? and f.resolved_at is null", [site]):
+        rules.setdefault(f["agency"], set()).add((f["year"], f["rule"], f["severity"]))
+    entries = []
+    for name in agencies:
+        r, seen = reports.get(name), rules.get(name, set())
+        if r is None:
+            # missing_report is found on the agency's last report (year N-1) that no report of N answers
+            state = "逾期未发布" if any(rule == "missing_report" for _, rule, _ in seen) else "未发布"
+        elif any(y == year and sev == "error" and rule != "missing_report" for y, rule, sev in seen):
+            state = "不一致"
+        elif (year, "late_publication", "warning") in seen:
+            state = "逾期发布"
+        else:
+            state = "已发布"
+        entries.append({"agency": name, "state": state, "report": r})
+    counts = {
+        s: sum(e["state"] == s for e in entries) for s in ("已发布", "逾期发布", "不一致", "逾期未发布", "未发布")
+    }
+    return {"site": site, "year": year, "years": years, "entries": entries, "counts": counts}
+
+
+HIT = ("\x02", "\x03")  # the hit's marks in a snippet: characters no report text holds
+
+
+def search(conn: sqlite3.Connection, q: str, site: str | None) -> dict[str, Any]:
+    """Reports whose text holds `q`: how many, and the first 50 with the hit in its snippet."""
+    index = TextIndex(sqlite_utils.Database(conn))
+    rows = index.search(q, site or None, marks=HIT, refresh=False) if q else []
+    for r in rows:  # (before, hit, after) pieces, escaped by the template
+        r["pieces"] = [(piece.partition(HIT[1])) for piece in (r["snippet"] or "").split(HIT[0])]
+    return {"q": q, "site": site or "", "count": index.count(q, site or None) if q else 0, "results": rows}
+
+
+def refresh_index(conn: sqlite3.Connection) -> int:
+    return TextIndex(sqlite_utils.Database(conn)).index()
