@@ -79,5 +79,3 @@ FILL = (
     "(select n.note from cell_notes n where n.version_id = v.id and n.part = p.key and n.row = r.key "
     f"and n.col = c.key), {_SEQ} {_CELLS_OF}"
 )
-
-

@@ -197,11 +197,12 @@ def _v9(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
-# What the web view's pages ask of reports (web/read.py), each answered from an index.
+# What the web view asks of reports, each answered from an index: a site's season (web/read.site),
+# the agency list (read.agencies, read from the index alone), current_cells by year and site.
 WEB_INDEXES = (
     "create index if not exists reports_by_site_year on reports (site, year, agency)",
     "create index if not exists reports_by_agency on reports (agency, year, status)",
-    "create index if not exists reports_by_current_version on reports (current_version)",
+    "create index if not exists reports_by_year on reports (year, site, current_version)",
 )
 
 

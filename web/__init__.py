@@ -8,7 +8,7 @@ from __future__ import annotations
 from datasette import hookimpl
 
 from common import urls
-from web import feed, pages
+from web import big, feed, pages
 
 
 @hookimpl
@@ -34,3 +34,9 @@ def menu_links(datasette) -> list[dict[str, str]]:  # noqa: ANN001 - Datasette's
 @hookimpl
 def canned_queries() -> dict[str, dict[str, str]]:
     return feed.queries()
+
+
+@hookimpl
+def asgi_wrapper() -> object:
+    """The long-form tables' pages without a count of 20 million rows (web/big.py)."""
+    return big.wrap
