@@ -12,7 +12,6 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from alerts.channels import ChannelSender, channel_of, queue_keys
 from alerts.collect import collect
@@ -20,13 +19,13 @@ from alerts.digest import Digest
 from alerts.render import render
 from alerts.senders import SEND_ERRORS, Sender, sender_for
 from checks.assess import JUDGE
+from common.constants import CHINA
 from storage import alert_queue as q
 
 if TYPE_CHECKING:
     from crawler.config import Config
     from storage.store import Store
 
-CHINA = ZoneInfo("Asia/Shanghai")
 # Errors that leave no connection to send the next message on (a refused recipient does not).
 CONNECTION_ERRORS = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
 

@@ -10,9 +10,9 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from alerts.senders import SEND_ERRORS, Sender, SmtpSender, sender_for
+from common.constants import CHINA
 
 if TYPE_CHECKING:
     from crawler.config import Config
@@ -58,7 +58,7 @@ def probe_message(config: Config, to: list[str], now: datetime) -> EmailMessage:
 
 def send_test(config: Config, now: datetime | None = None) -> list[Outcome]:
     """Send one test message through each channel; an Outcome per channel, failures included."""
-    now = now or datetime.now(ZoneInfo("Asia/Shanghai"))
+    now = now or datetime.now(CHINA)
     to = recipients(config)
     outcomes = []
     for channel, sender in channels(config):

@@ -8,6 +8,7 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from common.constants import PORTAL_TZ
 from crawler.config import Config, ConfigError
 
 DEFAULT_CRON = "0 6 * 4-12 *"
@@ -16,7 +17,7 @@ DEFAULT_BUSY_CRON = "0 */6 * 1-3 *"
 
 def _cron(expr: str, where: str) -> CronTrigger:
     try:
-        return CronTrigger.from_crontab(expr, timezone="Asia/Shanghai")
+        return CronTrigger.from_crontab(expr, timezone=PORTAL_TZ)
     except ValueError as exc:
         raise ConfigError(f"{where}: bad cron expression {expr!r}: {exc}") from None
 

@@ -24,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from common.constants import PORTAL_TZ
 from crawler.config import Config, load_config
 from crawler.schedule_triggers import trigger_for
 
@@ -102,7 +103,7 @@ def build(config: Config, db_path: Path, scheduler_cls: type[BaseScheduler] = Ba
     scheduler = scheduler_cls(
         jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{db_path}")},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
-        timezone="Asia/Shanghai",
+        timezone=PORTAL_TZ,
     )
     return scheduler
 
