@@ -51,7 +51,7 @@ def queue_digests(store: Store, config: Config, sites: list[str], now: datetime 
 
 
 def _enqueue(store: Store, config: Config, recipients: tuple[str, ...], digests: list[Digest]) -> int:
-    mail = render(digests, config.alerts.get("language", "zh"), config.web.get("base_url", ""))
+    mail = render(digests, config.alerts["language"], config.web["base_url"])
     covers: dict[str, list[Any]] = {}
     for d in digests:
         for k, v in d.covers.items():
@@ -65,7 +65,7 @@ def message(alert: dict[str, Any], config: Config) -> EmailMessage:
     """A queued digest as the e-mail that is sent."""
     msg = EmailMessage()
     recipients = json.loads(alert["recipients"] or "[]") or ["nianbao@localhost"]
-    msg["From"] = config.alerts.get("from", "nianbao <nianbao@localhost>")
+    msg["From"] = config.alerts["from"]
     msg["To"] = ", ".join(recipients)
     msg["Subject"] = alert["subject"]
     msg["Date"] = formatdate(localtime=False)

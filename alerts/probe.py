@@ -36,7 +36,7 @@ def channels(config: Config) -> list[tuple[str, Sender]]:
 
 def recipients(config: Config) -> list[str]:
     """Everyone a digest may go to: [alerts] recipients and each site's own."""
-    every = list(config.alerts.get("recipients", []))
+    every = list(config.alerts["recipients"])
     for site in config.sites.values():
         every += site.recipients
     return list(dict.fromkeys(every)) or ["nianbao@localhost"]
@@ -44,7 +44,7 @@ def recipients(config: Config) -> list[str]:
 
 def probe_message(config: Config, to: list[str], now: datetime) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = config.alerts.get("from", "nianbao <nianbao@localhost>")  # as a digest's
+    msg["From"] = config.alerts["from"]  # as a digest's
     msg["To"] = ", ".join(to)
     msg["Subject"] = "年报监测：测试邮件"
     msg["Date"] = formatdate(localtime=False)

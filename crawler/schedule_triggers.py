@@ -11,9 +11,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from common.constants import PORTAL_TZ
 from crawler.config import Config, ConfigError
 
-DEFAULT_CRON = "0 6 * 4-12 *"
-DEFAULT_BUSY_CRON = "0 */6 * 1-3 *"
-
 
 def _cron(expr: str, where: str) -> CronTrigger:
     try:
@@ -36,7 +33,7 @@ def trigger_for(config: Config, site: str) -> BaseTrigger:
         return IntervalTrigger(hours=float(sched["interval_hours"]))
     return OrTrigger(
         [
-            _cron(sched.get("cron", DEFAULT_CRON), "schedule.cron"),
-            _cron(sched.get("busy_cron", DEFAULT_BUSY_CRON), "schedule.busy_cron"),
+            _cron(sched["cron"], "schedule.cron"),
+            _cron(sched["busy_cron"], "schedule.busy_cron"),
         ]
     )
