@@ -23,7 +23,7 @@ from scrapy.crawler import Crawler
 from checks.assess import JUDGE, assess_report
 from common.constants import PageStatus, RunStatus, SaveStatus, Severity
 from crawler.monitors import ON_CLOSE, CrawlStats, run_checks
-from parsers.errors import NoReportText, NotAReport, ParseError
+from parsers.errors import NoReportText, NotAReport, OverBudget, ParseError
 from parsers.filetype import sniff_file
 from parsers.load import parse_bytes
 from parsers.model import Report
@@ -192,10 +192,6 @@ def _page_images(body: bytes) -> list[bytes]:
     """The images of a page other than the portal's own chrome: a report published as scanned
     pages shows several (only pages whose title names a report get here, so this is rare)."""
     return [src for src in _IMG.findall(body) if not _CHROME.search(src)]
-
-
-class OverBudget(Exception):
-    """A page whose parse went past its budget (parse_seconds, parse_memory_mb): recorded failed."""
 
 
 def budgeted_parse(seconds: float, *page: Any) -> ParsedPage:

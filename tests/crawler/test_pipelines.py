@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -107,5 +108,44 @@ def test_a_page_over_its_time_budget_fails_and_a_dead_worker_is_replaced() -> No
         item = asyncio.run(run(SAMPLE.read_bytes()))
         assert item.parsed is not None and item.status == "fetched"  # … is replaced: the page is parsed again
         assert list(stage.pool._processes) != [worker]
+    finally:
+        stage.close_spider()
+
+
+@pytest.mark.parametrize("name", ["hongze-2024.pdf", "huaian-2024-form.docx", "huaian-2024-tables.xlsx"])
+@pytest.mark.parametrize("share", [0.01, 0.05, 0.2, 0.4])
+def test_a_file_over_its_time_budget_is_stopped_not_read_on(name: str, share: float) -> None:
+    """The budget's exception, raised wherever the parse is then (in pdfminer, python-docx,
+    openpyxl, under a reader's `except Exception`), ends the parse as over budget: neither a parse
+    nor "not a readable PDF". The budget is a share of the time a whole parse takes here."""
+    from crawler.pipelines import OverBudget, budgeted_parse, parse_page
+
+    body, url = (FILES / name).read_bytes(), f"http://127.0.0.1/files/{name}"
+    parse_page(body, None, None, url)  # the libraries imported
+    started = time.perf_counter()
+    parse_page(body, None, None, url)
+    seconds = (time.perf_counter() - started) * share
+    with pytest.raises(OverBudget, match=r"parsing took more than .* \(parse_seconds\)"):
+        budgeted_parse(seconds, body, None, None, url)
+
+
+def test_a_report_file_over_its_budget_in_the_worker_is_published_with_that_reason() -> None:
+    stage = ParseStage(workers=1, seconds=60)
+    stage.open_spider()
+    try:
+
+        def item() -> ReportPage:
+            page = "http://127.0.0.1/gknb/t20250120_1001.html"
+            return ReportPage("hongze", "http://127.0.0.1/gknb/P1.pdf", "fetched", 200, file=True, linked_from=page,
+                              body=(FILES / "hongze-2024.pdf").read_bytes(), agency="洪泽区人民政府", year=2024)  # fmt: skip
+
+        assert asyncio.run(stage.process_item(item())).parsed is not None  # the worker up, pdfplumber imported
+        stage.seconds = 0.05  # inside pdfplumber's reading of the pages (a parse takes ~0.5 s)
+        over = asyncio.run(stage.process_item(item()))
+        assert over.parsed is None
+        assert (over.status, over.error) == (
+            "attachment_only",
+            "parsing took more than 0.05 s (parse_seconds): skipped",
+        )
     finally:
         stage.close_spider()

@@ -152,6 +152,25 @@ def test_garbage_after_the_pdf_header_is_a_parse_error() -> None:
         read_pdf(b"%PDF-1.7\n" + bytes(range(256)) * 20)
 
 
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_memory_running_out_is_no_unreadable_pdf(monkeypatch: pytest.MonkeyPatch, wrapped: bool) -> None:
+    """A MemoryError (the parse worker's memory budget), raised or wrapped as pdfplumber wraps what
+    pdfminer raises, leaves read_pdf as itself, for the caller's budget, not as "not a readable PDF"."""
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    def out_of_memory(page, n):
+        if not wrapped:
+            raise MemoryError
+        try:
+            raise MemoryError
+        except MemoryError as exc:
+            raise PdfminerException(exc) from exc
+
+    monkeypatch.setattr("parsers.pdf._read_page", out_of_memory)
+    with pytest.raises(MemoryError):
+        read_pdf((FILES / "hongze-2024.pdf").read_bytes())
+
+
 # --- joining a table over a page break (parsers.pagebreak) ---------------------------------------
 
 
