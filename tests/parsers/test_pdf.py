@@ -57,6 +57,13 @@ def test_no_false_error(parsed) -> None:
     ]  # fmt: skip
 
 
+def test_no_finding_at_all(parsed) -> None:
+    """Not even a warning: hongze-2024 prints （六）其他处理 as one row (the 2019 template's) in a
+    2021-template table 2, which merges the three sub-rows rather than leaving them blank."""
+    name, result = parsed
+    assert [f.to_json() for f in assess_report(result.report)] == []
+
+
 def test_the_json_names_the_file_and_the_pages_of_each_table(parsed) -> None:
     name, result = parsed
     source = result.report.to_json()["source"]
