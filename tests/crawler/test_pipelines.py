@@ -149,3 +149,28 @@ def test_a_report_file_over_its_budget_in_the_worker_is_published_with_that_reas
         )
     finally:
         stage.close_spider()
+
+
+def test_a_file_still_unread_and_not_downloaded_again_keeps_its_reason(tmp_path: Path) -> None:
+    """A report file not read (needs LibreOffice), 304 or checked recently on the next crawl: still
+    an attachment-only report, and its page, read again meanwhile, gets the file's reason back."""
+    from crawler.pipelines import StoreStage
+    from storage.store import Store
+
+    wps, page = "http://127.0.0.1/gknb/P1.wps", "http://127.0.0.1/gknb/t1.html"
+    stage = StoreStage(str(tmp_path / "nianbao.db"))
+    stage.store, stage.site = Store(stage.db_path), "x"
+    try:
+        stage.store.pages.record(wps, "x", status="attachment_only", error="needs LibreOffice to read .wps", etag='"w"')
+        for status in ("not_modified", "recently_checked"):
+            stage.store.pages.record(page, "x", status="attachment_only", error="the report is in its attachments")
+            stage.process_item(ReportPage("x", wps, status, 304, file=True, linked_from=page, year=2021))
+            (row,) = [p for p in stage.store.pages.db["pages"].rows if p["url"] == page]
+            assert (row["status"], row["error"]) == ("attachment_only", f"{wps}: needs LibreOffice to read .wps")
+        (row,) = [p for p in stage.store.pages.db["pages"].rows if p["url"] == wps]
+        assert (row["status"], row["error"], row["etag"], row["http_status"]) == (
+            "attachment_only", "needs LibreOffice to read .wps", '"w"', 304,
+        )  # fmt: skip
+        assert stage.counts == {"attachment_only": 2, "not_rechecked": 1}
+    finally:
+        stage.store.db.close()
