@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 def recipients_for(config: Config, site: str) -> list[str]:
     profile = config.sites.get(site)
-    return list(profile.recipients if profile and profile.recipients else config.alerts.get("recipients", []))
+    return list(profile.recipients if profile and profile.recipients else config.alerts["recipients"])
 
 
 def collect(store: Store, config: Config, site: str, now: datetime | None = None) -> Digest:

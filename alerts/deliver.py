@@ -12,7 +12,6 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from alerts.channels import ChannelSender, channel_of, queue_keys
 from alerts.collect import collect
@@ -20,13 +19,13 @@ from alerts.digest import Digest
 from alerts.render import render
 from alerts.senders import SEND_ERRORS, Sender, sender_for
 from checks.assess import JUDGE
+from common.constants import CHINA
 from storage import alert_queue as q
 
 if TYPE_CHECKING:
     from crawler.config import Config
     from storage.store import Store
 
-CHINA = ZoneInfo("Asia/Shanghai")
 # Errors that leave no connection to send the next message on (a refused recipient does not).
 CONNECTION_ERRORS = (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError)
 
@@ -52,7 +51,7 @@ def queue_digests(store: Store, config: Config, sites: list[str], now: datetime 
 
 
 def _enqueue(store: Store, config: Config, recipients: tuple[str, ...], digests: list[Digest]) -> int:
-    mail = render(digests, config.alerts.get("language", "zh"), config.web.get("base_url", ""))
+    mail = render(digests, config.alerts["language"], config.web["base_url"])
     covers: dict[str, list[Any]] = {}
     for d in digests:
         for k, v in d.covers.items():
@@ -66,7 +65,7 @@ def message(alert: dict[str, Any], config: Config) -> EmailMessage:
     """A queued digest as the e-mail that is sent."""
     msg = EmailMessage()
     recipients = json.loads(alert["recipients"] or "[]") or ["nianbao@localhost"]
-    msg["From"] = config.alerts.get("from", "nianbao <nianbao@localhost>")
+    msg["From"] = config.alerts["from"]
     msg["To"] = ", ".join(recipients)
     msg["Subject"] = alert["subject"]
     msg["Date"] = formatdate(localtime=False)

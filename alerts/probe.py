@@ -10,9 +10,9 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from alerts.senders import SEND_ERRORS, Sender, SmtpSender, sender_for
+from common.constants import CHINA
 
 if TYPE_CHECKING:
     from crawler.config import Config
@@ -36,7 +36,7 @@ def channels(config: Config) -> list[tuple[str, Sender]]:
 
 def recipients(config: Config) -> list[str]:
     """Everyone a digest may go to: [alerts] recipients and each site's own."""
-    every = list(config.alerts.get("recipients", []))
+    every = list(config.alerts["recipients"])
     for site in config.sites.values():
         every += site.recipients
     return list(dict.fromkeys(every)) or ["nianbao@localhost"]
@@ -44,7 +44,7 @@ def recipients(config: Config) -> list[str]:
 
 def probe_message(config: Config, to: list[str], now: datetime) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = config.alerts.get("from", "nianbao <nianbao@localhost>")  # as a digest's
+    msg["From"] = config.alerts["from"]  # as a digest's
     msg["To"] = ", ".join(to)
     msg["Subject"] = "年报监测：测试邮件"
     msg["Date"] = formatdate(localtime=False)
@@ -58,7 +58,7 @@ def probe_message(config: Config, to: list[str], now: datetime) -> EmailMessage:
 
 def send_test(config: Config, now: datetime | None = None) -> list[Outcome]:
     """Send one test message through each channel; an Outcome per channel, failures included."""
-    now = now or datetime.now(ZoneInfo("Asia/Shanghai"))
+    now = now or datetime.now(CHINA)
     to = recipients(config)
     outcomes = []
     for channel, sender in channels(config):

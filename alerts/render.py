@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from alerts import chinese
 from alerts.digest import Digest
 from common.constants import Rule, Severity
-from parsers.model import APPLICATION_ROWS_2019, APPLICATION_ROWS_2021, REVIEW_FIELDS, REVIEW_GROUPS
+from parsers.model import REVIEW_FIELDS, REVIEW_GROUPS, application_rows_of
 
 COLUMN_NAMES = {
     "natural_person": "自然人", "commercial_enterprise": "商业企业", "research_institution": "科研机构",
@@ -182,7 +182,7 @@ def table(report: dict[str, Any], marked: set[str]) -> Table:
     apps = report.get("applications") or {}
     if not apps:
         return Table([], [], None)
-    order = APPLICATION_ROWS_2021 if report.get("template") == "2021" else APPLICATION_ROWS_2019
+    order = application_rows_of(report.get("template"), apps)
     names = [r for r in order if r in apps] + [r for r in apps if r not in order]
     cols = list(next(iter(apps.values())).keys())
     rows = [Row(r, [Cell(_text(apps[r].get(c)), f"applications.{r}.{c}" in marked) for c in cols]) for r in names]

@@ -50,8 +50,8 @@ class SmtpSender:
     def from_config(cls, config: Config) -> SmtpSender:
         a = config.alerts
         return cls(
-            a["smtp_host"], int(a.get("smtp_port", 25)), a.get("smtp_security", "none"),
-            float(a.get("smtp_timeout", 30)), a.get("smtp_user"), a.get("smtp_password_env", "NIANBAO_SMTP_PASSWORD"),
+            a["smtp_host"], int(a["smtp_port"]), a["smtp_security"], float(a["smtp_timeout"]), a.get("smtp_user"),
+            a["smtp_password_env"],
         )  # fmt: skip
 
     @contextmanager
@@ -107,7 +107,7 @@ class OutboxSender:
 
     @classmethod
     def from_config(cls, config: Config) -> OutboxSender:
-        return cls(config.resolve(str(config.alerts.get("outbox", "data/outbox"))))
+        return cls(config.resolve(str(config.alerts["outbox"])))
 
     @contextmanager
     def session(self) -> Iterator[None]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from checks.collect import Collector, shown
 from common.constants import Rule
 from parsers.model import (
-    APPLICATION_ROWS_2019,
-    APPLICATION_ROWS_2021,
     PARTS,
     REVIEW_FIELDS,
     REVIEW_GROUPS,
     TABLE_PARTS,
     Report,
     Side,
+    application_rows_of,
 )
 
 
@@ -32,7 +31,7 @@ def check_missing_cells(report: Report, out: Collector) -> None:
     if not _fixed_tables_apply(report):
         return
     if 2 in report.tables:
-        expected = APPLICATION_ROWS_2021 if report.template == "2021" else APPLICATION_ROWS_2019
+        expected = application_rows_of(report.template, report.applications)
         rows = list(dict.fromkeys([*expected, *report.applications]))
         blanks = [f"applications.{r}.{c}" for r in rows for c in report.applicant_columns
                   if report.applications.get(r, {}).get(c) is None]  # fmt: skip

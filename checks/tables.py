@@ -8,11 +8,10 @@ from parsers.model import (
     APPLICANTS,
     ORG_COLUMNS,
     ORG_SUBTOTAL,
-    RESULT_ROWS_2019,
-    RESULT_ROWS_2021,
     REVIEW_FIELDS,
     REVIEW_GROUPS,
     Report,
+    result_rows_of,
 )
 
 
@@ -31,7 +30,8 @@ def check_results_sum(report: Report, out: Collector) -> None:
         return
     # A result row of the template that the table lacks is a blank: the sum is not evaluated
     # (missing_cells names the row), rather than found wrong for want of it.
-    expected = {"2021": RESULT_ROWS_2021, "2019": RESULT_ROWS_2019}.get(report.template or "", ())
+    known = report.template in ("2019", "2021")
+    expected = result_rows_of(report.template, report.applications) if known else ()
     rows = [*report.result_rows, *(r for r in expected if r not in report.applications)]
     for col in report.applicant_columns:
         out.equation(Rule.RESULTS_SUM, f"applications.total_processed.{col}",

@@ -1,4 +1,5 @@
-"""The names every layer shares: page, run and save statuses, severities and rule names.
+"""The names every layer shares: page, run and save statuses, severities and rule names, and
+the portals' time zone.
 
 StrEnum members are their strings, so they go into SQL, JSON and the database as they are
 (``PageStatus.STORED == "stored"``); the strings stored before these names existed still match.
@@ -7,6 +8,10 @@ StrEnum members are their strings, so they go into SQL, JSON and the database as
 from __future__ import annotations
 
 from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+PORTAL_TZ = "Asia/Shanghai"  # the reports' deadlines, the portals' dates and what readers read are Beijing time
+CHINA = ZoneInfo(PORTAL_TZ)
 
 
 class PageStatus(StrEnum):

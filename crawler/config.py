@@ -124,10 +124,15 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(*problems)
     sources = {f"{t}.{k}": "file" for t, values in tables.items() for k in values}
     sources.update({f"sites.{s}.{k}": "file" for s, values in raw_sites.items() for k in values})
+    for name, keys in TABLES.items():  # what the file leaves out reads as its default, said once in the schema
+        for k, key in keys.items():
+            if key.default is not None and k not in tables[name]:
+                tables[name][k] = key.default
+                sources[f"{name}.{k}"] = "default"
     storage = tables.pop("storage")
     if os.environ.get(ENV_DB):
         storage["path"], sources["storage.path"] = os.environ[ENV_DB], f"environment ({ENV_DB})"
     monitors = Thresholds(**tables.pop("monitors"))
     config = Config(path=path.resolve(), db_path=Path(), sites=sites, monitors=monitors, sources=sources, **tables)
-    config.db_path = config.resolve(str(storage.get("path", TABLES["storage"]["path"].default)))
+    config.db_path = config.resolve(str(storage["path"]))
     return config

@@ -17,6 +17,7 @@ from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
+from common.constants import PORTAL_TZ
 from spiders.limits import CrawlLimits
 
 DEFAULT_FROM = "nianbao <nianbao@localhost>"
@@ -167,7 +168,7 @@ def cron(value: Any) -> str:
     from apscheduler.triggers.cron import CronTrigger
 
     try:
-        CronTrigger.from_crontab(value, timezone="Asia/Shanghai")
+        CronTrigger.from_crontab(value, timezone=PORTAL_TZ)
     except ValueError as exc:
         raise Invalid(f"bad cron expression {_show(value)}: {exc}") from None
     return value

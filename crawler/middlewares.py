@@ -22,7 +22,9 @@ from storage.store import Store
 
 class ConditionalRequests:
     """Re-fetch a stored report only if it changed (If-None-Match / If-Modified-Since from the
-    store), and not at all if it was checked within NIANBAO_RECHECK_HOURS."""
+    store), and not at all if it was checked within NIANBAO_RECHECK_HOURS. A report file fetched
+    before but not read (attachment_only) is asked for so too: unchanged, it would fail the same way
+    (`--full` reads it again, say once LibreOffice is installed)."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -30,6 +32,7 @@ class ConditionalRequests:
         self.db_path, self.full = settings.get("NIANBAO_DB"), settings.getbool("NIANBAO_FULL")
         self.recheck = timedelta(hours=settings.getfloat("NIANBAO_RECHECK_HOURS"))
         self.known: dict[str, dict[str, Any]] | None = None
+        self.unread: dict[str, dict[str, Any]] = {}
         self.now = datetime.now(UTC)
 
     @classmethod
@@ -43,11 +46,14 @@ class ConditionalRequests:
             # The site's stored report pages, read once: a query per request cost the crawl
             # process ~0.5 ms a page. Pages stored during this crawl are not asked again.
             store = Store(self.db_path)
+            site = getattr(self.crawler.spider, "site", None)
             try:
-                self.known = store.pages.stored(getattr(self.crawler.spider, "site", None))
+                self.known, self.unread = store.pages.stored(site), store.pages.unread_files(site)
             finally:
                 store.db.close()  # only read: nothing to index
         page = self.known.get(request.url)
+        if page is None and request.meta.get("file"):
+            page = self.unread.get(request.url)
         if page is None:
             return None
         checked = page["last_fetched"]

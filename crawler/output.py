@@ -18,8 +18,10 @@ import logging
 import os
 import re
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TextIO
+
+from common.constants import CHINA
 
 # nianbao's top-level packages: their records are the program's own lines.
 PACKAGES = ("alerts", "checks", "common", "crawler", "fixture_portal", "parsers", "spiders", "storage")
@@ -65,14 +67,14 @@ class CleanStream(io.TextIOBase):
 
 class OneLine(logging.Formatter):
     """Scrapy logs network errors with tracebacks; a reader sees the one line that matters.
-    Times, when asked for, are UTC ISO 8601 to the second, as the store writes them."""
+    Times, when asked for, are ISO 8601 to the second in Beijing time, with the offset (+08:00)."""
 
     def format(self, record: logging.LogRecord) -> str:
         record.exc_info = record.exc_text = record.stack_info = None
         return clean(super().format(record).splitlines()[0])
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="seconds")
+        return datetime.fromtimestamp(record.created, CHINA).isoformat(timespec="seconds")
 
 
 class _Journal(OneLine):

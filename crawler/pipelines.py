@@ -23,7 +23,7 @@ from scrapy.crawler import Crawler
 from checks.assess import JUDGE, assess_report
 from common.constants import PageStatus, RunStatus, SaveStatus, Severity
 from crawler.monitors import ON_CLOSE, CrawlStats, run_checks
-from parsers.errors import NoReportText, NotAReport, ParseError
+from parsers.errors import NoReportText, NotAReport, OverBudget, ParseError
 from parsers.filetype import sniff_file
 from parsers.load import parse_bytes
 from parsers.model import Report
@@ -194,10 +194,6 @@ def _page_images(body: bytes) -> list[bytes]:
     return [src for src in _IMG.findall(body) if not _CHROME.search(src)]
 
 
-class OverBudget(Exception):
-    """A page whose parse went past its budget (parse_seconds, parse_memory_mb): recorded failed."""
-
-
 def budgeted_parse(seconds: float, *page: Any) -> ParsedPage:
     """parse_page in a worker, stopped after `seconds` (SIGALRM: the worker's main thread parses)
     or when it needs more memory than the worker may have (RLIMIT_AS, set by _start_worker)."""
@@ -269,15 +265,8 @@ class StoreStage:
 
     def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
         page = {"etag": item.etag, "last_modified": item.last_modified, "http_status": item.http_status}
-        if item.status == PageStatus.RECENTLY_CHECKED:
-            self.counts[SaveStatus.UNCHANGED] += 1
-            self.counts["not_rechecked"] += 1
-            return item
-        if item.status == PageStatus.NOT_MODIFIED:
-            self.counts[SaveStatus.UNCHANGED] += 1
-            # etag and last_modified stay as stored: record_page leaves columns it is not given.
-            self.store.pages.record(item.url, item.site, status=PageStatus.STORED, http_status=304)
-            return item
+        if item.status in (PageStatus.RECENTLY_CHECKED, PageStatus.NOT_MODIFIED):
+            return self._unchanged(item)
         if item.status != PageStatus.FETCHED:
             if item.files:  # its report is counted once, by what becomes of its files
                 self.counts["report_files"] += len(item.files)
@@ -312,6 +301,26 @@ class StoreStage:
             item.report = report.to_json()
         n_err = sum(f.severity == Severity.ERROR for f in report.findings)
         _progress(self.site, f"{saved.status}: {report.agency} {report.year}" + (f" ({n_err} errors)" if n_err else ""))
+        return item
+
+    def _unchanged(self, item: ReportPage) -> ReportPage:
+        """A page not downloaded again (304, or checked recently): a stored report, unchanged, or a
+        report file still unread, which counts and says why as when it was fetched."""
+        unread = self.store.pages.unread_reason(item.url) if item.file else None
+        recent = item.status == PageStatus.RECENTLY_CHECKED
+        if recent:
+            self.counts["not_rechecked"] += 1
+        if unread is None:
+            self.counts[SaveStatus.UNCHANGED] += 1
+            if not recent:  # etag and last_modified stay as stored: record leaves columns it is not given
+                self.store.pages.record(item.url, item.site, status=PageStatus.STORED, http_status=304)
+            return item
+        self.counts[PageStatus.ATTACHMENT_ONLY] += 1
+        if not recent:
+            self.store.pages.record(item.url, item.site, http_status=304)  # still attachment_only, with its reason
+        if item.linked_from:  # its page was read again this crawl: the reason goes on it again
+            self.store.pages.record(item.linked_from, item.site, status=PageStatus.ATTACHMENT_ONLY,
+                                    error=f"{item.url}: {unread}")  # fmt: skip
         return item
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

@@ -8,15 +8,13 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from common.constants import PORTAL_TZ
 from crawler.config import Config, ConfigError
-
-DEFAULT_CRON = "0 6 * 4-12 *"
-DEFAULT_BUSY_CRON = "0 */6 * 1-3 *"
 
 
 def _cron(expr: str, where: str) -> CronTrigger:
     try:
-        return CronTrigger.from_crontab(expr, timezone="Asia/Shanghai")
+        return CronTrigger.from_crontab(expr, timezone=PORTAL_TZ)
     except ValueError as exc:
         raise ConfigError(f"{where}: bad cron expression {expr!r}: {exc}") from None
 
@@ -35,7 +33,7 @@ def trigger_for(config: Config, site: str) -> BaseTrigger:
         return IntervalTrigger(hours=float(sched["interval_hours"]))
     return OrTrigger(
         [
-            _cron(sched.get("cron", DEFAULT_CRON), "schedule.cron"),
-            _cron(sched.get("busy_cron", DEFAULT_BUSY_CRON), "schedule.busy_cron"),
+            _cron(sched["cron"], "schedule.cron"),
+            _cron(sched["busy_cron"], "schedule.busy_cron"),
         ]
     )

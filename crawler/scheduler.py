@@ -24,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from common.constants import PORTAL_TZ
 from crawler.config import Config, load_config
 from crawler.schedule_triggers import trigger_for
 
@@ -41,7 +42,7 @@ def run_site(config_path: str, site: str, db_path: str) -> int:
     config = load_config(config_path)
     command = config.schedule.get("command")  # a different child command, e.g. in tests
     argv = [*command, site, db_path] if command else crawl_command(config_path, site, db_path)
-    limit = float(config.schedule.get("crawl_timeout", 3 * 3600))
+    limit = float(config.schedule["crawl_timeout"])
     started = datetime.now(UTC).isoformat(timespec="seconds")
     logger.info("[%s] crawl starts", site)
     child = subprocess.Popen(argv, start_new_session=True)  # its own group: our SIGTERM is forwarded, gently
@@ -98,11 +99,11 @@ def build(config: Config, db_path: Path, scheduler_cls: type[BaseScheduler] = Ba
     from storage.store import Store
 
     Store(db_path, verify=True).close()  # create/migrate the database first; a damaged one: one line
-    grace = int(config.schedule.get("misfire_grace_seconds", 12 * 3600))
+    grace = int(config.schedule["misfire_grace_seconds"])
     scheduler = scheduler_cls(
         jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{db_path}")},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
-        timezone="Asia/Shanghai",
+        timezone=PORTAL_TZ,
     )
     return scheduler
 
@@ -110,7 +111,7 @@ def build(config: Config, db_path: Path, scheduler_cls: type[BaseScheduler] = Ba
 def install_jobs(scheduler: BaseScheduler, config: Config, db_path: Path, sites: list[str]) -> None:
     """Add missing jobs; keep existing ones (and their next run time) unless the trigger changed."""
     jobs = {f"crawl:{s}": (run_site, trigger_for(config, s), [str(config.path), s, str(db_path)]) for s in sites}
-    watchdog_every = float(config.schedule.get("watchdog_seconds", 3600))
+    watchdog_every = float(config.schedule["watchdog_seconds"])
     jobs["watchdog"] = (watchdog, IntervalTrigger(seconds=watchdog_every), [str(config.path), str(db_path)])
     for job_id, (func, trigger, args) in jobs.items():
         existing = scheduler.get_job(job_id)

@@ -5,33 +5,58 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from crawler.config_schema import TABLES
+
 if TYPE_CHECKING:
     from crawler.config import Config
+
+
+def _default(key: str) -> Any:
+    """A [crawl] key's default, as the config schema says it: the settings a crawl with no config has."""
+    return TABLES["crawl"][key].default
+
+
+# config.toml's [crawl] key -> the Scrapy setting it sets
+_FROM_CONFIG = {
+    "user_agent": "USER_AGENT",
+    "concurrent_per_site": "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "download_timeout": "DOWNLOAD_TIMEOUT",
+    "download_maxsize": "DOWNLOAD_MAXSIZE",
+    "file_maxsize": "NIANBAO_FILE_MAXSIZE",
+    "retries": "RETRY_TIMES",
+    "retry_backoff": "RETRY_BACKOFF_BASE",
+    "obey_robots": "ROBOTSTXT_OBEY",
+    "start_delay": "AUTOTHROTTLE_START_DELAY",
+    "recheck_hours": "NIANBAO_RECHECK_HOURS",
+    "parse_seconds": "NIANBAO_PARSE_SECONDS",
+    "parse_memory_mb": "NIANBAO_PARSE_MEMORY_MB",
+    "parse_workers": "NIANBAO_PARSE_WORKERS",
+}
 
 BOT_NAME = "nianbao"
 SPIDER_LOADER_CLASS = "crawler.spider_loader.ConfigSpiderLoader"  # a spider per [sites.NAME]
 COMMANDS_MODULE = "crawler.commands"  # `scrapy crawl` exits 1 when the site was not crawled
 NEWSPIDER_MODULE = "spiders"
 
-ROBOTSTXT_OBEY = True
-USER_AGENT = "nianbao/0.1 (annual-report monitor; +https://github.com/nianbao/nianbao)"
+ROBOTSTXT_OBEY = _default("obey_robots")
+USER_AGENT = _default("user_agent")
 CONCURRENT_REQUESTS = 16
-CONCURRENT_REQUESTS_PER_DOMAIN = 2
+CONCURRENT_REQUESTS_PER_DOMAIN = _default("concurrent_per_site")
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_START_DELAY = _default("start_delay")
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = _default("download_timeout")
 # Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response's output; a report page yields
 # one item and a list page ~20 requests, so 100 (the default) was ~200,000 idle tasks a crawl.
 CONCURRENT_ITEMS = 8
-DOWNLOAD_MAXSIZE = 20_000_000
+DOWNLOAD_MAXSIZE = _default("download_maxsize")
 DOWNLOAD_WARNSIZE = 5_000_000
 # A report's file (PDF, Word) gets a larger cap than a page: a PDF with page images runs to ~20 MB.
-NIANBAO_FILE_MAXSIZE = 30_000_000
+NIANBAO_FILE_MAXSIZE = _default("file_maxsize")
 RETRY_ENABLED = True
-RETRY_TIMES = 3
+RETRY_TIMES = _default("retries")
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubled for each next one
+RETRY_BACKOFF_BASE = _default("retry_backoff")  # seconds before the first retry; doubled for each next one
 RETRY_BACKOFF_MAX = 60.0
 # No Scrapy depth limit: list pages often link only a few neighbours, so a portal of 100 list
 # pages is 30+ hops deep. The spider's own max_depth (spiders.limits) bounds the chain of list
@@ -70,7 +95,7 @@ FEED_EXPORT_FIELDS = ["site", "url", "status", "http_status", "error", "report"]
 NIANBAO_DB = os.environ.get("NIANBAO_DB", "data/nianbao.db")
 # A stored report checked (200 or 304) within this many hours is not asked for again: a
 # re-crawl of an unchanged portal is then its list pages only. --full ignores it.
-NIANBAO_RECHECK_HOURS = 20.0
+NIANBAO_RECHECK_HOURS = _default("recheck_hours")
 NIANBAO_FULL = False
 NIANBAO_RUNS: dict[str, int] = {}  # site -> crawl_runs id, opened by `crawl` before Scrapy starts
 # Parse in worker processes on the cores the crawl process leaves (0: parse in the crawl process).
@@ -80,8 +105,8 @@ NIANBAO_PARSE_WORKERS = min(4, (os.cpu_count() or 1) - 1)
 # the spider puts a site's own over them, and max_seconds into CLOSESPIDER_TIMEOUT.
 NIANBAO_LIMITS: dict[str, float] = {}
 # Each page's budget in a parse worker ([crawl] parse_seconds, parse_memory_mb): a page over it is failed.
-NIANBAO_PARSE_SECONDS = 60.0
-NIANBAO_PARSE_MEMORY_MB = 2048
+NIANBAO_PARSE_SECONDS = _default("parse_seconds")
+NIANBAO_PARSE_MEMORY_MB = _default("parse_memory_mb")
 
 
 def settings_for(
@@ -89,23 +114,11 @@ def settings_for(
 ) -> dict[str, Any]:
     """This module's settings with config.toml's [crawl] table applied."""
     crawl = config.crawl
-    settings = {k: v for k, v in globals().items() if k.isupper()}
+    settings = {k: v for k, v in globals().items() if k.isupper() and not k.startswith("_")}
+    settings.update({name: crawl[key] for key, name in _FROM_CONFIG.items() if key in crawl})
     settings.update(
-        USER_AGENT=crawl.get("user_agent", USER_AGENT),
-        CONCURRENT_REQUESTS_PER_DOMAIN=int(crawl.get("concurrent_per_site", CONCURRENT_REQUESTS_PER_DOMAIN)),
-        DOWNLOAD_TIMEOUT=float(crawl.get("download_timeout", DOWNLOAD_TIMEOUT)),
-        DOWNLOAD_MAXSIZE=int(crawl.get("download_maxsize", DOWNLOAD_MAXSIZE)),
-        NIANBAO_FILE_MAXSIZE=int(crawl.get("file_maxsize", NIANBAO_FILE_MAXSIZE)),
-        RETRY_TIMES=int(crawl.get("retries", RETRY_TIMES)),
-        RETRY_BACKOFF_BASE=float(crawl.get("retry_backoff", RETRY_BACKOFF_BASE)),
-        ROBOTSTXT_OBEY=bool(crawl.get("obey_robots", ROBOTSTXT_OBEY)),
-        AUTOTHROTTLE_START_DELAY=float(crawl.get("start_delay", AUTOTHROTTLE_START_DELAY)),
         NIANBAO_DB=str(db_path),
         NIANBAO_FULL=full,
-        NIANBAO_PARSE_WORKERS=int(crawl.get("parse_workers", NIANBAO_PARSE_WORKERS)),
-        NIANBAO_RECHECK_HOURS=float(crawl.get("recheck_hours", NIANBAO_RECHECK_HOURS)),
-        NIANBAO_PARSE_SECONDS=float(crawl.get("parse_seconds", NIANBAO_PARSE_SECONDS)),
-        NIANBAO_PARSE_MEMORY_MB=int(crawl.get("parse_memory_mb", NIANBAO_PARSE_MEMORY_MB)),
         NIANBAO_LIMITS={k: v for k, v in crawl.items() if k.startswith("max_")},
     )
     settings.update(overrides or {})

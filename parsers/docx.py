@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from parsers.document import Grid, clean_cell
-from parsers.errors import ParseError
+from parsers.errors import ParseError, reraise_budget
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ def read_docx(data: bytes) -> WordContent:
     try:
         body = docx.Document(io.BytesIO(data)).element.body
     except Exception as exc:  # python-docx raises many types (KeyError, PackageNotFoundError, XMLSyntaxError ...)
+        reraise_budget(exc)
         log.debug("unreadable .docx", exc_info=True)
         raise ParseError(f"not a readable .docx ({type(exc).__name__})") from None
     content = WordContent(blocks=[], grid_tables=[])

@@ -14,7 +14,7 @@ _R = TypeVar("_R")
 MAX_MESSAGE = 300  # characters: a reason to show in a summary line, not the page
 # What a bug of the parser's raises (or a library's it calls, on input it did not expect). Not
 # here, so that they pass the guard untouched: MemoryError, and what a caller raises into a parse
-# itself (a time budget's exception from a signal handler, KeyboardInterrupt): the caller's to handle.
+# itself (OverBudget from a signal handler, KeyboardInterrupt): the caller's to handle.
 BUG_TYPES: tuple[type[Exception], ...] = (
     ArithmeticError, AssertionError, AttributeError, EOFError, LookupError, NameError, RuntimeError,
     TypeError, ValueError, re.error, etree.LxmlError,
@@ -42,6 +42,26 @@ class NoReportText(NotAReport):
 
     def __reduce__(self) -> tuple:  # all of it across processes (the parse worker), not only the message
         return (type(self), (str(self), self.links, self.agency, self.year))
+
+
+class OverBudget(BaseException):
+    """A parse stopped by its caller's budget (a time limit's signal handler raises it, or a
+    MemoryError past the memory limit becomes it). A BaseException, as KeyboardInterrupt is: it
+    can surface inside any library call, and the `except Exception` of a file reader, of
+    pdfplumber or pdfminer must not take it for a bad file, or read on past it."""
+
+
+def reraise_budget(exc: BaseException) -> None:
+    """Raise the MemoryError that `exc` is or wraps (pdfplumber wraps what pdfminer raises), for a
+    reader that turns a library's many exceptions into ParseError: memory running out is the
+    parse's budget spent (the caller's OverBudget), not a bad file."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # a wrapper's chain is short; a cycle must not loop
+        if seen is None:
+            return
+        if isinstance(seen, MemoryError):
+            raise seen
+        seen = seen.__cause__ or seen.__context__
 
 
 class MissingTool(ParseError):

@@ -7,6 +7,7 @@ storage: this module is the contract between layers.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -46,6 +47,25 @@ RESULT_ROWS_2019 = ("granted", "partially_granted", *WITHHELD, *UNAVAILABLE, *RE
 RESULT_ROWS_2021 = ("granted", "partially_granted", *WITHHELD, *UNAVAILABLE, *REJECTED, *OTHER_2021)
 APPLICATION_ROWS_2019 = ("new_received", "carried_over", *RESULT_ROWS_2019, "total_processed", "carried_forward")
 APPLICATION_ROWS_2021 = ("new_received", "carried_over", *RESULT_ROWS_2021, "total_processed", "carried_forward")
+
+
+def result_rows_of(template: str | None, rows: Collection[str]) -> tuple[str, ...]:
+    """The result rows (三、本年度办理结果) a table 2 of `template` ("2021", else the 2019 form)
+    holding `rows` should have. （六）其他处理 is one row (`other`) in the 2019 template and three
+    sub-rows (OTHER_2021) in the 2021 one; a report that prints it in the other template's form (a
+    2021 report with the lone row and no sub-rows, as hongze-2024.pdf) states the same count merged,
+    not three rows left blank: its `other` is the total of the sub-rows, and the form it uses is
+    the one expected (so results_sum adds it up, and missing_cells asks for no sub-rows)."""
+    lone, split = "other" in rows, any(r in rows for r in OTHER_2021)
+    if template == "2021":
+        return RESULT_ROWS_2019 if lone and not split else RESULT_ROWS_2021
+    return RESULT_ROWS_2021 if split and not lone else RESULT_ROWS_2019
+
+
+def application_rows_of(template: str | None, rows: Collection[str]) -> tuple[str, ...]:
+    """Every row table 2 should have, in the template's order (result_rows_of for （六）)."""
+    return ("new_received", "carried_over", *result_rows_of(template, rows), "total_processed", "carried_forward")
+
 
 REVIEW_GROUPS = ("review", "litigation_direct", "litigation_after_review")
 REVIEW_FIELDS = ("upheld", "corrected", "other", "pending", "total")

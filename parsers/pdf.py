@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from parsers.document import Grid
-from parsers.errors import MissingTool, ParseError
+from parsers.errors import MissingTool, ParseError, reraise_budget
 from parsers.pagebreak import join
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ def read_pdf(data: bytes) -> PdfContent:
     except ParseError:
         raise
     except Exception as exc:  # pdfminer raises many types (PDFSyntaxError, PSEOF, KeyError, ...) on bad files
+        reraise_budget(exc)
         if type(exc).__name__ == "PDFPasswordIncorrect":
             raise ParseError("a password-protected PDF") from None
         log.debug("unreadable PDF", exc_info=True)

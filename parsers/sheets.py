@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from parsers.document import Grid, clean_cell
-from parsers.errors import ParseError
+from parsers.errors import ParseError, reraise_budget
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ def read_xlsx(data: bytes) -> SheetContent:
     except ParseError:
         raise
     except Exception as exc:  # openpyxl raises many types on bad files (KeyError, BadZipFile, XML errors)
+        reraise_budget(exc)
         log.debug("unreadable .xlsx", exc_info=True)
         raise ParseError(f"not a readable .xlsx ({type(exc).__name__})") from None
     return _content(sheets)
@@ -63,6 +64,7 @@ def read_xls(data: bytes) -> SheetContent:
     except ParseError:
         raise
     except Exception as exc:  # xlrd raises XLRDError, CompDocError, struct errors ... on bad files
+        reraise_budget(exc)
         log.debug("unreadable .xls", exc_info=True)
         raise ParseError(f"not a readable .xls ({type(exc).__name__})") from None
     return _content(sheets)

@@ -255,7 +255,7 @@ class PortalSpider(scrapy.Spider):
         headers = response.headers
         meta = response.meta
         if response.status == 304:
-            yield ReportPage(self.site, response.url, PageStatus.NOT_MODIFIED, 304, file=bool(meta.get("file")))
+            yield ReportPage(self.site, response.url, PageStatus.NOT_MODIFIED, 304, **_file_fields(meta))
             return
         encoding = None
         content_type = headers.get(b"Content-Type", b"").decode("latin-1")
@@ -286,7 +286,7 @@ class PortalSpider(scrapy.Spider):
         """Errback: a page that could not be fetched is recorded, never fatal."""
         request = failure.request
         if isinstance(failure.value, RecentlyChecked):  # skipped on purpose
-            yield ReportPage(self.site, request.url, PageStatus.RECENTLY_CHECKED)
+            yield ReportPage(self.site, request.url, PageStatus.RECENTLY_CHECKED, **_file_fields(request.meta))
             return
         if isinstance(failure.value, OffsiteRedirect):
             yield ReportPage(self.site, request.url, PageStatus.DROPPED, error=str(failure.value))

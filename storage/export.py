@@ -1,5 +1,5 @@
-"""Exports: JSON (report objects in the spec's JSON form plus site, url, versions) and CSV
-(cells in long form, plus a file of findings)."""
+"""Exports: JSON (report objects in the spec's JSON form plus site, url, versions), CSV (cells
+in long form, plus a file of findings) and the same two tables as sheets of one .xlsx workbook."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ def export(store: Store, fmt: str, out: str | None, site: str | None, year: int 
         return _json(store, reports, out)
     if fmt == "csv":
         return _csv(store, reports, Path(out or "."))
-    raise ValueError(f"unknown export format {fmt!r} (json or csv)")
+    if fmt == "xlsx":
+        return _xlsx(store, reports, Path(out or "."))
+    raise ValueError(f"unknown export format {fmt!r} (json, csv or xlsx)")
 
 
 def _json(store: Store, reports: list[dict[str, Any]], out: str | None) -> list[str]:
@@ -67,30 +69,65 @@ def finding_json(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+CELLS_HEADER = ["site", "agency", "year", "url", "part", "row", "col", "value", "note"]
+
+
+def _cell_rows(store: Store, reports: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    """Every number of the reports' current versions, one row each (long form)."""
+    by_version = {r["current_version"]: r for r in reports}
+    for c in _chunked(store, "select * from cells where", "version_id", list(by_version), "version_id, seq"):
+        r = by_version[c["version_id"]]
+        value = c["value"]
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        yield [r["site"], r["agency"], r["year"], r["url"], c["part"], c["row"], c["col"], value, c["note"]]
+
+
+def _finding_rows(store: Store, reports: list[dict[str, Any]]) -> Iterator[list[Any]]:
+    by_report = {r["id"]: r for r in reports}
+    for f in _chunked(store, "select * from findings where", "report_id", list(by_report), "report_id, id"):
+        r = by_report[f["report_id"]]
+        yield [r["site"], r["agency"], r["year"], f["rule"], f["severity"], f["where_"], f["message"],
+               f["fingerprint"], f["first_seen"], f["resolved_at"]]  # fmt: skip
+
+
 def _csv(store: Store, reports: list[dict[str, Any]], folder: Path) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
-    cells_path, findings_path = folder / "cells.csv", folder / "findings.csv"
-    by_version = {r["current_version"]: r for r in reports}
-    with cells_path.open("w", newline="", encoding="utf-8-sig") as fh:  # a BOM: Excel reads UTF-8 by it
-        w = csv.writer(fh)
-        w.writerow(["site", "agency", "year", "url", "part", "row", "col", "value", "note"])
-        for c in _chunked(store, "select * from cells where", "version_id", list(by_version), "version_id, seq"):
-            r = by_version[c["version_id"]]
-            value = c["value"]
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            w.writerow(
-                _cells([r["site"], r["agency"], r["year"], r["url"], c["part"], c["row"], c["col"], value, c["note"]])
-            )
-    by_report = {r["id"]: r for r in reports}
-    with findings_path.open("w", newline="", encoding="utf-8-sig") as fh:  # a BOM: Excel reads UTF-8 by it
-        w = csv.writer(fh)
-        w.writerow(FINDINGS_HEADER)
-        for f in _chunked(store, "select * from findings where", "report_id", list(by_report), "report_id, id"):
-            r = by_report[f["report_id"]]
-            w.writerow(_cells([r["site"], r["agency"], r["year"], f["rule"], f["severity"], f["where_"], f["message"],
-                               f["fingerprint"], f["first_seen"], f["resolved_at"]]))  # fmt: skip
-    return [str(cells_path), str(findings_path)]
+    written = []
+    for name, header, rows in (("cells.csv", CELLS_HEADER, _cell_rows(store, reports)),
+                               ("findings.csv", FINDINGS_HEADER, _finding_rows(store, reports))):  # fmt: skip
+        with (folder / name).open("w", newline="", encoding="utf-8-sig") as fh:  # a BOM: Excel reads UTF-8 by it
+            w = csv.writer(fh)
+            w.writerow(header)
+            w.writerows(_cells(row) for row in rows)
+        written.append(str(folder / name))
+    return written
+
+
+def _xlsx(store: Store, reports: list[dict[str, Any]], out: Path) -> list[str]:
+    """One workbook, a sheet of cells and one of findings; text is written as text, never a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if out.suffix.lower() != ".xlsx":
+        out = out / "nianbao.xlsx"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book = Workbook(write_only=True)  # rows streamed to the file, not held in memory
+    for title, header, rows in (("cells", CELLS_HEADER, _cell_rows(store, reports)),
+                                ("findings", FINDINGS_HEADER, _finding_rows(store, reports))):  # fmt: skip
+        sheet = book.create_sheet(title)
+        sheet.append(header)
+        for row in rows:
+            line = []
+            for v in row:
+                cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v)
+                if isinstance(v, str):
+                    cell.data_type = "s"  # "=1+1" in a page stays text
+                line.append(cell)
+            sheet.append(line)
+    book.save(out)
+    return [str(out)]
 
 
 # A text cell a spreadsheet would run as a formula (OWASP, CSV injection): it starts with one of

@@ -44,6 +44,26 @@ class Pages:
         sql, args = and_equal(sql, [PageStatus.STORED], {"site": site})
         return {row["url"]: row for row in self.db.query(sql, args)}
 
+    def unread_files(self, site: str | None) -> dict[str, dict[str, Any]]:
+        """{url: its crawl state} of the pages of a site (all: None) recorded attachment_only with an
+        HTTP validator and no report: the report files fetched but not read (needs LibreOffice or OCR,
+        damaged), asked for conditionally as stored reports are. (A report page that only links its
+        files is recorded so too; the crawl asks this only for file requests.)"""
+        sql = (
+            "select url, last_fetched, etag, last_modified from pages where status = ? and report_id is null"
+            " and (etag is not null or last_modified is not null)"
+        )
+        sql, args = and_equal(sql, [PageStatus.ATTACHMENT_ONLY], {"site": site})
+        return {row["url"]: row for row in self.db.query(sql, args)}
+
+    def unread_reason(self, url: str) -> str | None:
+        """Why the report file at `url` was not read, as recorded (attachment_only, no report), or None."""
+        row = self.db.conn.execute(
+            "select error from pages where url = ? and status = ? and report_id is null",
+            [url, PageStatus.ATTACHMENT_ONLY],
+        ).fetchone()
+        return row[0] if row else None
+
     def published_as_files(self) -> list[tuple[str, int]]:
         """(agency, year) of every report published as images or a file only: no report row, but
         published all the same."""

@@ -1,5 +1,5 @@
 """A scrapyd egg built from the project (setuptools bdist_egg, as scrapyd-deploy builds it) lists
-the configured spiders when scrapyd's runner activates it, with the checkout kept off the path:
+the configured spiders when scrapyd's runner activates it, and crawls a site into the database, with the checkout kept off the path:
 the runner runs with `python -S` and the virtualenv's site-packages on PYTHONPATH, so the editable
 install's .pth (which would find the checkout) is not read and nianbao comes from the egg alone."""
 
@@ -14,12 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from fixture_portal import PortalServer
+from fixture_portal.sites import xicheng_site
+from tests.spiders.crawling import query, site_config
+
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.install
 
 
-def test_the_egg_lists_its_spiders(tmp_path: Path) -> None:
+def test_the_egg_lists_its_spiders_and_crawls(tmp_path: Path) -> None:
     pytest.importorskip("scrapyd")
     src = tmp_path / "src"
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".venv", ".git", "data", "build", "*.egg-info", "tests"))
@@ -47,3 +51,9 @@ def test_the_egg_lists_its_spiders(tmp_path: Path) -> None:
     env.pop("NIANBAO_CONFIG")
     unconfigured = runner("list")  # scrapyd's folder has no config.toml: said, not an empty list
     assert unconfigured.returncode == 1 and unconfigured.stderr.startswith("scrapy: no config.toml found")
+    with PortalServer(xicheng_site(traps=False)) as server:
+        env.update(NIANBAO_CONFIG=str(site_config(tmp_path, server, "xicheng")), NIANBAO_DB=str(tmp_path / "egg.db"))
+        crawled = runner("crawl", "xicheng")  # as scrapyd runs a scheduled job
+        assert crawled.returncode == 0, crawled.stderr[-2000:]
+        stored = query(tmp_path / "egg.db", "select count(*) as n from reports")[0]["n"]
+        assert stored == len(server.fixture.expected)

@@ -215,11 +215,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     common_options(p)
     p.set_defaults(func=_ingest_cmd)
 
-    p = sub.add_parser("export", help="export reports as JSON, or cells and findings as CSV")
-    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p = sub.add_parser("export", help="export reports as JSON, or cells and findings as CSV or an .xlsx workbook")
+    p.add_argument("--format", choices=["json", "csv", "xlsx"], default="json")
     p.add_argument("--site")
     p.add_argument("--year", type=int)
-    p.add_argument("--out", help="file (json) or folder (csv); default: stdout / current folder")
+    p.add_argument("--out", help="file (json, xlsx) or folder (csv, xlsx: nianbao.xlsx in it); default: stdout / current folder")
     common_options(p)
     p.set_defaults(func=_export_cmd)
 

@@ -21,7 +21,7 @@ def _table_lines(values: dict[str, Any], keys: dict[str, Any], sources: dict[str
     lines = []
     for name, key in keys.items():
         if name in values:
-            lines.append(f"{name} = {_value(values[name])}  # {sources.get(f'{where}.{name}', 'file')}")
+            lines.append(f"{name} = {_value(values[name])}  # {sources.get(f'{where}.{name}', 'default')}")
         elif key.note:
             lines.append(f"# {name}: {key.note} (default)")
         elif key.default is None:
@@ -37,12 +37,12 @@ def effective(config: Config, found_by: str = "") -> list[str]:
     storage_source = config.sources.get("storage.path", "default")
     lines += ["", "[storage]", f"path = {_value(str(config.db_path))}  # {storage_source}"]
     monitors = {k: getattr(config.monitors, k) for k in TABLES["monitors"]}
-    file_monitors = {k: v for k, v in monitors.items() if f"monitors.{k}" in config.sources}
-    values = {"crawl": config.crawl, "schedule": config.schedule, "alerts": config.alerts, "monitors": file_monitors}
+    values = {"crawl": config.crawl, "schedule": config.schedule, "alerts": config.alerts, "monitors": monitors,
+              "web": config.web}  # fmt: skip
     for table, table_values in values.items():
         lines += ["", f"[{table}]", *_table_lines(table_values, TABLES[table], config.sources, table)]
         if table == "alerts":
-            env = config.alerts.get("smtp_password_env", TABLES["alerts"]["smtp_password_env"].default)
+            env = config.alerts["smtp_password_env"]
             state = "set" if os.environ.get(env) else "not set"
             lines.append(f"# SMTP password: environment variable {env} ({state})")
     for key, site in config.sites.items():

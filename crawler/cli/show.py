@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-CHINA = ZoneInfo("Asia/Shanghai")  # the reports' deadlines and the portals' dates are Beijing time
+from common.constants import CHINA
 
 
 def local(ts: str | None) -> str:

@@ -127,3 +127,24 @@ def test_crawl_config_shows_values_defaults_and_sources(tmp_path: Path) -> None:
     assert "download_timeout = 30  # default" in lines
     assert f'path = "{tmp_path / "env.db"}"  # environment (NIANBAO_DB)' in lines
     assert "# smtp_host: not set" in lines
+
+
+def test_each_default_is_said_once_in_the_schema_and_reaches_the_code(tmp_path: Path) -> None:
+    from crawler.config_schema import TABLES
+    from crawler.settings import settings_for
+
+    config = load_config(_write(tmp_path, "[crawl]\nretries = 5"))
+    for table in ("crawl", "schedule", "alerts", "web"):
+        for name, key in TABLES[table].items():
+            if key.default is not None and config.sources[f"{table}.{name}"] != "file":
+                assert getattr(config, table)[name] == key.default, f"{table}.{name}"
+                assert config.sources[f"{table}.{name}"] == "default"
+    assert config.sources["crawl.retries"] == "file"
+    settings = settings_for(config, "x.db")
+    assert settings["RETRY_TIMES"] == 5  # the file's value
+    assert settings["DOWNLOAD_MAXSIZE"] == TABLES["crawl"]["download_maxsize"].default  # the schema's
+    assert settings["USER_AGENT"] == TABLES["crawl"]["user_agent"].default
+    shown = subprocess.run([sys.executable, "-m", "crawler.cli", "config", "--config", str(tmp_path / "config.toml")],
+                           capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert "retries = 5  # file" in shown and "retry_backoff = 2.0  # default" in shown
+    assert 'base_url = "http://127.0.0.1:8001"  # default' in shown  # [web] shown too

@@ -9,6 +9,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -64,12 +65,15 @@ def test_configured_twice_the_lines_are_not_doubled(logs, capsys) -> None:
     assert capsys.readouterr().out == "[xicheng] crawl starts\n"
 
 
-def test_the_scheduler_stamps_each_line_with_its_time(logs, capsys) -> None:
+def test_the_scheduler_stamps_each_line_with_its_beijing_time(logs, capsys) -> None:
     output.configure("WARNING", timestamps=True)
+    before = datetime.now(UTC)
     logging.getLogger("crawler.scheduler").info("[%s] crawl starts", "xicheng")
     logging.getLogger("apscheduler.executors.default").warning("Run time of job was missed")
     out, err = capsys.readouterr()
-    assert re.fullmatch(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00 \[xicheng\] crawl starts\n", out)
+    assert re.fullmatch(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00 \[xicheng\] crawl starts\n", out)
+    stamped = datetime.fromisoformat(out.split()[0])
+    assert before.replace(microsecond=0) <= stamped <= datetime.now(UTC)  # the same instant, told in +08:00
     assert re.fullmatch(r"\S+ WARNING apscheduler\.executors\.default: Run time of job was missed\n", err)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,67 @@ def test_a_page_over_its_time_budget_fails_and_a_dead_worker_is_replaced() -> No
         assert list(stage.pool._processes) != [worker]
     finally:
         stage.close_spider()
+
+
+@pytest.mark.parametrize("name", ["hongze-2024.pdf", "huaian-2024-form.docx", "huaian-2024-tables.xlsx"])
+@pytest.mark.parametrize("share", [0.01, 0.05, 0.2, 0.4])
+def test_a_file_over_its_time_budget_is_stopped_not_read_on(name: str, share: float) -> None:
+    """The budget's exception, raised wherever the parse is then (in pdfminer, python-docx,
+    openpyxl, under a reader's `except Exception`), ends the parse as over budget: neither a parse
+    nor "not a readable PDF". The budget is a share of the time a whole parse takes here."""
+    from crawler.pipelines import OverBudget, budgeted_parse, parse_page
+
+    body, url = (FILES / name).read_bytes(), f"http://127.0.0.1/files/{name}"
+    parse_page(body, None, None, url)  # the libraries imported
+    started = time.perf_counter()
+    parse_page(body, None, None, url)
+    seconds = (time.perf_counter() - started) * share
+    with pytest.raises(OverBudget, match=r"parsing took more than .* \(parse_seconds\)"):
+        budgeted_parse(seconds, body, None, None, url)
+
+
+def test_a_report_file_over_its_budget_in_the_worker_is_published_with_that_reason() -> None:
+    stage = ParseStage(workers=1, seconds=60)
+    stage.open_spider()
+    try:
+
+        def item() -> ReportPage:
+            page = "http://127.0.0.1/gknb/t20250120_1001.html"
+            return ReportPage("hongze", "http://127.0.0.1/gknb/P1.pdf", "fetched", 200, file=True, linked_from=page,
+                              body=(FILES / "hongze-2024.pdf").read_bytes(), agency="洪泽区人民政府", year=2024)  # fmt: skip
+
+        assert asyncio.run(stage.process_item(item())).parsed is not None  # the worker up, pdfplumber imported
+        stage.seconds = 0.05  # inside pdfplumber's reading of the pages (a parse takes ~0.5 s)
+        over = asyncio.run(stage.process_item(item()))
+        assert over.parsed is None
+        assert (over.status, over.error) == (
+            "attachment_only",
+            "parsing took more than 0.05 s (parse_seconds): skipped",
+        )
+    finally:
+        stage.close_spider()
+
+
+def test_a_file_still_unread_and_not_downloaded_again_keeps_its_reason(tmp_path: Path) -> None:
+    """A report file not read (needs LibreOffice), 304 or checked recently on the next crawl: still
+    an attachment-only report, and its page, read again meanwhile, gets the file's reason back."""
+    from crawler.pipelines import StoreStage
+    from storage.store import Store
+
+    wps, page = "http://127.0.0.1/gknb/P1.wps", "http://127.0.0.1/gknb/t1.html"
+    stage = StoreStage(str(tmp_path / "nianbao.db"))
+    stage.store, stage.site = Store(stage.db_path), "x"
+    try:
+        stage.store.pages.record(wps, "x", status="attachment_only", error="needs LibreOffice to read .wps", etag='"w"')
+        for status in ("not_modified", "recently_checked"):
+            stage.store.pages.record(page, "x", status="attachment_only", error="the report is in its attachments")
+            stage.process_item(ReportPage("x", wps, status, 304, file=True, linked_from=page, year=2021))
+            (row,) = [p for p in stage.store.pages.db["pages"].rows if p["url"] == page]
+            assert (row["status"], row["error"]) == ("attachment_only", f"{wps}: needs LibreOffice to read .wps")
+        (row,) = [p for p in stage.store.pages.db["pages"].rows if p["url"] == wps]
+        assert (row["status"], row["error"], row["etag"], row["http_status"]) == (
+            "attachment_only", "needs LibreOffice to read .wps", '"w"', 304,
+        )  # fmt: skip
+        assert stage.counts == {"attachment_only": 2, "not_rechecked": 1}
+    finally:
+        stage.store.db.close()

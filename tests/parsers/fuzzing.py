@@ -6,7 +6,8 @@ short or spliced with another, table rows duplicated, tag soup and entities inse
 charset swapped or declared wrongly, a number cell made enormous, a cell made huge. The same
 seed gives the same inputs on every run.
 
-Run it as a script to hunt for crashes at a larger scale (it prints every input that raises
+Each parsed report is also put through every check (checks.assess), so a check's crash is
+found too. Run it as a script to hunt for crashes at a larger scale (it prints every input that raises
 something other than ParseError, or that takes longer than --slow seconds, and can save them
 as regression cases under tests/fixtures/fuzz/):
 
@@ -25,6 +26,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from parsers.model import Report
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 REGRESSIONS = FIXTURES / "fuzz"
@@ -230,10 +235,21 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
+def assess(report: Report) -> None:
+    """Every check of checks.assess on the parsed report, as the crawl runs them, its findings set.
+    The report stands as its own year N-1 too, so the continuity rules see the mutated numbers on
+    both sides, and a URL of another year brings in url_year_mismatch."""
+    from checks.assess import assess_report
+
+    url_year = report.year + 1 if isinstance(report.year, int) else 2021
+    report.findings = assess_report(report, url_year, previous=report)
+
+
 def problem(case: Input, seconds: float = 5.0) -> str | None:
-    """What is wrong with parsing this input, or None: parse_bytes must return a report whose text
-    is valid UTF-8, or raise ParseError (NotAReport and NoReportText are ParseErrors) with one line,
-    and do it within `seconds`. A parser error the last-resort guard caught is a problem too:
+    """What is wrong with parsing and checking this input, or None: parse_bytes must return a
+    report whose text is valid UTF-8, or raise ParseError (NotAReport and NoReportText are
+    ParseErrors) with one line, and do it within `seconds`; the checks (assess) must then run
+    on that report without raising. A parser error the last-resort guard caught is a problem too:
     it hides a bug (its cause is named)."""
     from parsers.errors import ParseError
     from parsers.load import parse_bytes
@@ -250,7 +266,12 @@ def problem(case: Input, seconds: float = 5.0) -> str | None:
         return None
     except Exception as exc:  # noqa: BLE001 - what the test is for
         return f"{type(exc).__name__}: {str(exc)[:200]}"
-    try:  # what the store and the terminal will do with it
+    try:
+        with time_limit(seconds):
+            assess(parsed.report)
+    except Exception as exc:  # noqa: BLE001 - a check's crash is what this catches
+        return f"in the checks: {type(exc).__name__}: {str(exc)[:200]}"
+    try:  # what the store and the terminal will do with it (the findings included)
         "\n".join(parsed.records).encode("utf-8")
         str(parsed.report.to_json()).encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -288,7 +309,7 @@ def main() -> int:
     from parsers.errors import ParseError
     from parsers.load import parse_bytes
 
-    ap = argparse.ArgumentParser(description="hunt for parser crashes and stalls in mutated real pages")
+    ap = argparse.ArgumentParser(description="hunt for parser and check crashes and stalls in mutated real pages")
     ap.add_argument("--inputs", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--slow", type=float, default=1.0, help="report inputs slower than this (s)")
@@ -298,7 +319,7 @@ def main() -> int:
     for case in inputs(args.inputs, args.seed):
         start = time.perf_counter()
         try:
-            parse_bytes(case.data, case.kind, case.encoding)
+            assess(parse_bytes(case.data, case.kind, case.encoding).report)
             error = None
         except ParseError as exc:
             error = None if "\n" not in str(exc) else f"ParseError of several lines: {exc!r}"

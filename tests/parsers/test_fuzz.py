@@ -1,4 +1,5 @@
-"""Fuzz test (issue 10): mutated real pages in, a report or a one-line ParseError out, promptly.
+"""Fuzz test (issue 10): mutated real pages in, a report (that every check runs on) or a one-line
+ParseError out, promptly.
 
 The corpus is tests/parsers/fuzzing.py's: the real pages of tests/fixtures (seeds, html, samples)
 with bytes flipped, cut short, spliced, table rows duplicated, tag soup inserted, charsets swapped

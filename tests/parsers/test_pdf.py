@@ -57,6 +57,13 @@ def test_no_false_error(parsed) -> None:
     ]  # fmt: skip
 
 
+def test_no_finding_at_all(parsed) -> None:
+    """Not even a warning: hongze-2024 prints （六）其他处理 as one row (the 2019 template's) in a
+    2021-template table 2, which merges the three sub-rows rather than leaving them blank."""
+    name, result = parsed
+    assert [f.to_json() for f in assess_report(result.report)] == []
+
+
 def test_the_json_names_the_file_and_the_pages_of_each_table(parsed) -> None:
     name, result = parsed
     source = result.report.to_json()["source"]
@@ -150,6 +157,25 @@ def test_a_cut_pdf_is_a_report_or_a_parse_error(cut: float) -> None:
 def test_garbage_after_the_pdf_header_is_a_parse_error() -> None:
     with pytest.raises(ParseError, match="not a readable PDF"):
         read_pdf(b"%PDF-1.7\n" + bytes(range(256)) * 20)
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_memory_running_out_is_no_unreadable_pdf(monkeypatch: pytest.MonkeyPatch, wrapped: bool) -> None:
+    """A MemoryError (the parse worker's memory budget), raised or wrapped as pdfplumber wraps what
+    pdfminer raises, leaves read_pdf as itself, for the caller's budget, not as "not a readable PDF"."""
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    def out_of_memory(page, n):
+        if not wrapped:
+            raise MemoryError
+        try:
+            raise MemoryError
+        except MemoryError as exc:
+            raise PdfminerException(exc) from exc
+
+    monkeypatch.setattr("parsers.pdf._read_page", out_of_memory)
+    with pytest.raises(MemoryError):
+        read_pdf((FILES / "hongze-2024.pdf").read_bytes())
 
 
 # --- joining a table over a page break (parsers.pagebreak) ---------------------------------------

@@ -189,6 +189,22 @@ def test_stored_pages_are_the_sites_pages_that_hold_a_report(store: Store) -> No
     assert set(store.pages.stored(None)) == {url, "https://www.bjdch.gov.cn/nb.html"}
 
 
+def test_unread_files_are_the_sites_attachment_only_pages_with_a_validator(store: Store) -> None:
+    """What a crawl asks a report file it could not read for conditionally, and why it was not read."""
+    wps, page = "https://www.bjxch.gov.cn/P1.wps", "https://www.bjxch.gov.cn/t1.html"
+    store.pages.record(wps, "xicheng", status="attachment_only", error="needs LibreOffice to read .wps", etag='"w"')
+    store.pages.record(page, "xicheng", status="attachment_only", error=f"{wps}: needs LibreOffice to read .wps")
+    store.pages.record("https://www.bjxch.gov.cn/P2.pdf", "xicheng", status="attachment_only",
+                       error="file not fetched: HTTP 500", http_status=500)  # fmt: skip
+    store.pages.record("https://www.bjdch.gov.cn/P3.doc", "dongcheng", status="attachment_only", error="x",
+                       last_modified="Mon, 03 Mar 2025 08:00:00 GMT")  # fmt: skip
+    files = store.pages.unread_files("xicheng")
+    assert list(files) == [wps] and files[wps]["etag"] == '"w"' and files[wps]["last_fetched"]
+    assert len(store.pages.unread_files(None)) == 2
+    assert store.pages.unread_reason(wps) == "needs LibreOffice to read .wps"
+    assert store.pages.unread_reason("https://www.bjxch.gov.cn/elsewhere.pdf") is None
+
+
 def test_reports_without_agency_or_title_do_not_share_fingerprints(store: Store) -> None:
     """Two pages of bare tables (no title anywhere) are two reports, known by URL: acknowledging a
     finding of one (by fingerprint) must not silence the other's."""
