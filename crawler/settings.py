@@ -82,6 +82,9 @@ NIANBAO_LIMITS: dict[str, float] = {}
 # Each page's budget in a parse worker ([crawl] parse_seconds, parse_memory_mb): a page over it is failed.
 NIANBAO_PARSE_SECONDS = 60.0
 NIANBAO_PARSE_MEMORY_MB = 2048
+# Scans and page images: read by OCR ([crawl] ocr, off by default), each page within ocr_page_seconds.
+NIANBAO_OCR = False
+NIANBAO_OCR_PAGE_SECONDS = 60.0
 
 
 def settings_for(
@@ -106,6 +109,8 @@ def settings_for(
         NIANBAO_RECHECK_HOURS=float(crawl.get("recheck_hours", NIANBAO_RECHECK_HOURS)),
         NIANBAO_PARSE_SECONDS=float(crawl.get("parse_seconds", NIANBAO_PARSE_SECONDS)),
         NIANBAO_PARSE_MEMORY_MB=int(crawl.get("parse_memory_mb", NIANBAO_PARSE_MEMORY_MB)),
+        NIANBAO_OCR=bool(crawl.get("ocr", NIANBAO_OCR)),
+        NIANBAO_OCR_PAGE_SECONDS=float(crawl.get("ocr_page_seconds", NIANBAO_OCR_PAGE_SECONDS)),
         NIANBAO_LIMITS={k: v for k, v in crawl.items() if k.startswith("max_")},
     )
     settings.update(overrides or {})

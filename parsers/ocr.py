@@ -116,7 +116,7 @@ def read_images(images: Iterator[Any], options: OcrOptions) -> OcrContent:
         boxes = _recognise(rgb[:, :, ::-1].copy())  # RapidOCR takes BGR, as OpenCV reads
         gray = np.asarray(image.convert("L"))
         tables = find_tables(gray)
-        boxes += _blank_cells(tables, boxes, gray)
+        boxes = _blank_cells(tables, boxes, gray)
         pages.append(_page(n, boxes, tables))
         log.debug("OCR page %d: %d boxes", n, len(boxes))
     if options.on_page is not None:
@@ -158,18 +158,24 @@ def _recognise(bgr: Any) -> list[_Box]:
 
 
 def _blank_cells(tables: list[RuledTable], boxes: list[_Box], gray: Any) -> list[_Box]:
-    """Text in table cells the detector found no box in, read cell by cell.
+    """The boxes, with table cells the detector found no box in read cell by cell, and cells whose
+    only text is a lone sign no number is (√ for a 1, Q for a 0) read again so.
 
     The detector misses a lone small digit (a 0 in a column of 0s, in 9-point type at 150 dpi:
-    huaian-2024 lost 43 of 190 cells so); recognition alone, on the ink of one cell, reads it.
-    A cell with no ink is blank, as it should be."""
+    huaian-2024 lost 43 of 190 cells so), and reads one now and then as a sign; recognition
+    alone, on the ink of that one cell, reads it. A cell with no ink is blank, as it should be.
+    A sign read again as no number stays what it was."""
     import numpy as np
 
-    found = []
+    out = list(boxes)
     for table in tables:
-        filled = {table.cells[u[0]][u[1]] for b in boxes if (u := table.unit_at(b.cx, b.cy)) is not None}
+        by_cell: dict[int, list[_Box]] = {}
+        for b in boxes:
+            if (u := table.unit_at(b.cx, b.cy)) is not None:
+                by_cell.setdefault(table.cells[u[0]][u[1]], []).append(b)
         for cell, (x0, y0, x1, y1) in _cell_boxes(table).items():
-            if cell in filled:
+            its = by_cell.get(cell, [])
+            if its and not (len(its) == 1 and _unsure(its[0].text)):
                 continue
             inside = gray[y0 + _RULE_PAD : y1 - _RULE_PAD, x0 + _RULE_PAD : x1 - _RULE_PAD]
             ink = np.argwhere(inside < _INK)
@@ -180,10 +186,18 @@ def _blank_cells(tables: list[RuledTable], boxes: list[_Box], gray: Any) -> list
                 continue
             crop = inside[max(0, top - 4) : bottom + 5, max(0, left - 4) : right + 5]
             text = _recognise_one(np.pad(crop, 8, constant_values=255))
-            if text:
-                ox, oy = x0 + _RULE_PAD, y0 + _RULE_PAD
-                found.append(_Box(text, ox + left, oy + top, ox + right + 1, oy + bottom + 1))
-    return found
+            if not text or (its and not text.isdigit()):
+                continue
+            ox, oy = x0 + _RULE_PAD, y0 + _RULE_PAD
+            out = [b for b in out if b not in its]
+            out.append(_Box(text, ox + left, oy + top, ox + right + 1, oy + bottom + 1))
+    return out
+
+
+def _unsure(text: str) -> bool:
+    """A cell's only text is one or two signs that are no digit, letter of a word or CJK: misread?"""
+    text = text.translate(_DIGIT_LOOKALIKES)
+    return len(text) <= 2 and not text.isdigit() and (text == "一" or not any(ch.isalpha() for ch in text))
 
 
 def _cell_boxes(table: RuledTable) -> dict[int, tuple[int, int, int, int]]:
@@ -337,6 +351,6 @@ def _cell_text(boxes: list[_Box]) -> str:
     for line in _lines(boxes):
         for box in sorted(line, key=lambda b: b.x0):
             text = join_text(text, box.text)
-    if _NUMBER_LIKE.match(text) and any(ch.isdigit() for ch in text) or text in ("O", "o"):
+    if _NUMBER_LIKE.match(text) and text.strip(",，."):
         text = text.translate(_DIGIT_LOOKALIKES)
     return text
