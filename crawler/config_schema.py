@@ -209,6 +209,8 @@ TABLES: dict[str, dict[str, Key]] = {
         "file_maxsize": Key(number(whole=True), 30_000_000),
         "parse_seconds": Key(number(positive=True), 60.0),
         "parse_memory_mb": Key(number(whole=True, positive=True), 2048),
+        "ocr": Key(boolean, False),  # scans and page images read by OCR (the `ocr` extra): seconds a page
+        "ocr_page_seconds": Key(number(positive=True), 60.0),
         **LIMIT_KEYS,
     },
     "schedule": {

@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Self
 
 from scrapy import Spider, signals
@@ -27,6 +27,7 @@ from parsers.errors import NoReportText, NotAReport, OverBudget, ParseError
 from parsers.filetype import sniff_file
 from parsers.load import parse_bytes
 from parsers.model import Report
+from parsers.ocr import OcrOptions
 from spiders.items import ReportPage
 from spiders.limits import CLOSE_TIMEOUT, message
 from spiders.stats import BUSY, LIMIT, OFFSITE_REDIRECTS, RUN_STATUS
@@ -42,16 +43,20 @@ class ParseStage:
     process (NIANBAO_PARSE_WORKERS), so the crawl's event loop keeps fetching meanwhile.
     """
 
-    def __init__(self, workers: int = 0, seconds: float = 60.0, memory_mb: int = 2048) -> None:
+    def __init__(
+        self, workers: int = 0, seconds: float = 60.0, memory_mb: int = 2048, ocr: OcrOptions | None = None
+    ) -> None:
         self.workers = workers
         self.seconds, self.memory_mb = seconds, memory_mb  # each page's budget in a worker
+        self.ocr = ocr or OcrOptions()  # scans and images: by OCR, each of their pages with its own budget
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         s = crawler.settings
+        ocr = OcrOptions(s.getbool("NIANBAO_OCR", False), s.getfloat("NIANBAO_OCR_PAGE_SECONDS", 60.0))
         stage = cls(s.getint("NIANBAO_PARSE_WORKERS", 0), s.getfloat("NIANBAO_PARSE_SECONDS", 60.0),
-                   s.getint("NIANBAO_PARSE_MEMORY_MB", 2048))  # fmt: skip
+                    s.getint("NIANBAO_PARSE_MEMORY_MB", 2048), ocr)  # fmt: skip
         stage.crawler = crawler  # a page's files are asked for through its engine
         return stage
 
@@ -122,6 +127,7 @@ class ParseStage:
             item.link_title,
             item.agency,
             item.year,
+            self.ocr,
         )
         pool = self.pool
         if pool is None:
@@ -159,15 +165,19 @@ def parse_page(
     link_title: str | None = None,
     agency: str | None = None,
     year: int | None = None,
+    ocr: OcrOptions | None = None,
 ) -> ParsedPage:
     """A report page or file parsed and assessed (with the year its URL files it under and the title its
     list link gave) and its attachment links read: the CPU work of a page, done together in the
     worker so the crawl process only fetches and writes (reading the links in the spider parsed
     a page with attachments twice). A file (PDF, Word, …: its bytes say, not its URL) is read as
-    its type; agency and year, of the report page that linked it, are the report's if it names none."""
+    its type; agency and year, of the report page that linked it, are the report's if it names none;
+    a scan or an image is read by OCR where `ocr` says so."""
     kind = sniff_file(body, url) or "html"  # what the bytes are, not what the URL says
     try:
-        parsed = parse_bytes(body, kind, encoding, content, title_hint=link_title, name=None if kind == "html" else url)
+        parsed = parse_bytes(
+            body, kind, encoding, content, title_hint=link_title, name=None if kind == "html" else url, ocr=ocr
+        )
     except NoReportText as exc:  # say where the report is: its attachments (the crawl asks for them next)
         found = attachment_urls(url, exc.links)
         if not found and len(_page_images(body)) < 2:  # nothing of the report here: a page about it
@@ -196,13 +206,28 @@ def _page_images(body: bytes) -> list[bytes]:
 
 def budgeted_parse(seconds: float, *page: Any) -> ParsedPage:
     """parse_page in a worker, stopped after `seconds` (SIGALRM: the worker's main thread parses)
-    or when it needs more memory than the worker may have (RLIMIT_AS, set by _start_worker)."""
+    or when it needs more memory than the worker may have (RLIMIT_AS, set by _start_worker).
+    A scan read by OCR has a budget for each of its pages instead (ocr_page_seconds), then
+    `seconds` again for the rest of the parse."""
+    base = f"parsing took more than {seconds:g} s (parse_seconds): skipped"
+    over = base
 
     def stop(signum: int, frame: Any) -> None:
-        raise OverBudget(f"parsing took more than {seconds:g} s (parse_seconds): skipped")
+        raise OverBudget(over)
+
+    def on_ocr_page(number: int | None) -> None:  # each page OCR reads gets its own budget
+        nonlocal over
+        budget = seconds if number is None else options.page_seconds
+        over = (
+            base if number is None else f"OCR of page {number} took more than {budget:g} s (ocr_page_seconds): skipped"
+        )
+        signal.setitimer(signal.ITIMER_REAL, budget)
 
     signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds)
+    options = next((p for p in page if isinstance(p, OcrOptions)), None)
+    if options is not None:
+        page = tuple(replace(p, on_page=on_ocr_page) if p is options else p for p in page)
     try:
         return parse_page(*page)
     except MemoryError:
