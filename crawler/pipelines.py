@@ -167,14 +167,15 @@ class StoreStage:
 
     def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
         page = {"etag": item.etag, "last_modified": item.last_modified, "http_status": item.http_status}
-        if item.status == PageStatus.RECENTLY_CHECKED:
-            self.counts[SaveStatus.UNCHANGED] += 1
-            self.counts["not_rechecked"] += 1
-            return item
-        if item.status == PageStatus.NOT_MODIFIED:
-            self.counts[SaveStatus.UNCHANGED] += 1
-            # etag and last_modified stay as stored: record_page leaves columns it is not given.
-            self.store.pages.record(item.url, item.site, status=PageStatus.STORED, http_status=304)
+        if item.status in (PageStatus.RECENTLY_CHECKED, PageStatus.NOT_MODIFIED):
+            if item.stored_status == PageStatus.NOT_REPORT:  # still no report: counted as one again
+                self.counts[PageStatus.NOT_REPORT] += 1
+            else:
+                self.counts[SaveStatus.UNCHANGED] += 1
+                self.counts["not_rechecked"] += item.status == PageStatus.RECENTLY_CHECKED
+            if item.status == PageStatus.NOT_MODIFIED:
+                # status, etag and last_modified stay as stored: record leaves columns it is not given.
+                self.store.pages.record(item.url, item.site, http_status=304)
             return item
         if item.status != PageStatus.FETCHED:
             self.counts[item.status] += 1

@@ -23,6 +23,7 @@ class ReportPage:
     content: str | None = None  # the site's content-area XPath (Site.content_xpath), for the parser
     url_year: int | None = None  # the year the URL files the report under (Site.url_year), if it says
     link_title: str | None = None  # the list page's text for the link (its title attribute if longer)
+    stored_status: str | None = None  # NOT_MODIFIED / RECENTLY_CHECKED: what the page was (stored, not_report)
     # Filled in by the pipeline stages:
     parsed: Any = None  # crawler.pipelines.ParsedPage
     agency: str | None = None  # of a report published as images or a file only (attachment_only)

@@ -189,7 +189,8 @@ class PortalSpider(scrapy.Spider):
     def parse_report(self, response: Response) -> Iterator[ReportPage]:
         headers = response.headers
         if response.status == 304:
-            yield ReportPage(self.site, response.url, PageStatus.NOT_MODIFIED, 304)
+            yield ReportPage(self.site, response.url, PageStatus.NOT_MODIFIED, 304,
+                             stored_status=response.meta.get("stored_status"))  # fmt: skip
             return
         encoding = None
         content_type = headers.get(b"Content-Type", b"").decode("latin-1")
@@ -219,7 +220,8 @@ class PortalSpider(scrapy.Spider):
         """Errback: a page that could not be fetched is recorded, never fatal."""
         request = failure.request
         if isinstance(failure.value, RecentlyChecked):  # skipped on purpose
-            yield ReportPage(self.site, request.url, PageStatus.RECENTLY_CHECKED)
+            yield ReportPage(self.site, request.url, PageStatus.RECENTLY_CHECKED,
+                             stored_status=request.meta.get("stored_status"))  # fmt: skip
             return
         if isinstance(failure.value, OffsiteRedirect):
             yield ReportPage(self.site, request.url, PageStatus.DROPPED, error=str(failure.value))
