@@ -11,76 +11,20 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from common.constants import PageStatus
-from parsers.extract import NOT_REPORT_TITLE
 from spiders.errors import OffsiteRedirect, RecentlyChecked
 from spiders.items import ReportPage
+from spiders.links import LinkKind, LinkRules
+from spiders.pagination import script_pages
 from spiders.profile import Site
 from spiders.stats import BUSY, LIST_FAILURES, LIST_PAGES, REPORT_LINKS
-from spiders.urls import ATTACHMENT, host_allowed
 
-REPORT_TEXT = re.compile(r"(?:19|20)\d{2}\s*年.{0,60}?(?:年度报告|年报|信息公开工作报告)")
-REPORT_SLUGS = re.compile(r"zfxxgkndbg|xxgknb|gknb|ndbg", re.I)
-PAGINATION_TEXT = re.compile(r"^(下一页|下页|后页|尾页|末页|\d{1,3}|>|»)$")
-PAGINATION_URL = re.compile(r"(index|list)?_\d+\.s?html?$|[?&](page|p|pageNo)=\d+")
-SCRIPT_URL = re.compile(r"""["']((?:https?:)?/?[\w./-]+\.s?html?)["']""")
-# TRS list pages write their page links from script: createPageHTML(count, current, "index", "html")
-# (some with a leading element id: createPageHTML('page_div', 5, 0, 'index', 'html', 93)) links
-# index.html, index_1.html … index_{count-1}.html; count and current (0-based) are numbers or
-# variables (var countPage = 5). Older TRS templates only set countPage and write the links with
-# document.write("<a href=\"index_" + nextPage + ...): the pages are then named as this one is.
-_ARG = r"([A-Za-z_$][\w$]*|[0-9]{1,6})"
-CREATE_PAGE_HTML = re.compile(
-    rf"""createPageHTML\(\s*(?:["'][^"']*["']\s*,\s*)?{_ARG}\s*,\s*{_ARG}\s*,\s*["']([\w.-]+)["']\s*,\s*["'](\w+)["']""",
-    re.ASCII,
-)
-SCRIPT_NUMBER = re.compile(r"""(?<![\w$.])([A-Za-z_$][\w$]*)\s*=\s*["']?([0-9]{1,6})(?![0-9])""", re.ASCII)
-LIST_PAGE_NAME = re.compile(r"(?:(.+?)(?:_[0-9]+)?\.(s?html?))?", re.ASCII)  # index_3.html -> index, html
-MAX_SCRIPT_PAGES = 500  # a list of 10,000 reports at 20 a page; a larger count is a broken script
-
-
-def script_pages(script: str, page_url: str = "") -> list[str]:
-    """The further pages of a list that a TRS pagination script writes links to, as relative URLs:
-    pages 1 … count-1 but the current one. Page 0 (index.html) is the list's own address, which
-    the crawl came in by (often as the folder, ./dcqzf2021/): asking for it again would fetch it twice."""
-    variables = [(m.start(), m.group(1), int(m.group(2))) for m in SCRIPT_NUMBER.finditer(script)]
-
-    def value(token: str, before: int) -> int:
-        """A number, or the variable's value set last before `before` (0 if none)."""
-        if token.isdigit():
-            return int(token)
-        return next((v for at, name, v in reversed(variables) if name == token and at < before), 0)
-
-    def numbered(name: str, ext: str, count: int, here: int) -> list[str]:
-        return [f"{name}_{i}.{ext}" for i in range(1, min(count, MAX_SCRIPT_PAGES)) if i != here]
-
-    pages: list[str] = []
-    for call in CREATE_PAGE_HTML.finditer(script):
-        count, current, name, ext = call.groups()
-        pages += numbered(name, ext, value(count, call.start()), value(current, call.start()))
-    if not pages and value("countPage", len(script)) > 1:  # the older template: no call to read
-        page = LIST_PAGE_NAME.fullmatch(urlsplit(page_url).path.rsplit("/", 1)[-1])
-        if page:
-            name, ext = page.groups() if page.group(1) else ("index", "html")
-            pages = numbered(name, ext, value("countPage", len(script)), value("currentPage", len(script)))
-    return list(dict.fromkeys(pages))
-
-
-def _names_report(text: str) -> bool:
-    """Link text that names an annual report (a year and 年度报告/年报), not a 解读 or notice of one."""
-    text = re.sub(r"\s+", "", text)
-    return bool(REPORT_TEXT.search(text)) and not NOT_REPORT_TITLE.search(text)
-
-
-def _match_any(patterns: list[re.Pattern[str]], url: str) -> bool:
-    path = urlsplit(url).path
-    return any(p.search(path) for p in patterns)
+__all__ = ["PortalSpider", "script_pages"]  # script_pages: where the tests have always found it
 
 
 class PortalSpider(scrapy.Spider):
@@ -99,8 +43,11 @@ class PortalSpider(scrapy.Spider):
         self.site = site.key
         self.start_urls = list(site.start_urls)
         self.allowed_domains = list(site.allowed_domains)
-        self.report_patterns = [re.compile(p) for p in site.report_patterns]
-        self.list_patterns = [re.compile(p) for p in site.list_patterns]
+        self.link_rules = LinkRules(
+            self.allowed_domains,
+            [re.compile(p) for p in site.report_patterns],
+            [re.compile(p) for p in site.list_patterns],
+        )
         self.content_xpath = site.content_xpath  # translated from CSS once, when the config was loaded
         self.url_year = re.compile(site.url_year) if site.url_year else None
 
@@ -112,7 +59,7 @@ class PortalSpider(scrapy.Spider):
         if self.crawler.stats.get_value(BUSY):  # another process is crawling this site
             return
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
+            yield self.list_request(url)
         yield from self.probe_requests()
 
     def probe_requests(self) -> Iterator[scrapy.Request]:
@@ -134,57 +81,25 @@ class PortalSpider(scrapy.Spider):
             meta={"report": True, "handle_httpstatus_list": [304], **meta},
         )
 
-    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
-        """Every <a href> and URL in script text; reports and list pages by text and URL."""
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request | ReportPage]:
+        """Every <a href> and URL in script text; reports and list pages by text and URL (spiders.links)."""
         self.crawler.stats.inc_value(LIST_PAGES)
         if not hasattr(response, "xpath"):
             return
-        paged = _match_any(self.list_patterns, response.url)  # a list page: its page-2 links are pages too
-        scripts = response.xpath("//script/text()").getall()
-        for href in script_pages("\n".join(scripts), response.url):  # list pages by construction
-            url = response.urljoin(href)
-            if host_allowed(url, self.allowed_domains):
-                yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
-        for href, text in self._links(response, scripts):
-            url = response.urljoin(href)  # honours the page's <base href>
-            if "/gate/big5/" in url or not url.startswith(("http://", "https://")):
-                continue
-            if not host_allowed(url, self.allowed_domains):
-                continue
-            if ATTACHMENT.search(urlsplit(url).path):  # a file: never fetched
-                if _names_report(text):  # a report listed as its PDF/Word file: recorded, not parsed
-                    self.crawler.stats.inc_value(REPORT_LINKS)
-                    yield ReportPage(
-                        self.site, url, PageStatus.ATTACHMENT_ONLY, error=f"listed as “{text[:80]}”, a file"
-                    )
-            elif self._is_report(url, text):
+        for link in self.link_rules.read(response):
+            if link.kind == LinkKind.REPORT:
                 self.crawler.stats.inc_value(REPORT_LINKS)
-                yield self.report_request(url, link_title=text)  # the title, should the page hide it
-            elif (
-                _match_any(self.list_patterns, url)
-                or PAGINATION_TEXT.match(text)
-                or (paged and PAGINATION_URL.search(url))
-            ):
-                yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
+                yield self.report_request(link.url, link_title=link.text)  # the title, should the page hide it
+            elif link.kind == LinkKind.FILE_REPORT:  # recorded, not parsed
+                self.crawler.stats.inc_value(REPORT_LINKS)
+                yield ReportPage(
+                    self.site, link.url, PageStatus.ATTACHMENT_ONLY, error=f"listed as “{link.text[:80]}”, a file"
+                )
+            elif link.kind == LinkKind.LIST:
+                yield self.list_request(link.url)
 
-    def _links(self, response: Response, scripts: list[str]) -> Iterator[tuple[str, str]]:
-        for a in response.xpath("//a[@href]"):
-            text = " ".join(a.xpath(".//text()").getall()).strip()
-            title = (a.attrib.get("title") or "").strip()
-            yield a.attrib["href"].strip(), (title if len(title) > len(text) else text)
-        for script in scripts:
-            for m in SCRIPT_URL.finditer(script):
-                yield m.group(1), ""
-
-    def _is_report(self, url: str, text: str) -> bool:
-        """A link to a report page (not a file): by the site's URL patterns, its text, or a slug."""
-        if _match_any(self.report_patterns, url):
-            return True
-        if _match_any(self.list_patterns, url):
-            return False
-        if _names_report(text):
-            return True
-        return bool(REPORT_SLUGS.search(url) and re.search(r"(19|20)\d{2}", url) and text)
+    def list_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
 
     def parse_report(self, response: Response) -> Iterator[ReportPage]:
         headers = response.headers
