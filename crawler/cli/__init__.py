@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler import output
-from crawler.cli import reading, running
+from crawler.cli import check, reading, running
 from crawler.cli.options import common_options
 from crawler.config import ConfigError
 from crawler.settings import LOG_LEVEL
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     reading.register(sub)
     running.register(sub)
+    check.register(sub)
     return parser
 
 
