@@ -10,7 +10,7 @@ from crawler.monitors import Alarm
 
 
 def _covers() -> dict[str, list[Any]]:
-    return {k: [] for k in ("reports", "findings", "fixed", "failures", "watchdog")}
+    return {k: [] for k in ("reports", "findings", "fixed", "failures", "watchdog", "columns")}
 
 
 @dataclass
@@ -26,9 +26,10 @@ class Digest:
     fixed: list[dict[str, Any]] = field(default_factory=list)  # findings a later version resolved
     failing: Alarm | None = None  # the failure_streak monitor's alarm, not alerted yet
     stale: Alarm | None = None  # the watchdog's alarm, not alerted yet
+    moved: list[dict[str, Any]] = field(default_factory=list)  # report columns found in a list page's place
     # The current report JSON of each report whose error findings name cells: its tables are drawn.
     reports: dict[int, dict[str, Any]] = field(default_factory=dict)
     covers: dict[str, list[Any]] = field(default_factory=_covers)  # what queueing marks as alerted
 
     def empty(self) -> bool:
-        return not (self.new or self.revised or self.findings or self.fixed or self.failing or self.stale)
+        return not (self.new or self.revised or self.findings or self.fixed or self.failing or self.stale or self.moved)

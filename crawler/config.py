@@ -152,6 +152,13 @@ def _url_year(table: dict[str, Any], where: str) -> None:
         raise ConfigError(f'{where}.url_year must be a pattern whose first group is the year, such as "/(\\d{{4}})nb/"')
 
 
+def _home(table: dict[str, Any], where: str) -> str | None:
+    home = table.get("home")
+    if home is not None and (not isinstance(home, str) or not re.match(r"https?://[^/\s]+", home)):
+        raise ConfigError(f"{where}.home must be the portal's home page URL (http:// or https://)")
+    return home
+
+
 def _probe_url(table: dict[str, Any], where: str) -> str | None:
     url = table.get("probe_url")
     if url is None:
@@ -194,7 +201,9 @@ def load_config(path: str | Path | None = None) -> Config:
         fields = dict(
             key=key,
             name=str(table.get("name", key)),
-            start_urls=_list(table, "start_urls", where, required=True),
+            # A home page (or 政府信息公开 page) alone will do: the spider finds the report column.
+            home=_home(table, where),
+            start_urls=_list(table, "start_urls", where, required="home" not in table),
             allowed_domains=_list(table, "allowed_domains", where, required=True),
             report_patterns=_list(table, "report_patterns", where),
             list_patterns=_list(table, "list_patterns", where),

@@ -23,7 +23,7 @@ from crawler.monitors import ON_CLOSE, CrawlStats, run_checks
 from parsers.errors import NoReportText, NotAReport, ParseError
 from parsers.load import parse_bytes
 from parsers.model import Report
-from spiders.items import ReportPage
+from spiders.items import ColumnFound, ReportPage
 from spiders.stats import BUSY, OFFSITE_REDIRECTS, RUN_STATUS
 from spiders.urls import attachment_urls
 from storage.errors import SiteBusy
@@ -59,8 +59,8 @@ class ParseStage:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    async def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
-        if item.status != PageStatus.FETCHED:
+    async def process_item(self, item: ReportPage | ColumnFound, spider: Spider | None = None) -> ReportPage:
+        if isinstance(item, ColumnFound) or item.status != PageStatus.FETCHED:
             return item
         try:
             item.parsed = await self._parse(item)
@@ -165,7 +165,9 @@ class StoreStage:
             self.crawler.stats.set_value(RUN_STATUS, RunStatus.BUSY)
             _progress(self.site, f"not crawled: {exc}", logging.WARNING)
 
-    def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
+    def process_item(self, item: ReportPage | ColumnFound, spider: Spider | None = None) -> ReportPage | ColumnFound:
+        if isinstance(item, ColumnFound):
+            return self.column(item)
         page = {"etag": item.etag, "last_modified": item.last_modified, "http_status": item.http_status}
         if item.status in (PageStatus.RECENTLY_CHECKED, PageStatus.NOT_MODIFIED):
             if item.stored_status == PageStatus.NOT_REPORT:  # still no report: counted as one again
@@ -202,6 +204,20 @@ class StoreStage:
         report = parsed.report
         n_err = sum(f.severity == Severity.ERROR for f in report.findings)
         _progress(self.site, f"{saved.status}: {report.agency} {report.year}" + (f" ({n_err} errors)" if n_err else ""))
+        return item
+
+    def column(self, item: ColumnFound) -> ColumnFound:
+        """A report column found from the home page: stored (the next crawl starts there), and said."""
+        news = self.store.columns.found(item.site, item.url, item.moved_from)
+        self.counts["columns_found"] += 1
+        if item.moved_from:
+            _progress(
+                self.site,
+                f"the report list moved: {item.moved_from} -> {item.url}",
+                logging.WARNING if news else logging.INFO,
+            )
+        else:
+            _progress(self.site, f"report column found from the home page: {item.url}")
         return item
 
     def close_spider(self, spider: Spider | None = None) -> None:

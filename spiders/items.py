@@ -28,3 +28,13 @@ class ReportPage:
     parsed: Any = None  # crawler.pipelines.ParsedPage
     agency: str | None = None  # of a report published as images or a file only (attachment_only)
     year: int | None = None
+
+
+@dataclass
+class ColumnFound:
+    """A report column the spider found from the home page: `moved_from` is the configured list
+    page it replaces (which answered 404 or listed no report), None when none was configured."""
+
+    site: str
+    url: str
+    moved_from: str | None = None

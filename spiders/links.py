@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urlsplit
 
@@ -25,6 +25,8 @@ REPORT_TEXT = re.compile(r"(?:19|20)\d{2}\s*年.{0,60}?(?:年度报告|年报|�
 REPORT_SLUGS = re.compile(r"zfxxgkndbg|xxgknb|gknb|ndbg", re.I)
 PAGINATION_TEXT = re.compile(r"^(下一页|下页|后页|尾页|末页|\d{1,3}|>|»)$")
 PAGINATION_URL = re.compile(r"(index|list)?_\d+\.s?html?$|[?&](page|p|pageNo)=\d+")
+# On a report column's page: a per-year sub-column ("2024年", "2024年度") or a column named as one.
+SUB_COLUMN_TEXT = re.compile(r"^(19|20)\d{2}年?度?$|信息公开(工作)?年(度报告|报)|公开年报")
 SCRIPT_URL = re.compile(r"""["']((?:https?:)?/?[\w./-]+\.s?html?)["']""")
 
 
@@ -61,10 +63,14 @@ class LinkRules:
     allowed_domains: list[str]
     report_patterns: list[re.Pattern[str]]
     list_patterns: list[re.Pattern[str]]
+    # Paths of the report columns found from the home page (spiders.discovery): pages under them,
+    # and year or column-named links on them, are list pages.
+    column_prefixes: list[str] = field(default_factory=list)
 
     def read(self, response: Response) -> Iterator[Link]:
         """Every <a href> and URL in script text of a list page, each with what the crawl does with it."""
         paged = match_any(self.list_patterns, response.url)  # a list page: its page-2 links are pages too
+        in_column = self.in_column(response.url)
         scripts = response.xpath("//script/text()").getall()
         for href in script_pages("\n".join(scripts), response.url):  # list pages by construction
             url = response.urljoin(href)
@@ -72,9 +78,13 @@ class LinkRules:
                 yield Link(url, "", LinkKind.LIST, "pagination script")
         for href, text in _links(response, scripts):
             url = response.urljoin(href)  # honours the page's <base href>
-            yield Link(url, text, *self.decide(url, text, paged))
+            yield Link(url, text, *self.decide(url, text, paged or in_column, in_column))
 
-    def decide(self, url: str, text: str, paged: bool) -> tuple[LinkKind, str]:
+    def in_column(self, url: str) -> bool:
+        path = urlsplit(url).path
+        return any(path.startswith(prefix) for prefix in self.column_prefixes)
+
+    def decide(self, url: str, text: str, paged: bool, in_column: bool = False) -> tuple[LinkKind, str]:
         if "/gate/big5/" in url:
             return LinkKind.SKIPPED, "a Big5 copy"
         if not url.startswith(("http://", "https://")):
@@ -90,6 +100,8 @@ class LinkRules:
         if not match_any(self.list_patterns, url):
             if names_report(text):
                 return LinkKind.REPORT, "link text names a report"
+            if self.in_column(url):  # under a report column found from the home page, not named as a report
+                return LinkKind.LIST, "inside the report column"
             if REPORT_SLUGS.search(url) and re.search(r"(19|20)\d{2}", url) and text:
                 return LinkKind.REPORT, "report slug and year in the URL"
         if match_any(self.list_patterns, url):
@@ -100,6 +112,10 @@ class LinkRules:
             return LinkKind.LIST, "pagination URL"
         if REPORT_TEXT.search(re.sub(r"\s+", "", text)):
             return LinkKind.SKIPPED, "names a report but is a 解读 or notice"
+        if self.in_column(url):
+            return LinkKind.LIST, "inside the report column"
+        if in_column and SUB_COLUMN_TEXT.search(re.sub(r"\s+", "", text)):
+            return LinkKind.LIST, "a year or unit column of the report column"
         return LinkKind.SKIPPED, "neither a report nor a list page"
 
 

@@ -17,9 +17,10 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from common.constants import PageStatus
+from spiders.discovery import ColumnDiscovery
 from spiders.errors import OffsiteRedirect, RecentlyChecked
 from spiders.items import ReportPage
-from spiders.links import LinkKind, LinkRules
+from spiders.links import Link, LinkKind, LinkRules
 from spiders.pagination import script_pages
 from spiders.profile import Site
 from spiders.stats import BUSY, LIST_FAILURES, LIST_PAGES, REPORT_LINKS
@@ -27,7 +28,7 @@ from spiders.stats import BUSY, LIST_FAILURES, LIST_PAGES, REPORT_LINKS
 __all__ = ["PortalSpider", "script_pages"]  # script_pages: where the tests have always found it
 
 
-class PortalSpider(scrapy.Spider):
+class PortalSpider(ColumnDiscovery, scrapy.Spider):
     name = "portal"
     site_profile: Site | None = None  # set by the per-site subclasses (spiders.sites.spider_for)
 
@@ -48,6 +49,7 @@ class PortalSpider(scrapy.Spider):
             [re.compile(p) for p in site.report_patterns],
             [re.compile(p) for p in site.list_patterns],
         )
+        self.columns_found: dict[str, str | None] = {}
         self.content_xpath = site.content_xpath  # translated from CSS once, when the config was loaded
         self.url_year = re.compile(site.url_year) if site.url_year else None
 
@@ -59,7 +61,9 @@ class PortalSpider(scrapy.Spider):
         if self.crawler.stats.get_value(BUSY):  # another process is crawling this site
             return
         for url in self.start_urls:
-            yield self.list_request(url)
+            yield self.list_request(url, start=True)
+        if not self.start_urls and self.site_profile.home:  # the home page only: find the column
+            yield self.discovery_request(self.site_profile.home)
         yield from self.probe_requests()
 
     def probe_requests(self) -> Iterator[scrapy.Request]:
@@ -82,24 +86,42 @@ class PortalSpider(scrapy.Spider):
         )
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request | ReportPage]:
-        """Every <a href> and URL in script text; reports and list pages by text and URL (spiders.links)."""
+        """Every <a href> and URL in script text; reports and list pages by text and URL (spiders.links).
+        A start URL that lists no report and links no list page (a home page, a column that moved)
+        sends the spider looking for the report column (spiders.discovery)."""
         self.crawler.stats.inc_value(LIST_PAGES)
         if not hasattr(response, "xpath"):
             return
+        useful = False
         for link in self.link_rules.read(response):
-            if link.kind == LinkKind.REPORT:
-                self.crawler.stats.inc_value(REPORT_LINKS)
-                yield self.report_request(link.url, link_title=link.text)  # the title, should the page hide it
-            elif link.kind == LinkKind.FILE_REPORT:  # recorded, not parsed
-                self.crawler.stats.inc_value(REPORT_LINKS)
-                yield ReportPage(
-                    self.site, link.url, PageStatus.ATTACHMENT_ONLY, error=f"listed as “{link.text[:80]}”, a file"
-                )
-            elif link.kind == LinkKind.LIST:
-                yield self.list_request(link.url)
+            useful = useful or link.kind != LinkKind.SKIPPED
+            yield from self.follow(link)
+        if not useful and response.request is not None and response.meta.get("start"):
+            yield from self.rediscover(response)
 
-    def list_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
+    def rediscover(self, response: Response) -> Iterator[scrapy.Request | ReportPage]:
+        home = self.home_of(response.url)
+        if home.rstrip("/") == response.url.rstrip("/"):  # the start URL is the home page: read it as one
+            yield from self.parse_home(response)
+            return
+        request = self.discovery_request(home, moved_from=response.url)
+        if request is not None:
+            yield request
+
+    def follow(self, link: Link) -> Iterator[scrapy.Request | ReportPage]:
+        if link.kind == LinkKind.REPORT:
+            self.crawler.stats.inc_value(REPORT_LINKS)
+            yield self.report_request(link.url, link_title=link.text)  # the title, should the page hide it
+        elif link.kind == LinkKind.FILE_REPORT:  # recorded, not parsed
+            self.crawler.stats.inc_value(REPORT_LINKS)
+            yield ReportPage(
+                self.site, link.url, PageStatus.ATTACHMENT_ONLY, error=f"listed as “{link.text[:80]}”, a file"
+            )
+        elif link.kind == LinkKind.LIST:
+            yield self.list_request(link.url)
+
+    def list_request(self, url: str, **meta: object) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True, **meta})
 
     def parse_report(self, response: Response) -> Iterator[ReportPage]:
         headers = response.headers
@@ -150,3 +172,7 @@ class PortalSpider(scrapy.Spider):
         if request.meta.get("list"):
             self.crawler.stats.inc_value(LIST_FAILURES)
         yield ReportPage(self.site, request.url, PageStatus.FAILED, status, error=reason)
+        if request.meta.get("start") and status in (404, 410):  # the list moved: look for it from the home page
+            again = self.discovery_request(self.home_of(request.url), moved_from=request.url)
+            if again is not None:
+                yield again
