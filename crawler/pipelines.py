@@ -24,7 +24,7 @@ from parsers.errors import NoReportText, NotAReport, ParseError
 from parsers.load import parse_bytes
 from parsers.model import Report
 from spiders.items import ColumnFound, ReportPage
-from spiders.stats import BUSY, OFFSITE_REDIRECTS, RUN_STATUS
+from spiders.stats import BUSY, OFFSITE_REDIRECTS, ROBOTS_FORBIDDEN, RUN_STATUS
 from spiders.urls import attachment_urls
 from storage.errors import SiteBusy
 from storage.store import Store
@@ -136,6 +136,9 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+FORBIDDEN_MESSAGE = "the portal does not allow crawling: its robots.txt forbids the report list"
+
+
 class StoreStage:
     """Write each report (one transaction) and the page state; count what happened."""
 
@@ -233,6 +236,8 @@ class StoreStage:
         alarms = run_checks(ON_CLOSE, crawl).values()  # the crawl's health (crawler.monitors)
         status = RunStatus.FAILED if any(a.fails_run for a in alarms) else RunStatus.OK
         self.errors[:0] = [a.message for a in alarms]
+        if not crawl.list_pages and stats.get_value(ROBOTS_FORBIDDEN):  # asked not to: no failure, no streak
+            status, self.errors = RunStatus.FORBIDDEN, [FORBIDDEN_MESSAGE]
         stats.set_value(RUN_STATUS, RunStatus.FAILED)  # until the run is written: `scrapy crawl` exits 1
         self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
         stats.set_value(RUN_STATUS, status)

@@ -99,8 +99,8 @@ def format_summary(results: list[RunResult]) -> str:
     lines = []
     for r in results:
         c = r.counts
-        if r.status == RunStatus.BUSY:
-            lines.append(f"{r.site}: busy — {r.errors[0]}")
+        if r.status in (RunStatus.BUSY, RunStatus.FORBIDDEN):
+            lines.append(f"{r.site}: {r.status} — {r.errors[0]}")
             continue
         recent = f" ({c['not_rechecked']} checked recently, not asked again)" if c.get("not_rechecked") else ""
         lines.append(

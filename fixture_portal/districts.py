@@ -35,7 +35,7 @@ def channel_path(folder: str, when: datetime, docid: int) -> str:  # 丰台: /ft
 
 
 def auto_path(folder: str, when: datetime, docid: int) -> str:  # 海淀: /jbdt/auto{U}_{A}/auto{U}_{B}/auto{U}_{C}
-    return f"{folder}auto4522_{53000 + docid}"
+    return f"/jbdt/auto4522_51806/auto4522_{53870 + docid % 3}/auto4522_{53910 + docid}"
 
 
 @dataclass
@@ -84,11 +84,14 @@ def district_site(facts: PortalFacts) -> Site:  # long because it lays out one w
     site[facts.way] = _page(_chrome(facts, "政府信息公开", _menu([
         ("zcwj/", "政策文件"), (facts.column, facts.column_text), ("gkzn/", "政府信息公开指南"),
     ])), facts)  # fmt: skip
-    years = [(facts.column + facts.year_folder(y), facts.year_label(y)) for y in sorted(by_year, reverse=True)]
-    site[facts.column] = _page(_list_page(facts, facts.column_text, years, facts.lists), facts)
-    site.list_pages.append(facts.column)
+    if not any(facts.year_folder(y) for y in by_year):  # one flat list (朝阳, 丰台, 海淀): newest first
+        by_year = {0: [e for y in sorted(by_year, reverse=True) for e in by_year[y]]}
+    else:
+        years = [(facts.column + facts.year_folder(y), facts.year_label(y)) for y in sorted(by_year, reverse=True)]
+        site[facts.column] = _page(_list_page(facts, facts.column_text, years, facts.lists), facts)
+        site.list_pages.append(facts.column)
     for year, entries in by_year.items():
-        folder = facts.column + facts.year_folder(year)
+        folder = facts.column + (facts.year_folder(year) if year else "")
         links = [(path, content.title) for path, content in entries]
         pages = [links[i : i + facts.per_page] for i in range(0, len(links), facts.per_page)]
         if facts.lists != "trs":
@@ -96,7 +99,7 @@ def district_site(facts: PortalFacts) -> Site:  # long because it lays out one w
         for n, chunk in enumerate(pages):
             name = folder + ("" if n == 0 else f"index_{n}.html")
             pager = f'<script>var countPage = {len(pages)};createPageHTML(countPage, {n}, "index", "html");</script>'
-            body = _list_page(facts, facts.year_label(year), chunk, facts.lists) + (
+            body = _list_page(facts, facts.year_label(year) if year else facts.column_text, chunk, facts.lists) + (
                 pager if facts.lists == "trs" else ""
             )
             site[name] = _page(body, facts)

@@ -25,6 +25,8 @@ COLUMN_TEXT = re.compile(r"信息公开(工作)?年(度报告|报)|公开年报|
 COLUMN_URL = re.compile(r"zfxxgknb|xxgknb|gknb|zfxxgkndbg|ndbg|/nb/|/nb\.s?html?$", re.I)
 WAY_TEXT = re.compile(r"政府信息公开|信息公开|政务公开")
 WAY_URL = re.compile(r"zfxxgk|xxgk|zwgk|gongkai", re.I)
+# A home page that is a script redirect shell (石景山): location.href = "…", location.replace("…").
+SCRIPT_REDIRECT = re.compile(r"""location(?:\.href)?\s*=\s*["']([^"']+)["']|location\.replace\(\s*["']([^"']+)["']""")
 DISCOVERY_BUDGET = 10  # pages read looking for the column (home page, 政府信息公开 pages)
 DISCOVERY_DEPTH = 2  # home page -> 政府信息公开 -> its sub-page
 
@@ -73,6 +75,10 @@ class ColumnDiscovery:
             return
         depth, moved_from = response.meta.get("discovery_depth", 0), response.meta.get("moved_from")
         ways = []
+        if not response.xpath("//a[@href]"):  # a script redirect shell: where it sends a browser
+            for m in SCRIPT_REDIRECT.finditer("\n".join(response.xpath("//script/text()").getall())):
+                ways.append(response.urljoin(m.group(1) or m.group(2)))
+            depth -= 1  # the shell is not a step on the way
         for link in self.link_rules.read(response):
             if link.kind in (LinkKind.REPORT, LinkKind.FILE_REPORT):
                 yield from self.follow(link)

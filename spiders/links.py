@@ -28,6 +28,8 @@ PAGINATION_URL = re.compile(r"(index|list)?_\d+\.s?html?$|[?&](page|p|pageNo)=\d
 # On a report column's page: a per-year sub-column ("2024年", "2024年度") or a column named as one.
 SUB_COLUMN_TEXT = re.compile(r"^(19|20)\d{2}年?度?$|信息公开(工作)?年(度报告|报)|公开年报")
 SCRIPT_URL = re.compile(r"""["']((?:https?:)?/?[\w./-]+\.s?html?)["']""")
+# Older TRS lists (海淀) write each row from script with its link in a variable, extension or not.
+STR_LINK = re.compile(r"""strLink\s*=\s*["']([^"'\s]+)["']""")
 
 
 class LinkKind(StrEnum):
@@ -126,4 +128,6 @@ def _links(response: Response, scripts: list[str]) -> Iterator[tuple[str, str]]:
         yield a.attrib["href"].strip(), (title if len(title) > len(text) else text)
     for script in scripts:
         for m in SCRIPT_URL.finditer(script):
+            yield m.group(1), ""
+        for m in STR_LINK.finditer(script):
             yield m.group(1), ""

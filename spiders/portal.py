@@ -23,7 +23,7 @@ from spiders.items import ReportPage
 from spiders.links import Link, LinkKind, LinkRules
 from spiders.pagination import script_pages
 from spiders.profile import Site
-from spiders.stats import BUSY, LIST_FAILURES, LIST_PAGES, REPORT_LINKS
+from spiders.stats import BUSY, LIST_FAILURES, LIST_PAGES, REPORT_LINKS, ROBOTS_FORBIDDEN
 
 __all__ = ["PortalSpider", "script_pages"]  # script_pages: where the tests have always found it
 
@@ -162,6 +162,9 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
             return
         if isinstance(failure.value, OffsiteRedirect):
             yield ReportPage(self.site, request.url, PageStatus.DROPPED, error=str(failure.value))
+            return
+        if request.meta.get("list") and "robots.txt" in str(failure.value):  # the portal does not allow it
+            self.crawler.stats.inc_value(ROBOTS_FORBIDDEN)
             return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
