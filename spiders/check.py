@@ -33,6 +33,9 @@ class CheckLog:
     failures: dict[str, str] = field(default_factory=dict)  # url -> why it could not be fetched
     forbidden: list[str] = field(default_factory=list)  # URLs robots.txt forbids that a crawl would ask for
     probes: int = 0  # unit × year URLs a crawl would probe
+    columns: dict[str, str | None] = field(
+        default_factory=dict
+    )  # found from the home page -> the list page it replaces
 
     def allowed(self, url: str, user_agent: str) -> bool:
         return self.robots is None or Protego.parse(self.robots).can_fetch(url, user_agent)
@@ -51,7 +54,8 @@ class CheckSpider(PortalSpider):
         self.rules: Protego | None = None
 
     def start_requests(self) -> Iterator[scrapy.Request]:
-        robots = urljoin(self.start_urls[0], "/robots.txt") if self.start_urls else None
+        first = self.start_urls[0] if self.start_urls else self.site_profile.home
+        robots = urljoin(first, "/robots.txt") if first else None
         if robots is None:
             return
         self.log.robots_url = robots
@@ -61,12 +65,31 @@ class CheckSpider(PortalSpider):
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         if response.status == 200:
             self.log.robots = response.text if hasattr(response, "text") else response.body.decode("utf-8", "replace")
-        yield from self.requests_for([(url, "start URL") for url in self.start_urls])
+        yield from self.first_requests()
 
     def no_robots(self, failure: Failure) -> Iterator[scrapy.Request]:
-        yield from self.requests_for([(url, "start URL") for url in self.start_urls])
+        yield from self.first_requests()
 
-    def requests_for(self, lists: list[tuple[str, str]]) -> Iterator[scrapy.Request]:
+    def first_requests(self) -> Iterator[scrapy.Request]:
+        yield from self.requests_for([(url, "start URL") for url in self.start_urls], start=True)
+        home = self.site_profile.home
+        if not self.start_urls and home:  # the home page only: the column is looked for, as a crawl does
+            if self.log.allowed(home, self.robots_agent):
+                yield self.discovery_request(home)
+            else:
+                self.log.forbidden.append(home)
+
+    def follow(self, link: Link) -> Iterator[scrapy.Request]:
+        """A report linked from a page on the way to the column: recorded, not fetched."""
+        self.log.links.setdefault(link.url, (link, ""))
+        return iter(())
+
+    def list_request(self, url: str, **meta: object) -> scrapy.Request:
+        self.log.list_pages.setdefault(url, "report column found from the home page")
+        self.log.columns = self.columns_found
+        return super().list_request(url, **meta)
+
+    def requests_for(self, lists: list[tuple[str, str]], start: bool = False) -> Iterator[scrapy.Request]:
         for url, why in lists:
             if url in self.log.list_pages or url in self.log.failures:
                 continue
@@ -74,11 +97,17 @@ class CheckSpider(PortalSpider):
                 self.log.forbidden.append(url)
                 continue
             self.log.list_pages[url] = why
-            yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta={"list": True})
+            yield scrapy.Request(
+                url, callback=self.parse_list, errback=self.failed, meta={"list": True, "start": start}
+            )
 
     @property
     def robots_agent(self) -> str:
         return self.crawler.settings.get("USER_AGENT", "")
+
+    def parse_home(self, response: Response) -> Iterator[scrapy.Request]:
+        self.log.bodies[response.url] = response.body
+        yield from super().parse_home(response)
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         self.log.bodies[response.url] = response.body
@@ -108,6 +137,9 @@ class CheckSpider(PortalSpider):
         why = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
         self.log.failures[failure.request.url] = why
         self.log.list_pages.pop(failure.request.url, None)
+        if failure.request.meta.get("start") and status in (404, 410):  # moved? look from the home page
+            again = self.discovery_request(self.home_of(failure.request.url), moved_from=failure.request.url)
+            return iter([again] if again is not None else [])
         return iter(())
 
 

@@ -35,6 +35,9 @@ def describe(log: CheckLog, content: str | None, all_links: bool = False) -> lis
     lines.append(
         f"content area: {content}{_content_seen(log)}" if content else "content area: not set (the whole page is read)"
     )
+    for column, moved_from in log.columns.items():
+        instead = f" in place of {moved_from}" if moved_from else ""
+        lines.append(f"report column found from the home page: {column}{instead}")
     lines.append(f"list pages followed ({len(log.list_pages)}):")
     lines += [f"  {url}  ({why})" for url, why in log.list_pages.items()]
     links = [(link, page) for link, page in log.links.values()]

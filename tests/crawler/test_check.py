@@ -79,3 +79,24 @@ def test_an_unknown_site_is_one_line(tmp_path: Path) -> None:
         done = crawl(site_config(tmp_path, server, "xicheng"), "check", "nosuch")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_site_given_by_its_home_page_is_checked_through_discovery(tmp_path: Path) -> None:
+    from fixture_portal.beijing import BEIJING
+    from fixture_portal.districts import district_site
+
+    facts = BEIJING["pinggu"]
+    site = district_site(facts)
+    with PortalServer(site) as server:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            '[crawl]\nuser_agent = "nianbao-test/0.1"\nstart_delay = 0\n\n[sites.pinggu]\nname = "北京市平谷区人民政府"\n'
+            f'home = "{server.url("/")}"\nallowed_domains = ["127.0.0.1"]\n',
+            encoding="utf-8",
+        )
+        done = crawl(config, "check", "pinggu")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"report column found from the home page: {server.url(facts.column)}" in done.stdout
+    for path, content in site.expected_reports().items():
+        assert f"  {content.year}  {content.agency}  {server.url(path)}" in done.stdout
+    assert not (tmp_path / "nianbao.db").exists() and not (tmp_path / "data").exists()
