@@ -21,8 +21,10 @@ from storage.store import Store
 
 
 class ConditionalRequests:
-    """Re-fetch a stored report only if it changed (If-None-Match / If-Modified-Since from the
-    store), and not at all if it was checked within NIANBAO_RECHECK_HOURS."""
+    """Re-fetch a stored report, or a page read before and found no report (a 解读, a notice), only
+    if it changed (If-None-Match / If-Modified-Since from the store), and not at all if it was
+    checked within NIANBAO_RECHECK_HOURS. The request carries the page's stored status
+    (meta "stored_status"), so a 304 or a skip keeps what the page was."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -44,12 +46,13 @@ class ConditionalRequests:
             # process ~0.5 ms a page. Pages stored during this crawl are not asked again.
             store = Store(self.db_path)
             try:
-                self.known = store.pages.stored(getattr(self.crawler.spider, "site", None))
+                self.known = store.pages.revisitable(getattr(self.crawler.spider, "site", None))
             finally:
                 store.db.close()  # only read: nothing to index
         page = self.known.get(request.url)
         if page is None:
             return None
+        request.meta["stored_status"] = page["status"]
         checked = page["last_fetched"]
         if self.recheck and checked and self.now - datetime.fromisoformat(checked) < self.recheck:
             raise RecentlyChecked(f"checked at {checked}")

@@ -27,9 +27,9 @@ from parsers.errors import NoReportText, NotAReport, ParseError
 from parsers.filetype import sniff_file
 from parsers.load import parse_bytes
 from parsers.model import Report
-from spiders.items import ReportPage
+from spiders.items import ColumnFound, ReportPage
 from spiders.limits import CLOSE_TIMEOUT, message
-from spiders.stats import BUSY, LIMIT, OFFSITE_REDIRECTS, RUN_STATUS
+from spiders.stats import BUSY, LIMIT, OFFSITE_REDIRECTS, ROBOTS_FORBIDDEN, RUN_STATUS
 from spiders.urls import attachment_urls
 from storage.errors import SiteBusy
 from storage.store import Store
@@ -72,8 +72,8 @@ class ParseStage:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    async def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
-        if item.status != PageStatus.FETCHED:
+    async def process_item(self, item: ReportPage | ColumnFound, spider: Spider | None = None) -> ReportPage:
+        if isinstance(item, ColumnFound) or item.status != PageStatus.FETCHED:
             return item
         try:
             item.parsed = await self._parse(item)
@@ -235,6 +235,9 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+FORBIDDEN_MESSAGE = "the portal does not allow crawling: its robots.txt forbids the report list"
+
+
 class StoreStage:
     """Write each report (one transaction) and the page state; count what happened."""
 
@@ -267,16 +270,19 @@ class StoreStage:
             self.crawler.stats.set_value(RUN_STATUS, RunStatus.BUSY)
             _progress(self.site, f"not crawled: {exc}", logging.WARNING)
 
-    def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
+    def process_item(self, item: ReportPage | ColumnFound, spider: Spider | None = None) -> ReportPage | ColumnFound:
+        if isinstance(item, ColumnFound):
+            return self.column(item)
         page = {"etag": item.etag, "last_modified": item.last_modified, "http_status": item.http_status}
-        if item.status == PageStatus.RECENTLY_CHECKED:
-            self.counts[SaveStatus.UNCHANGED] += 1
-            self.counts["not_rechecked"] += 1
-            return item
-        if item.status == PageStatus.NOT_MODIFIED:
-            self.counts[SaveStatus.UNCHANGED] += 1
-            # etag and last_modified stay as stored: record_page leaves columns it is not given.
-            self.store.pages.record(item.url, item.site, status=PageStatus.STORED, http_status=304)
+        if item.status in (PageStatus.RECENTLY_CHECKED, PageStatus.NOT_MODIFIED):
+            if item.stored_status == PageStatus.NOT_REPORT:  # still no report: counted as one again
+                self.counts[PageStatus.NOT_REPORT] += 1
+            else:
+                self.counts[SaveStatus.UNCHANGED] += 1
+                self.counts["not_rechecked"] += item.status == PageStatus.RECENTLY_CHECKED
+            if item.status == PageStatus.NOT_MODIFIED:
+                # status, etag and last_modified stay as stored: record leaves columns it is not given.
+                self.store.pages.record(item.url, item.site, http_status=304)
             return item
         if item.status != PageStatus.FETCHED:
             if item.files:  # its report is counted once, by what becomes of its files
@@ -314,6 +320,20 @@ class StoreStage:
         _progress(self.site, f"{saved.status}: {report.agency} {report.year}" + (f" ({n_err} errors)" if n_err else ""))
         return item
 
+    def column(self, item: ColumnFound) -> ColumnFound:
+        """A report column found from the home page: stored (the next crawl starts there), and said."""
+        news = self.store.columns.found(item.site, item.url, item.moved_from)
+        self.counts["columns_found"] += 1
+        if item.moved_from:
+            _progress(
+                self.site,
+                f"the report list moved: {item.moved_from} -> {item.url}",
+                logging.WARNING if news else logging.INFO,
+            )
+        else:
+            _progress(self.site, f"report column found from the home page: {item.url}")
+        return item
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """The run is finished here rather than in close_spider: only this signal says why the
         crawl ended (finished, a limit, a signal); items in hand are all stored by then."""
@@ -329,6 +349,8 @@ class StoreStage:
         alarms = run_checks(ON_CLOSE, crawl).values()  # the crawl's health (crawler.monitors)
         status, why = self._ending(reason, any(a.fails_run for a in alarms))
         self.errors[:0] = [*why, *(a.message for a in alarms)]
+        if not crawl.list_pages and stats.get_value(ROBOTS_FORBIDDEN):  # asked not to: no failure, no streak
+            status, self.errors = RunStatus.FORBIDDEN, [FORBIDDEN_MESSAGE]
         stats.set_value(RUN_STATUS, RunStatus.FAILED)  # until the run is written: `scrapy crawl` exits 1
         self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
         stats.set_value(RUN_STATUS, status)
