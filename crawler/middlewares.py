@@ -75,7 +75,9 @@ def refused(crawler: Crawler, request: Request, target: str, kind: str = "redire
     if spider is None or domains is None:  # a spider that names no domains (Scrapy's): any host will do
         reason = None
     else:
-        reason = redirect_refused(request.url, target, domains, start_origins(getattr(spider, "start_urls", [])))
+        home = getattr(getattr(spider, "site_profile", None), "home", None)  # a site given by its home page
+        starts = [*getattr(spider, "start_urls", []), *([home] if home else [])]
+        reason = redirect_refused(request.url, target, domains, start_origins(starts))
     chain = [*request.meta.get("redirect_urls", []), request.url]
     if reason is None and target in chain:
         reason = f"redirect loop: {' -> '.join([*chain[chain.index(target) :], target])}"

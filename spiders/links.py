@@ -53,6 +53,15 @@ def names_report(text: str) -> bool:
     return bool(REPORT_TEXT.search(text)) and not NOT_REPORT_TITLE.search(text)
 
 
+_YEAR_IN_URL = re.compile(r"(19|20)\d{2}")
+
+
+def _after_host(url: str) -> str:
+    """The URL's path and query: a year is not looked for in its host and port (127.0.0.1:42081)."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
 def match_any(patterns: list[re.Pattern[str]], url: str) -> bool:
     path = urlsplit(url).path
     return any(p.search(path) for p in patterns)
@@ -104,7 +113,7 @@ class LinkRules:
                 return LinkKind.REPORT, "link text names a report"
             if self.in_column(url):  # under a report column found from the home page, not named as a report
                 return LinkKind.LIST, "inside the report column"
-            if REPORT_SLUGS.search(url) and re.search(r"(19|20)\d{2}", url) and text:
+            if REPORT_SLUGS.search(url) and _YEAR_IN_URL.search(_after_host(url)) and text:
                 return LinkKind.REPORT, "report slug and year in the URL"
         if match_any(self.list_patterns, url):
             return LinkKind.LIST, "list_patterns"

@@ -157,12 +157,13 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
         self.crawler.stats.inc_value(LIST_PAGES)
         if not hasattr(response, "xpath"):
             return
-        depth = response.meta.get("list_depth", 0) + 1  # of the list pages this one links
+        meta = response.request.meta if response.request is not None else {}
+        depth = meta.get("list_depth", 0) + 1  # of the list pages this one links
         useful = False
         for link in self.link_rules.read(response):
             useful = useful or link.kind != LinkKind.SKIPPED
             yield from self.follow(link, depth)
-        if not useful and response.request is not None and response.meta.get("start"):
+        if not useful and meta.get("start"):
             yield from self.rediscover(response)
 
     def rediscover(self, response: Response) -> Iterator[scrapy.Request | ReportPage]:
