@@ -28,9 +28,9 @@ from parsers.filetype import sniff_file
 from parsers.load import parse_bytes
 from parsers.model import Report
 from parsers.ocr import OcrOptions
-from spiders.items import ReportPage
+from spiders.items import ColumnFound, ReportPage
 from spiders.limits import CLOSE_TIMEOUT, message
-from spiders.stats import BUSY, LIMIT, OFFSITE_REDIRECTS, RUN_STATUS
+from spiders.stats import BUSY, LIMIT, OFFSITE_REDIRECTS, ROBOTS_FORBIDDEN, RUN_STATUS
 from spiders.urls import attachment_urls
 from storage.errors import SiteBusy
 from storage.store import Store
@@ -77,8 +77,8 @@ class ParseStage:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    async def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
-        if item.status != PageStatus.FETCHED:
+    async def process_item(self, item: ReportPage | ColumnFound, spider: Spider | None = None) -> ReportPage:
+        if isinstance(item, ColumnFound) or item.status != PageStatus.FETCHED:
             return item
         try:
             item.parsed = await self._parse(item)
@@ -256,6 +256,9 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+FORBIDDEN_MESSAGE = "the portal does not allow crawling: its robots.txt forbids the report list"
+
+
 class StoreStage:
     """Write each report (one transaction) and the page state; count what happened."""
 
@@ -288,7 +291,9 @@ class StoreStage:
             self.crawler.stats.set_value(RUN_STATUS, RunStatus.BUSY)
             _progress(self.site, f"not crawled: {exc}", logging.WARNING)
 
-    def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
+    def process_item(self, item: ReportPage | ColumnFound, spider: Spider | None = None) -> ReportPage | ColumnFound:
+        if isinstance(item, ColumnFound):
+            return self.column(item)
         page = {"etag": item.etag, "last_modified": item.last_modified, "http_status": item.http_status}
         if item.status in (PageStatus.RECENTLY_CHECKED, PageStatus.NOT_MODIFIED):
             return self._unchanged(item)
@@ -329,10 +334,16 @@ class StoreStage:
         return item
 
     def _unchanged(self, item: ReportPage) -> ReportPage:
-        """A page not downloaded again (304, or checked recently): a stored report, unchanged, or a
-        report file still unread, which counts and says why as when it was fetched."""
-        unread = self.store.pages.unread_reason(item.url) if item.file else None
+        """A page not downloaded again (304, or checked recently): a stored report, unchanged; a page
+        that held no report, still none; or a report file still unread, which counts and says why as
+        when it was fetched."""
         recent = item.status == PageStatus.RECENTLY_CHECKED
+        if item.stored_status == PageStatus.NOT_REPORT:  # still no report (a 解读, a notice): counted as one again
+            self.counts[PageStatus.NOT_REPORT] += 1
+            if not recent:
+                self.store.pages.record(item.url, item.site, http_status=304)  # status, etag, last_modified stay
+            return item
+        unread = self.store.pages.unread_reason(item.url) if item.file else None
         if recent:
             self.counts["not_rechecked"] += 1
         if unread is None:
@@ -346,6 +357,20 @@ class StoreStage:
         if item.linked_from:  # its page was read again this crawl: the reason goes on it again
             self.store.pages.record(item.linked_from, item.site, status=PageStatus.ATTACHMENT_ONLY,
                                     error=f"{item.url}: {unread}")  # fmt: skip
+        return item
+
+    def column(self, item: ColumnFound) -> ColumnFound:
+        """A report column found from the home page: stored (the next crawl starts there), and said."""
+        news = self.store.columns.found(item.site, item.url, item.moved_from)
+        self.counts["columns_found"] += 1
+        if item.moved_from:
+            _progress(
+                self.site,
+                f"the report list moved: {item.moved_from} -> {item.url}",
+                logging.WARNING if news else logging.INFO,
+            )
+        else:
+            _progress(self.site, f"report column found from the home page: {item.url}")
         return item
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -363,6 +388,8 @@ class StoreStage:
         alarms = run_checks(ON_CLOSE, crawl).values()  # the crawl's health (crawler.monitors)
         status, why = self._ending(reason, any(a.fails_run for a in alarms))
         self.errors[:0] = [*why, *(a.message for a in alarms)]
+        if not crawl.list_pages and stats.get_value(ROBOTS_FORBIDDEN):  # asked not to: no failure, no streak
+            status, self.errors = RunStatus.FORBIDDEN, [FORBIDDEN_MESSAGE]
         stats.set_value(RUN_STATUS, RunStatus.FAILED)  # until the run is written: `scrapy crawl` exits 1
         self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
         stats.set_value(RUN_STATUS, status)

@@ -184,7 +184,15 @@ def _v8(db: sqlite_utils.Database) -> None:
     db["pages"].add_column("year", int)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8]
+def _v9(db: sqlite_utils.Database) -> None:
+    """columns: report columns found from a portal's home page, and the list page each replaces."""
+    db.execute(
+        "create table columns (site text not null, url text not null, moved_from text, found_at text not null, "
+        "last_seen text, alerted_at text, primary key (site, url))"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

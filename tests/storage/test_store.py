@@ -204,6 +204,19 @@ def test_unread_files_are_the_sites_attachment_only_pages_with_a_validator(store
     assert store.pages.unread_reason("https://www.bjxch.gov.cn/elsewhere.pdf") is None
 
 
+def test_revisitable_pages_add_those_read_and_found_no_report(store: Store) -> None:
+    """A 解读 or notice is asked for conditionally too: revisitable() holds it with its status."""
+    url = "https://www.bjxch.gov.cn/zt/xxgkzl/gknbxq/pnidpv1.html"
+    ingest(store, SEED_000, url=url, page={"etag": '"abc"', "last_modified": None, "http_status": 200})
+    store.pages.record("https://www.bjxch.gov.cn/broken.html", "xicheng", status="failed", error="HTTP 500")
+    notice = "https://www.bjxch.gov.cn/jd.html"
+    store.pages.record(notice, "xicheng", status="not_report", error="no tables", etag='"n"')
+    pages = store.pages.revisitable("xicheng")
+    assert set(pages) == {url, notice}
+    assert (pages[notice]["status"], pages[notice]["etag"]) == ("not_report", '"n"')
+    assert pages[url]["status"] == "stored"
+
+
 def test_reports_without_agency_or_title_do_not_share_fingerprints(store: Store) -> None:
     """Two pages of bare tables (no title anywhere) are two reports, known by URL: acknowledging a
     finding of one (by fingerprint) must not silence the other's."""
