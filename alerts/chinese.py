@@ -8,7 +8,7 @@ Both parts (digest.txt.j2, digest.html.j2) are rendered from this one context; n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from alerts.digest import Digest
@@ -70,6 +70,7 @@ class Section:
     failing: str  # the failure streak in a sentence ('' none)
     stale: str
     stopped: str = ""  # why the last crawl stopped short (a limit, a signal) ('' it did not)
+    moves: list[str] = field(default_factory=list)  # 年报栏目已迁移: a column found in a list page's place
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,8 @@ def _actions(inconsistent: int, missing: int, revised: int, d: Digest) -> list[s
     lines = [text.format(n) for n, text in counts if n]
     if d.stopped:
         lines.append("上次抓取提前停止")
+    if d.moved:
+        lines.append("年报栏目已迁移")
     if d.failing:
         lines.append(f"连续 {len(d.failing.runs)} 次抓取失败")
     if d.stale:
@@ -145,6 +148,7 @@ def section(d: Digest, base: str = "") -> Section:
         _by_report(warnings, d, base, draw=False), [_item(r, base) for r in d.new[:MAX_NEW]], len(d.new),
         _by_report(d.fixed, d, base, draw=False), failing, stale,
         f"{d.site_name}（{d.site}）上次抓取提前停止：{d.stopped}" if d.stopped else "",
+        [f"{d.site_name}：年报栏目已迁移至 {m['url']}（原地址 {m['moved_from']} 已失效或不再列出年报）" for m in d.moved],
     )  # fmt: skip
 
 

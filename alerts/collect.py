@@ -34,6 +34,8 @@ def collect(store: Store, config: Config, site: str, now: datetime | None = None
     _collect_reports(store, site, d)
     _collect_findings(store, site, d)
     _collect_health(store, config, site, d, now or datetime.now(UTC))
+    d.moved = store.columns.pending(site)  # the report list moved: found again from the home page
+    d.covers["columns"] = [(site, m["url"]) for m in d.moved]
     return d
 
 

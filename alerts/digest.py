@@ -10,7 +10,7 @@ from crawler.monitors import Alarm
 
 
 def _covers() -> dict[str, list[Any]]:
-    return {k: [] for k in ("reports", "findings", "fixed", "failures", "watchdog")}
+    return {k: [] for k in ("reports", "findings", "fixed", "failures", "watchdog", "columns")}
 
 
 @dataclass
@@ -27,11 +27,12 @@ class Digest:
     failing: Alarm | None = None  # the failure_streak monitor's alarm, not alerted yet
     stale: Alarm | None = None  # the watchdog's alarm, not alerted yet
     stopped: str | None = None  # why the site's last crawl stopped short (a limit, a signal), not alerted yet
+    moved: list[dict[str, Any]] = field(default_factory=list)  # report columns found in a list page's place
     # The current report JSON of each report whose error findings name cells: its tables are drawn.
     reports: dict[int, dict[str, Any]] = field(default_factory=dict)
     covers: dict[str, list[Any]] = field(default_factory=_covers)  # what queueing marks as alerted
 
     def empty(self) -> bool:
-        return not (
-            self.new or self.revised or self.findings or self.fixed or self.failing or self.stale or self.stopped
+        return not any(
+            (self.new, self.revised, self.findings, self.fixed, self.failing, self.stale, self.stopped, self.moved)
         )

@@ -126,6 +126,7 @@ class Section:
     fixed: list[FindingLine]
     failing: Failing | None
     stale_since: str | None
+    moves: list[str]  # 年报栏目已迁移: one line a column found in a configured list page's place
     stopped: str | None = None  # why the last crawl stopped short
 
 
@@ -157,6 +158,7 @@ def subject(d: Digest) -> str:
     parts = [_count(n, one, many) for n, one, many in counts if n]
     parts += [d.stopped] if d.stopped else []
     parts += [alarm.message for alarm in (d.failing, d.stale) if alarm]
+    parts += ["年报栏目已迁移"] if d.moved else []
     return f"{d.site_name}: " + (", ".join(parts) or "no news")
 
 
@@ -229,6 +231,10 @@ def section(d: Digest) -> Section:
         failing=Failing(len(d.failing.runs), d.failing.last_error) if d.failing else None,
         stale_since=d.stale.since if d.stale else None,
         stopped=d.stopped,
+        moves=[
+            f"{d.site_name}：年报栏目已迁移至 {m['url']}（原地址 {m['moved_from']} 已失效或不再列出年报）"
+            for m in d.moved
+        ],
     )
 
 

@@ -12,7 +12,9 @@ parse to a report with tables 1-3, so the figures are for real work:
   - DOCX: reports/s of parse_bytes, and of parsers.docx.read_docx alone.
   - DOC/WPS: seconds a LibreOffice conversion takes (a fresh profile each time, as in a crawl).
   - XLSX/XLS: reports/s of parse_bytes.
-  - OCR of scans is not built yet (issue 13, item 4): nothing to measure.
+  - OCR (the `ocr` extra): the pages of tables 2 and 3 of both PDFs rendered at 150 dpi as a scan
+    (a PDF of page images, no text layer), parse_bytes with OCR on: pages/s, seconds a page, the
+    cells of truth.json right, and this process's peak RSS before and after (the models loaded).
   - peak RSS of this process, and of its LibreOffice children.
 """
 
@@ -105,6 +107,37 @@ def bench_sheets(passes: int) -> None:
         print(f"{name.rsplit('.', 1)[1].upper()} {name}: {1 / t:.1f} reports/s ({t * 1000:.0f} ms)")
 
 
+def bench_ocr() -> None:
+    import json
+
+    import pypdfium2 as pdfium
+
+    from parsers.ocr import OcrOptions, installed
+
+    if not installed():
+        print("OCR: rapidocr_onnxruntime not installed (pip install 'nianbao[ocr]'): not measured")
+        return
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    truth = {t["file"]: t for t in json.loads((FILES / "truth.json").read_text(encoding="utf-8"))}
+    pages, seconds, right, total = 0, 0.0, 0, 0
+    for name, numbers in (("hongze-2024.pdf", [3, 4]), ("huaian-2024.pdf", [4, 5])):
+        pdf = pdfium.PdfDocument(str(FILES / name))
+        images = [pdf[n - 1].render(scale=150 / 72).to_pil().convert("RGB") for n in numbers]
+        buf = io.BytesIO()
+        images[0].save(buf, "PDF", resolution=150, save_all=True, append_images=images[1:], quality=90)
+        t = time.perf_counter()
+        report = parse_bytes(buf.getvalue(), name=name, ocr=OcrOptions(enabled=True)).report
+        spent = time.perf_counter() - t
+        want = [(part, row, col, v) for part in ("applications", "review_litigation")
+                for row, cols in truth[name][part].items() for col, v in cols.items()]  # fmt: skip
+        ok = sum(getattr(report, part).get(row, {}).get(col) == v for part, row, col, v in want)
+        print(f"  {name}: {len(numbers)} pages by OCR in {spent:.1f} s, {ok}/{len(want)} cells of tables 2 and 3 right")
+        pages, seconds, right, total = pages + len(numbers), seconds + spent, right + ok, total + len(want)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"OCR: {pages / seconds:.2f} pages/s ({seconds / pages:.1f} s a page), {right}/{total} cells right "
+          f"({100 * right / total:.1f} %); peak RSS {before:.0f} MB before, {after:.0f} MB with OCR")  # fmt: skip
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--passes", type=int, default=3)
@@ -112,7 +145,7 @@ def main() -> int:
     bench_pdf(args.passes)
     bench_word(args.passes)
     bench_sheets(args.passes)
-    print("OCR: not built yet (issue 13, item 4)")
+    bench_ocr()
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS: {own:.0f} MB (this process), {children:.0f} MB (LibreOffice, the largest child)")

@@ -13,6 +13,7 @@ findings returned; it decides nothing itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from datetime import date
 
 from checks.collect import Collector
@@ -21,7 +22,7 @@ from checks.dates import check_late, missing_report, url_year_mismatch
 from checks.history import HISTORY_CHECKS
 from checks.narrative import check_narrative
 from checks.tables import check_balance, check_results_sum, check_review_total, check_row_total
-from common.constants import Rule
+from common.constants import Rule, Severity
 from parsers.model import Finding, Report, fingerprint, report_key, split_key
 
 # In this order: the findings of a report come out in it.
@@ -41,6 +42,12 @@ PARSE_CHECKS: tuple[Callable[[Report, Collector], None], ...] = (
 # monitoring rule, which no version of a report can resolve: only the next year's report can.
 HISTORY_RULES: tuple[Rule, ...] = (Rule.CARRY_CONTINUITY, Rule.IN_FORCE_CONTINUITY)
 MONITOR_RULES: tuple[Rule, ...] = (Rule.MISSING_REPORT,)
+# Numbers read by OCR (a scan, page images: the report's source says "method": "ocr") may be
+# misread, so an error that rests on them is this severity instead, until a person confirms the
+# numbers (the source's "confirmed": true). Every error of such a report rests on them: the
+# arithmetic of its tables, a table not found, continuity with the year before.
+OCR_SEVERITY = Severity.WARNING
+OCR_NOTE = " (numbers read by OCR, not yet confirmed)"
 
 
 def assess_report(report: Report, url_year: int | None = None, previous: Report | None = None) -> list[Finding]:
@@ -52,7 +59,7 @@ def assess_report(report: Report, url_year: int | None = None, previous: Report 
     if previous is not None:
         for history_check in HISTORY_CHECKS:
             history_check(report, previous, out)
-    return [*out.done(), *url_year_mismatch(report, url_year)]
+    return read_by_ocr([*out.done(), *url_year_mismatch(report, url_year)], report, previous)
 
 
 def assessed(report: Report, url_year: int | None = None) -> Report:
@@ -66,7 +73,25 @@ def assess_history(report: Report, previous: Report) -> list[Finding]:
     out = Collector(report)
     for check in HISTORY_CHECKS:
         check(report, previous, out)
-    return out.done()
+    return read_by_ocr(out.done(), report, previous)
+
+
+def unconfirmed_ocr(report: Report | None) -> bool:
+    """Whether the report's numbers were read by OCR and no person has confirmed them yet."""
+    source = report.source if report is not None else None
+    return bool(source) and source.get("method") == "ocr" and not source.get("confirmed")
+
+
+def read_by_ocr(findings: list[Finding], *reports: Report | None) -> list[Finding]:
+    """The findings, with each error lowered to OCR_SEVERITY when a report they rest on has
+    unconfirmed OCR'd numbers (the rule of OCR_SEVERITY). Its fingerprint stays: once the
+    numbers are confirmed, the same finding is an error again, not a new one."""
+    if not any(unconfirmed_ocr(r) for r in reports):
+        return findings
+    return [
+        replace(f, severity=OCR_SEVERITY, message=f.message + OCR_NOTE) if f.severity == Severity.ERROR else f
+        for f in findings
+    ]
 
 
 def answered_by(report: Report) -> list[str]:

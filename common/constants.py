@@ -38,6 +38,7 @@ class RunStatus(StrEnum):
     FAILED = "failed"
     BUSY = "busy"  # another live process crawls the site: not crawled (never stored)
     INTERRUPTED = "interrupted"  # its process died, or was stopped by a signal, before it finished
+    FORBIDDEN = "forbidden"  # robots.txt forbids the site's list pages: not crawled, not a failure (no streak)
     LIMITED = "limited"  # stopped at one of the crawl's limits ([crawl] max_*): its errors name which
 
 

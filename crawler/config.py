@@ -103,7 +103,7 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _site(key: str, table: dict[str, Any]) -> Site:
     limits = {k: v for k, v in table.items() if k in CrawlLimits.names()}
-    fields = {k: v for k, v in table.items() if k != "name" and k not in limits}
+    fields = {"start_urls": [], **{k: v for k, v in table.items() if k != "name" and k not in limits}}
     return Site(
         key=key, name=str(table.get("name", key)), limits=limits, **fields
     )  # translates `content` to XPath, once

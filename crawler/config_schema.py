@@ -36,6 +36,7 @@ class Key:
     default: Any = None  # what the code uses when the key is absent (None: nothing / off)
     required: bool = False
     note: str = ""  # the default in words, when it is not one value (`crawl config` shows it)
+    unless: str | None = None  # a required key that need not be given when this other key is
 
 
 def _show(value: Any) -> str:
@@ -209,6 +210,8 @@ TABLES: dict[str, dict[str, Key]] = {
         "file_maxsize": Key(number(whole=True), 30_000_000),
         "parse_seconds": Key(number(positive=True), 60.0),
         "parse_memory_mb": Key(number(whole=True, positive=True), 2048),
+        "ocr": Key(boolean, False),  # scans and page images read by OCR (the `ocr` extra): seconds a page
+        "ocr_page_seconds": Key(number(positive=True), 60.0),
         **LIMIT_KEYS,
     },
     "schedule": {
@@ -245,7 +248,10 @@ TABLES: dict[str, dict[str, Key]] = {
 # [sites.NAME]: one portal (spiders.profile.Site).
 SITE: dict[str, Key] = {
     "name": Key(text, note="the site's key"),
-    "start_urls": Key(strings(url, required=True), required=True),
+    # The portal's home page (or its 政府信息公开 page): where the report column is looked for when no
+    # start URL is given or a start URL no longer lists reports (spiders.discovery).
+    "home": Key(url),
+    "start_urls": Key(strings(url, required=True), required=True, unless="home", note="found from home if not given"),
     "allowed_domains": Key(strings(host, required=True), required=True),
     "report_patterns": Key(strings(regex), []),
     "list_patterns": Key(strings(regex), []),
@@ -282,7 +288,11 @@ def check_table(values: dict[str, Any], keys: dict[str, Key], where: str) -> tup
             out[name] = key.check(value)
         except Invalid as exc:
             problems.append(f"{where}.{name}: {exc}")
-    problems += [f"{where}.{name} is required" for name, key in keys.items() if key.required and name not in values]
+    problems += [
+        f"{where}.{name} is required" + (f" (or {key.unless})" if key.unless else "")
+        for name, key in keys.items()
+        if key.required and name not in values and not (key.unless and key.unless in values)
+    ]
     return out, problems
 
 

@@ -21,10 +21,12 @@ from storage.store import Store
 
 
 class ConditionalRequests:
-    """Re-fetch a stored report only if it changed (If-None-Match / If-Modified-Since from the
-    store), and not at all if it was checked within NIANBAO_RECHECK_HOURS. A report file fetched
-    before but not read (attachment_only) is asked for so too: unchanged, it would fail the same way
-    (`--full` reads it again, say once LibreOffice is installed)."""
+    """Re-fetch a stored report, or a page read before and found no report (a 解读, a notice), only
+    if it changed (If-None-Match / If-Modified-Since from the store), and not at all if it was
+    checked within NIANBAO_RECHECK_HOURS. A report file fetched before but not read
+    (attachment_only) is asked for so too: unchanged, it would fail the same way (`--full` reads it
+    again, say once LibreOffice is installed). The request carries the page's stored status (meta
+    "stored_status"), so a 304 or a skip keeps what the page was."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -48,7 +50,7 @@ class ConditionalRequests:
             store = Store(self.db_path)
             site = getattr(self.crawler.spider, "site", None)
             try:
-                self.known, self.unread = store.pages.stored(site), store.pages.unread_files(site)
+                self.known, self.unread = store.pages.revisitable(site), store.pages.unread_files(site)
             finally:
                 store.db.close()  # only read: nothing to index
         page = self.known.get(request.url)
@@ -56,6 +58,7 @@ class ConditionalRequests:
             page = self.unread.get(request.url)
         if page is None:
             return None
+        request.meta["stored_status"] = page["status"]
         checked = page["last_fetched"]
         if self.recheck and checked and self.now - datetime.fromisoformat(checked) < self.recheck:
             raise RecentlyChecked(f"checked at {checked}")
@@ -78,7 +81,9 @@ def refused(crawler: Crawler, request: Request, target: str, kind: str = "redire
     if spider is None or domains is None:  # a spider that names no domains (Scrapy's): any host will do
         reason = None
     else:
-        reason = redirect_refused(request.url, target, domains, start_origins(getattr(spider, "start_urls", [])))
+        home = getattr(getattr(spider, "site_profile", None), "home", None)  # a site given by its home page
+        starts = [*getattr(spider, "start_urls", []), *([home] if home else [])]
+        reason = redirect_refused(request.url, target, domains, start_origins(starts))
     chain = [*request.meta.get("redirect_urls", []), request.url]
     if reason is None and target in chain:
         reason = f"redirect loop: {' -> '.join([*chain[chain.index(target) :], target])}"

@@ -6,31 +6,24 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import re
-import resource
-import signal
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from typing import Any, Self
+from typing import Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from checks.assess import JUDGE, assess_report
+from checks.assess import JUDGE
 from common.constants import PageStatus, RunStatus, SaveStatus, Severity
 from crawler.monitors import ON_CLOSE, CrawlStats, run_checks
+from crawler.parse_worker import ParsedPage, budgeted_parse, parse_page, start_worker
 from parsers.errors import NoReportText, NotAReport, OverBudget, ParseError
-from parsers.filetype import sniff_file
-from parsers.load import parse_bytes
-from parsers.model import Report
-from spiders.items import ReportPage
+from parsers.ocr import OcrOptions
+from spiders.items import ColumnFound, ReportPage
 from spiders.limits import CLOSE_TIMEOUT, message
-from spiders.stats import BUSY, LIMIT, OFFSITE_REDIRECTS, RUN_STATUS
-from spiders.urls import attachment_urls
+from spiders.stats import BUSY, LIMIT, OFFSITE_REDIRECTS, ROBOTS_FORBIDDEN, RUN_STATUS
 from storage.errors import SiteBusy
 from storage.store import Store
 
@@ -42,16 +35,20 @@ class ParseStage:
     process (NIANBAO_PARSE_WORKERS), so the crawl's event loop keeps fetching meanwhile.
     """
 
-    def __init__(self, workers: int = 0, seconds: float = 60.0, memory_mb: int = 2048) -> None:
+    def __init__(
+        self, workers: int = 0, seconds: float = 60.0, memory_mb: int = 2048, ocr: OcrOptions | None = None
+    ) -> None:
         self.workers = workers
         self.seconds, self.memory_mb = seconds, memory_mb  # each page's budget in a worker
+        self.ocr = ocr or OcrOptions()  # scans and images: by OCR, each of their pages with its own budget
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         s = crawler.settings
+        ocr = OcrOptions(s.getbool("NIANBAO_OCR", False), s.getfloat("NIANBAO_OCR_PAGE_SECONDS", 60.0))
         stage = cls(s.getint("NIANBAO_PARSE_WORKERS", 0), s.getfloat("NIANBAO_PARSE_SECONDS", 60.0),
-                   s.getint("NIANBAO_PARSE_MEMORY_MB", 2048))  # fmt: skip
+                    s.getint("NIANBAO_PARSE_MEMORY_MB", 2048), ocr)  # fmt: skip
         stage.crawler = crawler  # a page's files are asked for through its engine
         return stage
 
@@ -64,7 +61,7 @@ class ParseStage:
         return ProcessPoolExecutor(
             self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
+            initializer=start_worker,
             initargs=(os.getpid(), self.memory_mb),
         )
 
@@ -72,8 +69,8 @@ class ParseStage:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    async def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
-        if item.status != PageStatus.FETCHED:
+    async def process_item(self, item: ReportPage | ColumnFound, spider: Spider | None = None) -> ReportPage:
+        if isinstance(item, ColumnFound) or item.status != PageStatus.FETCHED:
             return item
         try:
             item.parsed = await self._parse(item)
@@ -122,6 +119,7 @@ class ParseStage:
             item.link_title,
             item.agency,
             item.year,
+            self.ocr,
         )
         pool = self.pool
         if pool is None:
@@ -139,96 +137,7 @@ class ParseStage:
             return await self._parse(item, again=True)
 
 
-@dataclass
-class ParsedPage:
-    """What the store needs of a parsed page: the Document (its grids) stays in the worker, as
-    pickling it back would cost the crawl process more than parsing saved it."""
-
-    report: Report  # with its findings (checks.assess)
-    records: list[str]
-    content_found: bool | None
-    attachments: list[str]
-
-
-def parse_page(
-    body: bytes,
-    encoding: str | None,
-    content: str | None,
-    url: str,
-    url_year: int | None = None,
-    link_title: str | None = None,
-    agency: str | None = None,
-    year: int | None = None,
-) -> ParsedPage:
-    """A report page or file parsed and assessed (with the year its URL files it under and the title its
-    list link gave) and its attachment links read: the CPU work of a page, done together in the
-    worker so the crawl process only fetches and writes (reading the links in the spider parsed
-    a page with attachments twice). A file (PDF, Word, …: its bytes say, not its URL) is read as
-    its type; agency and year, of the report page that linked it, are the report's if it names none."""
-    kind = sniff_file(body, url) or "html"  # what the bytes are, not what the URL says
-    try:
-        parsed = parse_bytes(body, kind, encoding, content, title_hint=link_title, name=None if kind == "html" else url)
-    except NoReportText as exc:  # say where the report is: its attachments (the crawl asks for them next)
-        found = attachment_urls(url, exc.links)
-        if not found and len(_page_images(body)) < 2:  # nothing of the report here: a page about it
-            raise NotAReport(
-                "not an annual report: its title names one, but it has no text, file or images of it"
-            ) from None
-        message = str(exc) + (f" Attachments: {' '.join(found)}" if found else "")
-        raise NoReportText(message, found, exc.agency, exc.year) from None
-    report = parsed.report
-    report.agency, report.year = report.agency or agency, report.year or year
-    parsed.report.findings = assess_report(parsed.report, url_year)
-    doc = parsed.document
-    return ParsedPage(parsed.report, parsed.records, doc.content_found, attachment_urls(url, doc.links))
-
-
-_IMG = re.compile(rb"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.I)
-# Pictures every page of a portal shows: its logo, icons, buttons, QR codes (二维码: ewm).
-_CHROME = re.compile(rb"logo|icon|banner|button|btn|nav|search|qr|ewm|header|footer|top|bottom|bg", re.I)
-
-
-def _page_images(body: bytes) -> list[bytes]:
-    """The images of a page other than the portal's own chrome: a report published as scanned
-    pages shows several (only pages whose title names a report get here, so this is rare)."""
-    return [src for src in _IMG.findall(body) if not _CHROME.search(src)]
-
-
-def budgeted_parse(seconds: float, *page: Any) -> ParsedPage:
-    """parse_page in a worker, stopped after `seconds` (SIGALRM: the worker's main thread parses)
-    or when it needs more memory than the worker may have (RLIMIT_AS, set by _start_worker)."""
-
-    def stop(signum: int, frame: Any) -> None:
-        raise OverBudget(f"parsing took more than {seconds:g} s (parse_seconds): skipped")
-
-    signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return parse_page(*page)
-    except MemoryError:
-        raise OverBudget("parsing needed more memory than a parse worker may use (parse_memory_mb)") from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-def _start_worker(parent: int, memory_mb: int) -> None:
-    """A parse worker: its address space capped (a runaway page raises MemoryError, not the
-    machine's OOM killer), and gone with the crawl process."""
-    limit = memory_mb * 1024 * 1024
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-    _exit_with_parent(parent)
-
-
-def _exit_with_parent(parent: int) -> None:
-    """In a parse worker: leave when the crawl process is gone (even if it was SIGKILLed)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
+FORBIDDEN_MESSAGE = "the portal does not allow crawling: its robots.txt forbids the report list"
 
 
 class StoreStage:
@@ -263,7 +172,9 @@ class StoreStage:
             self.crawler.stats.set_value(RUN_STATUS, RunStatus.BUSY)
             _progress(self.site, f"not crawled: {exc}", logging.WARNING)
 
-    def process_item(self, item: ReportPage, spider: Spider | None = None) -> ReportPage:
+    def process_item(self, item: ReportPage | ColumnFound, spider: Spider | None = None) -> ReportPage | ColumnFound:
+        if isinstance(item, ColumnFound):
+            return self.column(item)
         page = {"etag": item.etag, "last_modified": item.last_modified, "http_status": item.http_status}
         if item.status in (PageStatus.RECENTLY_CHECKED, PageStatus.NOT_MODIFIED):
             return self._unchanged(item)
@@ -304,10 +215,16 @@ class StoreStage:
         return item
 
     def _unchanged(self, item: ReportPage) -> ReportPage:
-        """A page not downloaded again (304, or checked recently): a stored report, unchanged, or a
-        report file still unread, which counts and says why as when it was fetched."""
-        unread = self.store.pages.unread_reason(item.url) if item.file else None
+        """A page not downloaded again (304, or checked recently): a stored report, unchanged; a page
+        that held no report, still none; or a report file still unread, which counts and says why as
+        when it was fetched."""
         recent = item.status == PageStatus.RECENTLY_CHECKED
+        if item.stored_status == PageStatus.NOT_REPORT:  # still no report (a 解读, a notice): counted as one again
+            self.counts[PageStatus.NOT_REPORT] += 1
+            if not recent:
+                self.store.pages.record(item.url, item.site, http_status=304)  # status, etag, last_modified stay
+            return item
+        unread = self.store.pages.unread_reason(item.url) if item.file else None
         if recent:
             self.counts["not_rechecked"] += 1
         if unread is None:
@@ -321,6 +238,20 @@ class StoreStage:
         if item.linked_from:  # its page was read again this crawl: the reason goes on it again
             self.store.pages.record(item.linked_from, item.site, status=PageStatus.ATTACHMENT_ONLY,
                                     error=f"{item.url}: {unread}")  # fmt: skip
+        return item
+
+    def column(self, item: ColumnFound) -> ColumnFound:
+        """A report column found from the home page: stored (the next crawl starts there), and said."""
+        news = self.store.columns.found(item.site, item.url, item.moved_from)
+        self.counts["columns_found"] += 1
+        if item.moved_from:
+            _progress(
+                self.site,
+                f"the report list moved: {item.moved_from} -> {item.url}",
+                logging.WARNING if news else logging.INFO,
+            )
+        else:
+            _progress(self.site, f"report column found from the home page: {item.url}")
         return item
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -338,6 +269,8 @@ class StoreStage:
         alarms = run_checks(ON_CLOSE, crawl).values()  # the crawl's health (crawler.monitors)
         status, why = self._ending(reason, any(a.fails_run for a in alarms))
         self.errors[:0] = [*why, *(a.message for a in alarms)]
+        if not crawl.list_pages and stats.get_value(ROBOTS_FORBIDDEN):  # asked not to: no failure, no streak
+            status, self.errors = RunStatus.FORBIDDEN, [FORBIDDEN_MESSAGE]
         stats.set_value(RUN_STATUS, RunStatus.FAILED)  # until the run is written: `scrapy crawl` exits 1
         self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
         stats.set_value(RUN_STATUS, status)

@@ -42,6 +42,11 @@ def _source(source: dict) -> str:
         [str(source.get("type"))]
         + ([f"{source['pages']} pages"] if source.get("pages") else [])
         + ([f"converted by {source['converted_by']}"] if source.get("converted_by") else [])
+        + (
+            [f"read by OCR ({source.get('engine') or 'OCR'}): numbers unconfirmed"]
+            if source.get("method") == "ocr"
+            else []
+        )
     )
     out = [f"{source.get('file') or '(file)'} ({about})"]
     for n, part in TABLE_PARTS.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ def crawl_sites(
     runs: dict[str, int] = {}
     busy: list[RunResult] = []
     try:
+        config = moved_columns(config, store, sites)
         for site in sites:
             try:
                 runs[site] = store.runs.start(site)
@@ -63,6 +64,19 @@ def crawl_sites(
         raise
     results = {r.site: r for r in busy} | _results(db_path, runs, "the crawl did not start")
     return [results[site] for site in sites]
+
+
+def moved_columns(config: Config, store, sites: list[str]) -> Config:
+    """The config with each configured list page that moved (a crawl found the report column
+    elsewhere from the home page: storage.columns) replaced by where it went."""
+    profiles = dict(config.sites)
+    for key in sites:
+        moves = store.columns.moves(key) if key in profiles else {}
+        if moves:
+            site = profiles[key]
+            starts = [new for url in site.start_urls for new in moves.get(url, [url])]
+            profiles[key] = replace(site, start_urls=list(dict.fromkeys(starts)))
+    return replace(config, sites=profiles)
 
 
 def _results(db_path: Path, runs: dict[str, int], unfinished: str) -> dict[str, RunResult]:
@@ -96,8 +110,8 @@ def format_summary(results: list[RunResult], open_counts: dict[str, Counter[str]
     lines = []
     for r in results:
         c = r.counts
-        if r.status == RunStatus.BUSY:
-            lines.append(f"{r.site}: busy — {r.errors[0]}")
+        if r.status in (RunStatus.BUSY, RunStatus.FORBIDDEN):
+            lines.append(f"{r.site}: {r.status} — {r.errors[0]}")
             continue
         stopped = r.status in (RunStatus.LIMITED, RunStatus.INTERRUPTED) and r.errors
         why = f" ({r.errors[0]})" if stopped else ""  # which limit, or the signal

@@ -31,6 +31,8 @@ _FROM_CONFIG = {
     "parse_seconds": "NIANBAO_PARSE_SECONDS",
     "parse_memory_mb": "NIANBAO_PARSE_MEMORY_MB",
     "parse_workers": "NIANBAO_PARSE_WORKERS",
+    "ocr": "NIANBAO_OCR",
+    "ocr_page_seconds": "NIANBAO_OCR_PAGE_SECONDS",
 }
 
 BOT_NAME = "nianbao"
@@ -107,6 +109,9 @@ NIANBAO_LIMITS: dict[str, float] = {}
 # Each page's budget in a parse worker ([crawl] parse_seconds, parse_memory_mb): a page over it is failed.
 NIANBAO_PARSE_SECONDS = _default("parse_seconds")
 NIANBAO_PARSE_MEMORY_MB = _default("parse_memory_mb")
+# Scans and page images: read by OCR ([crawl] ocr, off by default), each page within ocr_page_seconds.
+NIANBAO_OCR = _default("ocr")
+NIANBAO_OCR_PAGE_SECONDS = _default("ocr_page_seconds")
 
 
 def settings_for(

@@ -69,6 +69,10 @@ class MissingTool(ParseError):
     for .doc/.wps, OCR for a scan. The message names the tool ("needs LibreOffice to read .wps")."""
 
 
+class NeedsOcr(MissingTool):
+    """A PDF with no text layer (a scan): its text is in page images, for OCR (parsers.ocr)."""
+
+
 def one_line(text: object, limit: int = MAX_MESSAGE) -> str:
     """text as one line of at most `limit` characters: every run of white space (line breaks
     included, as str.splitlines knows them) becomes one space."""

@@ -12,11 +12,14 @@ table), so a reader of the report can find its numbers in the file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from parsers import filetype as ft
 from parsers.document import Document, Grid
-from parsers.errors import MissingTool, ParseError
+from parsers.errors import NeedsOcr, ParseError
+
+if TYPE_CHECKING:
+    from parsers.ocr import OcrOptions
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a report PDF with page images runs to ~20 MB
 _MAX_PLACED_GRIDS = 60  # where each table is: one table read per grid prefix, so bounded
@@ -32,17 +35,21 @@ class FileDocument(Document):
     place: str = "pages"
     grid_places: list[list[Any]] = field(default_factory=list)
     converted_by: str | None = None
+    method: str | None = None  # how its text was read, where not from the file itself: "ocr"
 
 
-def read_file(data: bytes, kind: str) -> FileDocument:
+def read_file(data: bytes, kind: str, ocr: OcrOptions | None = None) -> FileDocument:
     """Read a file of one of parsers.filetype.FILE_KINDS. ParseError when it is not readable,
-    MissingTool when it needs LibreOffice or OCR that this machine lacks."""
+    MissingTool when it needs LibreOffice or OCR that this machine lacks (or OCR, off: `ocr`)."""
     if len(data) > MAX_FILE_BYTES:
         raise ParseError(f"file is {len(data) // 1_048_576} MB, larger than any report")
     if kind == ft.PDF:
         from parsers.pdf import read_pdf
 
-        pdf = read_pdf(data)
+        try:
+            pdf = read_pdf(data)
+        except NeedsOcr as exc:  # a scan: its pages by OCR, where that is on
+            return _read_by_ocr(data, kind, ocr, str(exc))
         return FileDocument(blocks=pdf.blocks, kind=kind, pages=pdf.pages, grid_places=pdf.grid_pages)
     if kind in (ft.DOCX, ft.DOC, ft.WPS, ft.ODT, ft.RTF):
         return _read_word(data, kind)
@@ -52,8 +59,20 @@ def read_file(data: bytes, kind: str) -> FileDocument:
         book = read_xlsx(data) if kind == ft.XLSX else read_xls(data)
         return FileDocument(blocks=book.blocks, kind=kind, place="sheets", grid_places=[[s] for s in book.grid_sheets])
     if kind == ft.IMAGE:
-        raise MissingTool("an image (a scanned report?): reading it needs OCR")
+        return _read_by_ocr(data, kind, ocr, "an image (a scanned report?)")
     raise ParseError(f"{ft.LABELS.get(kind, kind)}: not a format a report is read from")
+
+
+def _read_by_ocr(data: bytes, kind: str, options: OcrOptions | None, what: str) -> FileDocument:
+    """A scanned PDF or an image, by OCR (parsers.ocr); MissingTool when OCR is off or not installed."""
+    from parsers import ocr
+
+    ocr.require(options, what)
+    assert options is not None
+    read = ocr.read_scan(data, options) if kind == ft.PDF else ocr.read_image(data, options)
+    return FileDocument(
+        blocks=read.blocks, kind=kind, pages=read.pages, grid_places=read.grid_pages, method=ocr.METHOD
+    )
 
 
 def _read_word(data: bytes, kind: str) -> FileDocument:
@@ -84,10 +103,25 @@ def describe_source(doc: Document, name: str | None = None) -> dict[str, Any] | 
         source["pages"] = doc.pages
     if doc.converted_by:
         source["converted_by"] = doc.converted_by
+    if doc.method:  # every number of the report was read by OCR: checks.assess lowers its findings
+        source["method"] = doc.method
+        source["engine"] = _ocr_engine()
     places = table_places(doc.grids, doc.grid_places)
     if places is not None:
         source["tables"] = {part: {doc.place: where} for part, where in places.items()}
     return source
+
+
+def _ocr_engine() -> str:
+    """The OCR engine and its version, as the source names it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from parsers.ocr import ENGINE
+
+    try:
+        return f"{ENGINE} {version(ENGINE)}"
+    except PackageNotFoundError:
+        return ENGINE
 
 
 def table_places(grids: list[Grid], grid_places: list[list[Any]]) -> dict[str, list[Any]] | None:

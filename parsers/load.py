@@ -14,6 +14,7 @@ from parsers.files import describe_source, read_file
 from parsers.filetype import FILE_KINDS, sniff_file
 from parsers.html import MAX_BYTES, parse_html
 from parsers.model import Report
+from parsers.ocr import OcrOptions
 from parsers.text import parse_text
 
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
@@ -42,14 +43,16 @@ def to_document(
     encoding: str | None = None,
     content: str | None = None,
     name: str | None = None,
+    ocr: OcrOptions | None = None,
 ) -> Document:
     """Bytes -> Document; kind is 'html', 'text' or a file kind of parsers.filetype (sniffed from the
     bytes when None; name, the file's name or URL, only tells a .wps from a .doc); content is the
-    site's content-area XPath (html only; see parsers.html.parse_html)."""
+    site's content-area XPath (html only; see parsers.html.parse_html); ocr: whether (and how) a
+    scan or an image is read by OCR (parsers.ocr; None: it is not, and says it needs OCR)."""
     if kind is None:
         kind = sniff_file(data, name) or ("html" if looks_like_html(data) else "text")
     if kind in FILE_KINDS:
-        return read_file(data, kind)  # PDF, Word, WPS, spreadsheets (issue 13)
+        return read_file(data, kind, ocr)  # PDF, Word, WPS, spreadsheets, scans (issue 13)
     if kind == "html":
         return parse_html(data, encoding, content=content)
     if len(data) > MAX_BYTES:
@@ -68,17 +71,18 @@ def parse_bytes(
     content: str | None = None,
     title_hint: str | None = None,
     name: str | None = None,
+    ocr: OcrOptions | None = None,
 ) -> Parsed:
     """Parse and extract one report. Raises NotAReport for a readable page that is not a
     report, ParseError for anything unreadable. title_hint: see parsers.extract.extract; name: the
-    file's name or URL (a file's report names it in its source)."""
-    doc = to_document(data, kind, encoding, content, name)
+    file's name or URL (a file's report names it in its source); ocr: see to_document."""
+    doc = to_document(data, kind, encoding, content, name, ocr)
     report = extract(doc, title_hint)
     report.source = describe_source(doc, name)
     return Parsed(doc, report, data)
 
 
-def parse_path(path: str | Path, content: str | None = None) -> Parsed:
+def parse_path(path: str | Path, content: str | None = None, ocr: OcrOptions | None = None) -> Parsed:
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -87,4 +91,4 @@ def parse_path(path: str | Path, content: str | None = None) -> Parsed:
     suffix = path.suffix.lower()
     kind = "html" if suffix in HTML_SUFFIXES else "text" if suffix in TEXT_SUFFIXES else None
     kind = sniff_file(data, path.name) or kind  # a file is what its bytes say, whatever its name
-    return parse_bytes(data, kind, content=content, name=path.name)
+    return parse_bytes(data, kind, content=content, name=path.name, ocr=ocr)

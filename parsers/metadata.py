@@ -40,24 +40,29 @@ def read_metadata(doc: Document, report: Report, title_hint: str | None = None) 
         else:
             title = hint or next(iter(named), in_text)
     if title:
-        title = re.sub(r"\s+", "", title)
-        m = _TITLE_WORDS.search(title)
-        if m:  # drop a portal's "_站点名" suffix, not a year given after the title words
-            note = None if _YEAR.search(title, 0, m.end()) else _YEAR_NOTE.match(title, m.end())
-            title = title[: note.end() if note else m.end()]
-        report.title = title
-        ym = _YEAR.search(title)
-        if ym:
-            report.year = int(ym.group(1))
-            note = _YEAR_NOTE.search(title)
-            if note and note.start() < ym.start():  # the year is in the note: the agency is before it
-                agency = title[: note.start()]
-            else:
-                agency = title[: ym.start()] + title[ym.end() :]
-            agency = _TITLE_SUFFIX.sub("", agency.strip()).strip("度 ")
-            agency = _ALIAS.sub("", agency) or agency  # keep the first of two names
-            report.agency = agency or None
+        read_title(report, title)
     report.published = _published(doc)
+
+
+def read_title(report: Report, title: str) -> None:
+    """The report's title, year and agency from its title (a page's, or a list link's text)."""
+    title = re.sub(r"\s+", "", title)
+    m = _TITLE_WORDS.search(title)
+    if m:  # drop a portal's "_站点名" suffix, not a year given after the title words
+        note = None if _YEAR.search(title, 0, m.end()) else _YEAR_NOTE.match(title, m.end())
+        title = title[: note.end() if note else m.end()]
+    report.title = title
+    ym = _YEAR.search(title)
+    if ym:
+        report.year = int(ym.group(1))
+        note = _YEAR_NOTE.search(title)
+        if note and note.start() < ym.start():  # the year is in the note: the agency is before it
+            agency = title[: note.start()]
+        else:
+            agency = title[: ym.start()] + title[ym.end() :]
+        agency = _TITLE_SUFFIX.sub("", agency.strip()).strip("度 ")
+        agency = _ALIAS.sub("", agency) or agency  # keep the first of two names
+        report.agency = agency or None
 
 
 _TITLE_LINES = 16  # the title is among the page's first lines, after the portal's header and menus

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from parsers.document import Grid
-from parsers.errors import MissingTool, ParseError, reraise_budget
+from parsers.errors import NeedsOcr, ParseError, reraise_budget
 from parsers.pagebreak import join
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ _SCAN_CHARS = 40  # characters a page: a page of a report's text holds 500-900
 
 
 @dataclass
-class _Line:
+class Line:
     text: str
     x0: float
     x1: float
@@ -46,16 +46,16 @@ class _Line:
 
 
 @dataclass
-class _Table:
+class PageTable:
     grid: Grid
     columns: list[float]  # x of the inner column lines: the same table on the next page has the same
     pages: list[int] = field(default_factory=list)
 
 
 @dataclass
-class _Page:
+class Page:
     number: int
-    items: list[_Line | _Table]
+    items: list[Line | PageTable]
     left: float = 0.0  # the text's margins on this page
     right: float = 0.0
 
@@ -69,7 +69,7 @@ class PdfContent:
 
 def read_pdf(data: bytes) -> PdfContent:
     """The paragraphs and tables of a PDF's text layer. ParseError when the file is not a readable
-    PDF; MissingTool when it has no text layer (a scan: its text needs OCR)."""
+    PDF; NeedsOcr when it has no text layer (a scan: its text needs OCR)."""
     import pdfplumber  # imported here: a crawl that meets no PDF does not pay for pdfminer's import
 
     try:
@@ -86,17 +86,17 @@ def read_pdf(data: bytes) -> PdfContent:
         log.debug("unreadable PDF", exc_info=True)
         raise ParseError(f"not a readable PDF ({type(exc).__name__})") from None
     if _scanned(pages):
-        raise MissingTool(f"a PDF of {len(pages)} page(s) with no text layer (a scan): reading it needs OCR")
-    _drop_running_lines(pages)
-    blocks, grid_pages = _assemble(pages)
+        raise NeedsOcr(f"a PDF of {len(pages)} page(s) with no text layer (a scan)")
+    drop_running_lines(pages)
+    blocks, grid_pages = assemble(pages)
     return PdfContent(blocks=blocks, grid_pages=grid_pages, pages=len(pages))
 
 
-def _scanned(pages: list[_Page]) -> bool:
+def _scanned(pages: list[Page]) -> bool:
     """No ruled table and next to no text (a stamped page number or title): page images, a scan."""
-    if any(isinstance(item, _Table) for page in pages for item in page.items):
+    if any(isinstance(item, PageTable) for page in pages for item in page.items):
         return False
-    chars = sum(len(item.text) for page in pages for item in page.items if isinstance(item, _Line))
+    chars = sum(len(item.text) for page in pages for item in page.items if isinstance(item, Line))
     return chars < _SCAN_CHARS * len(pages)
 
 
@@ -119,12 +119,12 @@ def _white(color: object) -> bool:
     return all(v >= 0.99 for v in color)
 
 
-def _read_page(page, number: int) -> _Page:
+def _read_page(page, number: int) -> Page:
     page = page.filter(_visible)
     found = [t for t in page.find_tables() if len(t.columns) > 1]  # a ruled box around a paragraph is text
     boxes = [t.bbox for t in found]
     text_page = page.filter(lambda obj: not _inside(obj, boxes)) if boxes else page
-    placed: list[tuple[float, _Line | _Table]] = []
+    placed: list[tuple[float, Line | PageTable]] = []
     for t in found:
         table = _table(t, number)
         if table is not None:
@@ -132,16 +132,22 @@ def _read_page(page, number: int) -> _Page:
     for line in text_page.extract_text_lines(return_chars=False):
         text = " ".join(line["text"].split())
         if text:
-            placed.append((line["top"], _Line(text, line["x0"], line["x1"], line["bottom"] - line["top"])))
+            placed.append((line["top"], Line(text, line["x0"], line["x1"], line["bottom"] - line["top"])))
+    return make_page(number, placed)
+
+
+def make_page(number: int, placed: list[tuple[float, Line | PageTable]]) -> Page:
+    """A page from its lines and tables, each with its top: in reading order, the page number
+    dropped, the text's margins measured (parsers.ocr builds its pages with this too)."""
     placed.sort(key=lambda pair: pair[0])
     items = [item for _top, item in placed]
-    _drop_page_numbers(items)
-    lines = [i for i in items if isinstance(i, _Line)]
+    drop_page_numbers(items)
+    lines = [i for i in items if isinstance(i, Line)]
     left = min((ln.x0 for ln in lines), default=0.0)
     # A line ending in punctuation may hang it past the margin (WPS does): not the margin.
     right = max((ln.x1 for ln in lines if not ln.text.endswith(_HANGING)), default=0.0)
     right = right or max((ln.x1 for ln in lines), default=0.0)
-    return _Page(number=number, items=items, left=left, right=right)
+    return Page(number=number, items=items, left=left, right=right)
 
 
 def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
@@ -152,14 +158,14 @@ def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
     return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
 
-def _drop_page_numbers(items: list[_Line | _Table]) -> None:
+def drop_page_numbers(items: list[Line | PageTable]) -> None:
     """'- 3 -', '第3页 共6页', '3/6' as the first or last line of a page: not the report's text."""
     for index in (-1, 0):
-        if items and isinstance(items[index], _Line) and _PAGE_NUMBER.match(items[index].text):
+        if items and isinstance(items[index], Line) and _PAGE_NUMBER.match(items[index].text):
             items.pop(index)
 
 
-def _drop_running_lines(pages: list[_Page]) -> None:
+def drop_running_lines(pages: list[Page]) -> None:
     """A line at the head (or foot) of at least half the pages, the same but for its digits, is a
     running header (footer): the agency's name, 第N页. Not the report's text, and it would stand
     between the two parts of a table cut by a page break."""
@@ -173,11 +179,11 @@ def _drop_running_lines(pages: list[_Page]) -> None:
                 page.items.pop(index)
 
 
-def _line_at(page: _Page, index: int) -> bool:
-    return bool(page.items) and isinstance(page.items[index], _Line)
+def _line_at(page: Page, index: int) -> bool:
+    return bool(page.items) and isinstance(page.items[index], Line)
 
 
-def _table(table, page: int) -> _Table | None:
+def _table(table, page: int) -> PageTable | None:
     """pdfplumber's table -> a Grid with merged cells expanded (their text in every position
     they cover, one origin), as parsers.html expands rowspan/colspan."""
     xs = sorted({round(col.bbox[0], 1) for col in table.columns})
@@ -215,7 +221,7 @@ def _table(table, page: int) -> _Table | None:
         grid_origins.append(ids)
     if not grid_rows:
         return None
-    return _Table(grid=Grid(rows=grid_rows, origins=grid_origins), columns=xs[1:], pages=[page])
+    return PageTable(grid=Grid(rows=grid_rows, origins=grid_origins), columns=xs[1:], pages=[page])
 
 
 def _cell_text(text: str | None) -> str:
@@ -223,25 +229,25 @@ def _cell_text(text: str | None) -> str:
     parts = [p for p in (text or "").split() if p]
     out = ""
     for part in parts:
-        out = _join_text(out, part)
+        out = join_text(out, part)
     return out
 
 
-def _join_text(a: str, b: str) -> str:
+def join_text(a: str, b: str) -> str:
     if not a:
         return b
     return a + (" " if _ALNUM.match(a[-1]) and _ALNUM.match(b[0]) else "") + b
 
 
-def _assemble(pages: list[_Page]) -> tuple[list[str | Grid], list[list[int]]]:
+def assemble(pages: list[Page]) -> tuple[list[str | Grid], list[list[int]]]:
     """The pages' items in reading order -> paragraphs and grids, joined over page breaks."""
     blocks: list[str | Grid] = []
     grid_pages: list[list[int]] = []
     para, last, last_page = "", None, None  # the open paragraph and its last line
-    tail: _Table | None = None  # a table that ended the previous page, which the next may continue
+    tail: PageTable | None = None  # a table that ended the previous page, which the next may continue
     for page in pages:
         for k, item in enumerate(page.items):
-            if isinstance(item, _Table):
+            if isinstance(item, PageTable):
                 if para:
                     blocks.append(para)
                     para, last = "", None
@@ -255,25 +261,25 @@ def _assemble(pages: list[_Page]) -> tuple[list[str | Grid], list[list[int]]]:
                     grid_pages.append(item.pages)
                 continue
             if para and last is not None and _goes_on(last, last_page, item, page):
-                para = _join_text(para, item.text)
+                para = join_text(para, item.text)
             else:
                 if para:
                     blocks.append(para)
                 para = item.text
             last, last_page = item, page
             tail = None
-        if page.items and not isinstance(page.items[-1], _Table):
+        if page.items and not isinstance(page.items[-1], PageTable):
             tail = None
     if para:
         blocks.append(para)
     return blocks, grid_pages
 
 
-def _same_columns(a: _Table, b: _Table) -> bool:
+def _same_columns(a: PageTable, b: PageTable) -> bool:
     return len(a.columns) == len(b.columns) and all(abs(x - y) <= _COLUMN_SLACK for x, y in zip(a.columns, b.columns))
 
 
-def _goes_on(last: _Line, last_page: _Page, line: _Line, page: _Page) -> bool:
+def _goes_on(last: Line, last_page: Page, line: Line, page: Page) -> bool:
     """A line continues the paragraph when the one before ran to the right margin and it is not
     indented (a CJK paragraph opens two characters in)."""
     full = last.x1 >= last_page.right - 0.6 * last.size

@@ -25,9 +25,20 @@ class ReportPage:
     link_title: str | None = None  # the list page's text for the link (its title attribute if longer)
     file: bool = False  # a report's file (PDF, Word, …) rather than a page: its bytes say which (parse worker)
     linked_from: str | None = None  # the report page whose attachment this file is (None: a list's link)
+    stored_status: str | None = None  # NOT_MODIFIED / RECENTLY_CHECKED: what the page was (stored, not_report)
     # Filled in by the pipeline stages:
-    parsed: Any = None  # crawler.pipelines.ParsedPage
+    parsed: Any = None  # crawler.parse_worker.ParsedPage
     agency: str | None = None  # of a report published as images or a file only (attachment_only)
     year: int | None = None
     files: list[str] = field(default_factory=list)  # attachments of an attachment_only page, asked for next
     report: dict[str, Any] | None = None  # the report's JSON form, for a feed export (`scrapy crawl -O`) only
+
+
+@dataclass
+class ColumnFound:
+    """A report column the spider found from the home page: `moved_from` is the configured list
+    page it replaces (which answered 404 or listed no report), None when none was configured."""
+
+    site: str
+    url: str
+    moved_from: str | None = None

@@ -1,9 +1,9 @@
-"""The generic portal spider: list pages -> pagination -> report pages.
+"""The generic portal spider: list pages -> pagination -> report pages (and report files).
 
-Report links are recognised by their text and URL (a year plus 年度报告/年报, or the
-site's report URL patterns, or the usual slugs), never only by a CSS path, so a
-redesigned list page does not silently lose reports. Per-site differences live in
-config.toml; a subclass is only for a portal that really needs code.
+Report links are recognised by their text and URL (spiders.links), never only by a CSS path, so a
+redesigned list page does not silently lose reports. A site given by its home page, or whose list
+page moved, has its report column found from the home page (spiders.discovery). Per-site
+differences live in config.toml; a subclass is only for a portal that really needs code.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -22,76 +21,22 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from common.constants import PageStatus
-from parsers.document import Document
-from parsers.extract import NOT_REPORT_TITLE
-from parsers.metadata import read_metadata
+from parsers.metadata import read_title
 from parsers.model import Report
+from spiders.discovery import ColumnDiscovery
 from spiders.errors import OffsiteRedirect, RecentlyChecked
 from spiders.items import ReportPage
 from spiders.limits import CLOSE_BYTES, Budget, CrawlLimits
+from spiders.links import Link, LinkKind, LinkRules
+from spiders.pagination import script_pages
 from spiders.profile import Site
-from spiders.stats import BUSY, LIMIT, LIST_FAILURES, LIST_PAGES, REPORT_LINKS
-from spiders.urls import ATTACHMENT, host_allowed
+from spiders.stats import BUSY, LIMIT, LIST_FAILURES, LIST_PAGES, REPORT_LINKS, ROBOTS_FORBIDDEN
+from spiders.urls import host_allowed
 
-REPORT_TEXT = re.compile(r"(?:19|20)\d{2}\s*年.{0,60}?(?:年度报告|年报|信息公开工作报告)")
-REPORT_SLUGS = re.compile(r"zfxxgkndbg|xxgknb|gknb|ndbg", re.I)
-PAGINATION_TEXT = re.compile(r"^(下一页|下页|后页|尾页|末页|\d{1,3}|>|»)$")
-PAGINATION_URL = re.compile(r"(index|list)?_\d+\.s?html?$|[?&](page|p|pageNo)=\d+")
-SCRIPT_URL = re.compile(r"""["']((?:https?:)?/?[\w./-]+\.s?html?)["']""")
-# TRS list pages write their page links from script: createPageHTML(count, current, "index", "html")
-# (some with a leading element id: createPageHTML('page_div', 5, 0, 'index', 'html', 93)) links
-# index.html, index_1.html … index_{count-1}.html; count and current (0-based) are numbers or
-# variables (var countPage = 5). Older TRS templates only set countPage and write the links with
-# document.write("<a href=\"index_" + nextPage + ...): the pages are then named as this one is.
-_ARG = r"([A-Za-z_$][\w$]*|[0-9]{1,6})"
-CREATE_PAGE_HTML = re.compile(
-    rf"""createPageHTML\(\s*(?:["'][^"']*["']\s*,\s*)?{_ARG}\s*,\s*{_ARG}\s*,\s*["']([\w.-]+)["']\s*,\s*["'](\w+)["']""",
-    re.ASCII,
-)
-SCRIPT_NUMBER = re.compile(r"""(?<![\w$.])([A-Za-z_$][\w$]*)\s*=\s*["']?([0-9]{1,6})(?![0-9])""", re.ASCII)
-LIST_PAGE_NAME = re.compile(r"(?:(.+?)(?:_[0-9]+)?\.(s?html?))?", re.ASCII)  # index_3.html -> index, html
-MAX_SCRIPT_PAGES = 500  # a list of 10,000 reports at 20 a page; a larger count is a broken script
+__all__ = ["PortalSpider", "script_pages"]  # script_pages: where the tests have always found it
 
 
-def script_pages(script: str, page_url: str = "") -> list[str]:
-    """The further pages of a list that a TRS pagination script writes links to, as relative URLs:
-    pages 1 … count-1 but the current one. Page 0 (index.html) is the list's own address, which
-    the crawl came in by (often as the folder, ./dcqzf2021/): asking for it again would fetch it twice."""
-    variables = [(m.start(), m.group(1), int(m.group(2))) for m in SCRIPT_NUMBER.finditer(script)]
-
-    def value(token: str, before: int) -> int:
-        """A number, or the variable's value set last before `before` (0 if none)."""
-        if token.isdigit():
-            return int(token)
-        return next((v for at, name, v in reversed(variables) if name == token and at < before), 0)
-
-    def numbered(name: str, ext: str, count: int, here: int) -> list[str]:
-        return [f"{name}_{i}.{ext}" for i in range(1, min(count, MAX_SCRIPT_PAGES)) if i != here]
-
-    pages: list[str] = []
-    for call in CREATE_PAGE_HTML.finditer(script):
-        count, current, name, ext = call.groups()
-        pages += numbered(name, ext, value(count, call.start()), value(current, call.start()))
-    if not pages and value("countPage", len(script)) > 1:  # the older template: no call to read
-        page = LIST_PAGE_NAME.fullmatch(urlsplit(page_url).path.rsplit("/", 1)[-1])
-        if page:
-            name, ext = page.groups() if page.group(1) else ("index", "html")
-            pages = numbered(name, ext, value("countPage", len(script)), value("currentPage", len(script)))
-    return list(dict.fromkeys(pages))
-
-
-def _names_report(text: str) -> bool:
-    """Link text that names an annual report (a year and 年度报告/年报), not a 解读 or notice of one."""
-    text = re.sub(r"\s+", "", text)
-    return bool(REPORT_TEXT.search(text)) and not NOT_REPORT_TITLE.search(text)
-
-
-def _match_any(patterns: list[re.Pattern[str]], url: str) -> bool:
-    path = urlsplit(url).path
-    return any(p.search(path) for p in patterns)
-
-
-class PortalSpider(scrapy.Spider):
+class PortalSpider(ColumnDiscovery, scrapy.Spider):
     name = "portal"
     site_profile: Site | None = None  # set by the per-site subclasses (spiders.sites.spider_for)
 
@@ -107,8 +52,12 @@ class PortalSpider(scrapy.Spider):
         self.site = site.key
         self.start_urls = list(site.start_urls)
         self.allowed_domains = list(site.allowed_domains)
-        self.report_patterns = [re.compile(p) for p in site.report_patterns]
-        self.list_patterns = [re.compile(p) for p in site.list_patterns]
+        self.link_rules = LinkRules(
+            self.allowed_domains,
+            [re.compile(p) for p in site.report_patterns],
+            [re.compile(p) for p in site.list_patterns],
+        )
+        self.columns_found: dict[str, str | None] = {}
         self.content_xpath = site.content_xpath  # translated from CSS once, when the config was loaded
         self.url_year = re.compile(site.url_year) if site.url_year else None
         self.budget = Budget(CrawlLimits().merged(site.limits), None, LIMIT)  # start_requests makes the crawl's
@@ -135,10 +84,11 @@ class PortalSpider(scrapy.Spider):
             # Too many bytes: the crawl ends now (closing twice is a no-op for the engine).
             asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=CLOSE_BYTES))
 
-    def list_request(self, url: str, depth: int) -> Iterator[scrapy.Request]:
-        """The request for a list page `depth` list pages from a start URL, if the limits allow one."""
+    def list_request(self, url: str, depth: int, **meta: object) -> Iterator[scrapy.Request]:
+        """The request for a list page `depth` list pages from a start URL (or a column found), if
+        the limits allow one."""
         if self.budget.list_page(url, depth):
-            meta = {"list": True, "list_depth": depth}
+            meta = {"list": True, "list_depth": depth, **meta}
             yield scrapy.Request(url, callback=self.parse_list, errback=self.failed, meta=meta)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -151,7 +101,9 @@ class PortalSpider(scrapy.Spider):
         if self.crawler.stats.get_value(BUSY):  # another process is crawling this site
             return
         for url in self.start_urls:
-            yield from self.list_request(url, 0)
+            yield from self.list_request(url, 0, start=True)
+        if not self.start_urls and self.site_profile.home:  # the home page only: find the column
+            yield self.discovery_request(self.site_profile.home)
         yield from self.probe_requests()
 
     def probe_requests(self) -> Iterator[scrapy.Request]:
@@ -198,64 +150,48 @@ class PortalSpider(scrapy.Spider):
             for request in self.file_request(url, **meta)
         ]
 
-    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
-        """Every <a href> and URL in script text; reports and list pages by text and URL."""
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request | ReportPage]:
+        """Every <a href> and URL in script text; reports and list pages by text and URL (spiders.links).
+        A start URL that lists no report and links no list page (a home page, a column that moved)
+        sends the spider looking for the report column (spiders.discovery)."""
         self.crawler.stats.inc_value(LIST_PAGES)
         if not hasattr(response, "xpath"):
             return
-        paged = _match_any(self.list_patterns, response.url)  # a list page: its page-2 links are pages too
-        depth = (
-            response.request.meta.get("list_depth", 0) if response.request else 0
-        ) + 1  # of the list pages this one links
-        scripts = response.xpath("//script/text()").getall()
-        for href in script_pages("\n".join(scripts), response.url):  # list pages by construction
-            url = response.urljoin(href)
-            if host_allowed(url, self.allowed_domains):
-                yield from self.list_request(url, depth)
-        for href, text in self._links(response, scripts):
-            url = response.urljoin(href)  # honours the page's <base href>
-            if "/gate/big5/" in url or not url.startswith(("http://", "https://")):
-                continue
-            if not host_allowed(url, self.allowed_domains):
-                continue
-            if ATTACHMENT.search(urlsplit(url).path):  # a file: fetched only when it names a report
-                if _names_report(text):  # a report listed as its PDF/Word file: read like a page
-                    self.crawler.stats.inc_value(REPORT_LINKS)
-                    yield from self.file_request(url, link_title=text, **_named_by(text))
-            elif self._is_report(url, text):
-                self.crawler.stats.inc_value(REPORT_LINKS)
-                yield from self.report_request(url, link_title=text)  # the title, should the page hide it
-            elif (
-                _match_any(self.list_patterns, url)
-                or PAGINATION_TEXT.match(text)
-                or (paged and PAGINATION_URL.search(url))
-            ):
-                yield from self.list_request(url, depth)
+        meta = response.request.meta if response.request is not None else {}
+        depth = meta.get("list_depth", 0) + 1  # of the list pages this one links
+        useful = False
+        for link in self.link_rules.read(response):
+            useful = useful or link.kind != LinkKind.SKIPPED
+            yield from self.follow(link, depth)
+        if not useful and meta.get("start"):
+            yield from self.rediscover(response)
 
-    def _links(self, response: Response, scripts: list[str]) -> Iterator[tuple[str, str]]:
-        for a in response.xpath("//a[@href]"):
-            text = " ".join(a.xpath(".//text()").getall()).strip()
-            title = (a.attrib.get("title") or "").strip()
-            yield a.attrib["href"].strip(), (title if len(title) > len(text) else text)
-        for script in scripts:
-            for m in SCRIPT_URL.finditer(script):
-                yield m.group(1), ""
+    def rediscover(self, response: Response) -> Iterator[scrapy.Request | ReportPage]:
+        home = self.home_of(response.url)
+        if home.rstrip("/") == response.url.rstrip("/"):  # the start URL is the home page: read it as one
+            yield from self.parse_home(response)
+            return
+        request = self.discovery_request(home, moved_from=response.url)
+        if request is not None:
+            yield request
 
-    def _is_report(self, url: str, text: str) -> bool:
-        """A link to a report page (not a file): by the site's URL patterns, its text, or a slug."""
-        if _match_any(self.report_patterns, url):
-            return True
-        if _match_any(self.list_patterns, url):
-            return False
-        if _names_report(text):
-            return True
-        return bool(REPORT_SLUGS.search(url) and re.search(r"(19|20)\d{2}", url) and text)
+    def follow(self, link: Link, depth: int = 0) -> Iterator[scrapy.Request]:
+        """What a list page's link is followed by (spiders.links decided what it is)."""
+        if link.kind == LinkKind.REPORT:
+            self.crawler.stats.inc_value(REPORT_LINKS)
+            yield from self.report_request(link.url, link_title=link.text)  # the title, should the page hide it
+        elif link.kind == LinkKind.FILE_REPORT:  # a report listed as its PDF/Word file: read like a page
+            self.crawler.stats.inc_value(REPORT_LINKS)
+            yield from self.file_request(link.url, link_title=link.text, **_named_by(link.text))
+        elif link.kind == LinkKind.LIST:
+            yield from self.list_request(link.url, depth)
 
     def parse_report(self, response: Response) -> Iterator[ReportPage]:
         headers = response.headers
         meta = response.meta
         if response.status == 304:
-            yield ReportPage(self.site, response.url, PageStatus.NOT_MODIFIED, 304, **_file_fields(meta))
+            yield ReportPage(self.site, response.url, PageStatus.NOT_MODIFIED, 304, **_file_fields(meta),
+                             stored_status=meta.get("stored_status"))  # fmt: skip
             return
         encoding = None
         content_type = headers.get(b"Content-Type", b"").decode("latin-1")
@@ -286,10 +222,14 @@ class PortalSpider(scrapy.Spider):
         """Errback: a page that could not be fetched is recorded, never fatal."""
         request = failure.request
         if isinstance(failure.value, RecentlyChecked):  # skipped on purpose
-            yield ReportPage(self.site, request.url, PageStatus.RECENTLY_CHECKED, **_file_fields(request.meta))
+            yield ReportPage(self.site, request.url, PageStatus.RECENTLY_CHECKED, **_file_fields(request.meta),
+                             stored_status=request.meta.get("stored_status"))  # fmt: skip
             return
         if isinstance(failure.value, OffsiteRedirect):
             yield ReportPage(self.site, request.url, PageStatus.DROPPED, error=str(failure.value))
+            return
+        if request.meta.get("list") and "robots.txt" in str(failure.value):  # the portal does not allow it
+            self.crawler.stats.inc_value(ROBOTS_FORBIDDEN)
             return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
@@ -306,13 +246,17 @@ class PortalSpider(scrapy.Spider):
         if request.meta.get("list"):
             self.crawler.stats.inc_value(LIST_FAILURES)
         yield ReportPage(self.site, request.url, PageStatus.FAILED, status, error=reason)
+        if request.meta.get("start") and status in (404, 410):  # the list moved: look for it from the home page
+            again = self.discovery_request(self.home_of(request.url), moved_from=request.url)
+            if again is not None:
+                yield again
 
 
 def _named_by(text: str) -> dict:
     """The agency and year a list's link text names (as a report's title names them): a file not
     read still counts as that agency's report of that year."""
     report = Report()
-    read_metadata(Document(blocks=[]), report, title_hint=text)
+    read_title(report, text)
     return {"agency": report.agency, "year": report.year}
 
 

@@ -17,6 +17,9 @@ class Site:
     name: str
     start_urls: list[str]
     allowed_domains: list[str]
+    # The portal's home page (or its 政府信息公开 page): where the report column is looked for
+    # when no start URL is given or a start URL no longer lists reports (spiders.discovery).
+    home: str | None = None
     report_patterns: list[str] = field(default_factory=list)
     list_patterns: list[str] = field(default_factory=list)
     probe_url: str | None = None  # e.g. ".../pnidpv{unit}pntypepvnbpnnfpv{year}.html"

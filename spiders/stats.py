@@ -10,3 +10,4 @@ LIST_FAILURES = "nianbao/list_failures"  # list pages that could not be fetched
 REPORT_LINKS = "nianbao/report_links"  # links to reports found on the list pages
 OFFSITE_REDIRECTS = "nianbao/offsite_redirects"  # redirects off allowed_domains, dropped
 LIMIT = "nianbao/limit"  # the limit that stopped the crawl, as the run's error (spiders.limits.message)
+ROBOTS_FORBIDDEN = "nianbao/robots_forbidden"  # list pages (or the home page) robots.txt forbids

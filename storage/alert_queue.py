@@ -94,6 +94,8 @@ def enqueue(store: Store, digest: dict[str, Any], covers: dict[str, Any]) -> int
             db["site_state"].upsert({"site": site, "failure_alerted_run": run_id}, pk="site")
         for site in covers.get("watchdog", []):
             db["site_state"].upsert({"site": site, "watchdog_alerted_at": ts}, pk="site")
+        for site, url in covers.get("columns", []):
+            db.execute("update columns set alerted_at = ? where site = ? and url = ?", [ts, site, url])
     return alert_id
 
 

@@ -73,7 +73,7 @@ _SEQ = "(p.id * 4096 + r.id) * 64 + c.id"
 _INSERT = (
     f"insert into cells ({COLUMNS}) select v.id, v.report_id, p.key, r.key, c.key, c.value, null, {_SEQ} {_CELLS_OF}"
 )
-# Every stored version's cells, with their notes (schema 9 fills the table from schema 8's cell_notes).
+# Every stored version's cells, with their notes (schema 10 fills the table from schema 8's cell_notes).
 FILL = (
     f"insert into cells ({COLUMNS}) select v.id, v.report_id, p.key, r.key, c.key, c.value, "
     "(select n.note from cell_notes n where n.version_id = v.id and n.part = p.key and n.row = r.key "

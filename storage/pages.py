@@ -38,8 +38,7 @@ class Pages:
         )
 
     def stored(self, site: str | None) -> dict[str, dict[str, Any]]:
-        """{url: its crawl state} of the pages of a site (all sites: None) that hold a stored report:
-        what a crawl asks before each request, read in one query."""
+        """{url: its crawl state} of the pages of a site (all sites: None) that hold a stored report."""
         sql = "select url, last_fetched, etag, last_modified from pages where status = ? and report_id is not null"
         sql, args = and_equal(sql, [PageStatus.STORED], {"site": site})
         return {row["url"]: row for row in self.db.query(sql, args)}
@@ -50,7 +49,7 @@ class Pages:
         damaged), asked for conditionally as stored reports are. (A report page that only links its
         files is recorded so too; the crawl asks this only for file requests.)"""
         sql = (
-            "select url, last_fetched, etag, last_modified from pages where status = ? and report_id is null"
+            "select url, status, last_fetched, etag, last_modified from pages where status = ? and report_id is null"
             " and (etag is not null or last_modified is not null)"
         )
         sql, args = and_equal(sql, [PageStatus.ATTACHMENT_ONLY], {"site": site})
@@ -63,6 +62,17 @@ class Pages:
             [url, PageStatus.ATTACHMENT_ONLY],
         ).fetchone()
         return row[0] if row else None
+
+    def revisitable(self, site: str | None) -> dict[str, dict[str, Any]]:
+        """{url: its crawl state and status} of the pages of a site that hold a stored report or were
+        read and found no report (a 解读, a notice): what a crawl asks before each request, read in
+        one query. Either is asked for again only if it changed."""
+        sql = (
+            "select url, status, last_fetched, etag, last_modified from pages"
+            " where ((status = ? and report_id is not null) or status = ?)"
+        )
+        sql, args = and_equal(sql, [PageStatus.STORED, PageStatus.NOT_REPORT], {"site": site})
+        return {row["url"]: row for row in self.db.query(sql, args)}
 
     def published_as_files(self) -> list[tuple[str, int]]:
         """(agency, year) of every report published as images or a file only: no report row, but

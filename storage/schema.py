@@ -186,6 +186,14 @@ def _v8(db: sqlite_utils.Database) -> None:
 
 
 def _v9(db: sqlite_utils.Database) -> None:
+    """columns: report columns found from a portal's home page, and the list page each replaces."""
+    db.execute(
+        "create table columns (site text not null, url text not null, moved_from text, found_at text not null, "
+        "last_seen text, alerted_at text, primary key (site, url))"
+    )
+
+
+def _v10(db: sqlite_utils.Database) -> None:
     """cells: a table again, indexed for the questions across reports (storage/cells.py), written
     with each version; the view over report_json (_v6) made one cell of 10,000 reports cost 0.7 s.
     The notes (cell_notes) move into it. Indexes for the web view's pages at 100,000 reports."""
@@ -206,7 +214,7 @@ WEB_INDEXES = (
 )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from common.constants import PageStatus, ReportStatus, RunStatus, SaveStatus, Severity
 from parsers.model import Finding, Report, key_of, rekey, report_key, split_key
+from storage.columns import Columns
 from storage.db import connect, ensure_site, now, writing
 from storage.findings import Findings
 from storage.judge import Judge
@@ -62,6 +63,7 @@ class Store:
         self.findings = Findings(self.db)
         self.runs = Runs(self.db)
         self.pages = Pages(self.db)
+        self.columns = Columns(self.db)
         self.text = TextIndex(self.db, readonly)
 
     def close(self) -> None:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from crawler import output
-from crawler.cli import reading, running, setup
+from crawler.cli import check, reading, running, setup
 from crawler.cli.options import common_options
 from crawler.config import ConfigError
 from crawler.settings import LOG_LEVEL
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     reading.register(sub)
     running.register(sub)
     setup.register(sub)
+    check.register(sub)
     return parser
 
 

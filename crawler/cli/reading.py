@@ -16,6 +16,7 @@ from crawler.config import ConfigError
 from parsers.errors import ParseError
 from parsers.html import css_to_xpath
 from parsers.load import parse_path
+from parsers.ocr import OcrOptions
 
 if TYPE_CHECKING:
     from storage.store import Store
@@ -32,7 +33,7 @@ def _parse_cmd(args: argparse.Namespace) -> int:
             raise ConfigError(f"--content: {exc}") from None
     for name in args.files:
         try:
-            parsed = parse_path(name, content)
+            parsed = parse_path(name, content, ocr=OcrOptions(enabled=args.ocr))
         except ParseError as exc:
             failures += 1
             print(f"crawl parse: {name}: {exc}", file=sys.stderr)
@@ -91,20 +92,22 @@ def _search_cmd(args: argparse.Namespace) -> int:
 def _ingest_cmd(args: argparse.Namespace) -> int:
     from storage.store import Store
 
-    store = Store(config_and_db(args)[1], verify=True)  # a damaged database: one line, nothing written
+    config, db_path = config_and_db(args)
+    store = Store(db_path, verify=True)  # a damaged database: one line, nothing written
+    ocr = OcrOptions(enabled=args.ocr or bool(config.crawl.get("ocr", False)))
     failures = 0
     try:
-        failures = _ingest(store, args)
+        failures = _ingest(store, args, ocr)
     finally:
         store.close()  # also brings the search index up to date
     return 1 if failures else 0
 
 
-def _ingest(store: Store, args: argparse.Namespace) -> int:
+def _ingest(store: Store, args: argparse.Namespace, ocr: OcrOptions) -> int:
     failures = 0
     for name in args.files:
         try:
-            parsed = parse_path(name)
+            parsed = parse_path(name, ocr=ocr)
         except ParseError as exc:
             failures += 1
             print(f"crawl ingest: {name}: {exc}", file=sys.stderr)
@@ -181,11 +184,14 @@ def _doctor_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+_OCR_HELP = "read scanned PDFs and page images by OCR (pip install 'nianbao[ocr]'; seconds a page)"
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add these commands to the `crawl` parser."""
     p = sub.add_parser(
         "parse",
-        help="parse report files (.html/.txt, .pdf/.docx/.doc/.wps/.xls(x)) and check them",
+        help="parse report files (.html/.txt, .pdf/.docx/.doc/.wps/.xls(x), scans and images) and check them",
         description="Parse report files and check them. Exit status: 0 when every file is a report without "
         "errors, 1 when a file is not a report or a report has an error finding.",
     )
@@ -193,6 +199,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the JSON form (a list when several files)")
     p.add_argument("--records", action="store_true", help="print the normalised text records")
     p.add_argument("--content", metavar="CSS", help="read only this content area of HTML pages (a site's content key)")
+    p.add_argument("--ocr", action="store_true", help=_OCR_HELP)
     p.set_defaults(func=_parse_cmd)
 
     p = sub.add_parser("findings", help="list open findings")
@@ -212,6 +219,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ingest", help="store local report files through the same path as crawled ones")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--site", default="local", help="site name to file them under (default: local)")
+    p.add_argument("--ocr", action="store_true", help=_OCR_HELP + " (also: [crawl] ocr = true)")
     common_options(p)
     p.set_defaults(func=_ingest_cmd)
 

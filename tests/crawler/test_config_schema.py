@@ -81,6 +81,17 @@ def test_a_bad_start_url_is_refused(tmp_path: Path) -> None:
     assert _lines(path) == ['sites.a.start_urls: must be an http(s) URL, not "www.example.org"']
 
 
+def test_a_site_given_by_its_home_page_needs_no_start_url(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(BASE + '[sites.a]\nhome = "https://www.example.org/"\nallowed_domains = ["example.org"]\n')
+    site = load_config(path).site("a")
+    assert site.home == "https://www.example.org/" and site.start_urls == []
+    path.write_text(BASE + '[sites.a]\nhome = "www.example.org"\nallowed_domains = ["example.org"]\n')
+    assert _lines(path) == ['sites.a.home: must be an http(s) URL, not "www.example.org"']
+    path.write_text(BASE + '[sites.a]\nallowed_domains = ["example.org"]\n')
+    assert _lines(path) == ["sites.a.start_urls is required (or home)"]
+
+
 def test_every_problem_is_found_in_one_run(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text(

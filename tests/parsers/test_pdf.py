@@ -215,26 +215,26 @@ def test_a_new_row_after_the_break_stays_a_row() -> None:
 
 
 def test_a_running_header_does_not_keep_a_tables_parts_apart() -> None:
-    from parsers.pdf import _assemble, _drop_running_lines, _Line, _Page, _Table
+    from parsers.pdf import Line, Page, PageTable, assemble, drop_running_lines
 
-    def page(n: int, *items) -> _Page:
-        return _Page(number=n, items=[_Line("淮安市人民政府办公室", 200, 400, 10), *items,
-                                      _Line(f"第 {n} 页", 280, 320, 10)], left=90, right=500)  # fmt: skip
+    def page(n: int, *items) -> Page:
+        return Page(number=n, items=[Line("淮安市人民政府办公室", 200, 400, 10), *items,
+                                      Line(f"第 {n} 页", 280, 320, 10)], left=90, right=500)  # fmt: skip
 
-    def table(n: int, *rows: list[str]) -> _Table:
-        return _Table(grid=Grid(rows=[list(r) for r in rows]), columns=[150.0, 300.0], pages=[n])
+    def table(n: int, *rows: list[str]) -> PageTable:
+        return PageTable(grid=Grid(rows=[list(r) for r in rows]), columns=[150.0, 300.0], pages=[n])
 
     pages = [
-        page(1, _Line("一、总体情况", 110, 200, 10)),
+        page(1, Line("一、总体情况", 110, 200, 10)),
         page(2, table(2, ["（四）无", "1.本机关不掌握相关政府信息", "3"])),
         page(
             3,
             table(3, ["法提供", "2.没有现成信息需要另行制作", "1"]),
-            _Line("五、存在的主要问题及改进情况", 110, 300, 10),
+            Line("五、存在的主要问题及改进情况", 110, 300, 10),
         ),
     ]
-    _drop_running_lines(pages)
-    blocks, grid_pages = _assemble(pages)
+    drop_running_lines(pages)
+    blocks, grid_pages = assemble(pages)
     assert [b if isinstance(b, str) else b.rows for b in blocks] == [
         "一、总体情况",
         [["（四）无法提供", "1.本机关不掌握相关政府信息", "3"], ["（四）无法提供", "2.没有现成信息需要另行制作", "1"]],

@@ -9,8 +9,12 @@ from dataclasses import replace
 import pytest
 
 from fixture_portal import PortalServer, html, xicheng_site
-from fixture_portal.pages import xicheng_detail
+from fixture_portal.pages import interpretation_page, xicheng_detail
 from tests.spiders.crawling import crawl, query, site_config
+
+INTERPRETATION = interpretation_page(
+    "xicheng", "关于《北京市西城区人民政府2023年政府信息公开工作年度报告》的解读", "2024-03-28"
+)
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +148,20 @@ def test_second_crawl_downloads_no_report_body(crawled):
     assert len(fetched_reports) == len(report_paths)
 
 
+def test_a_page_that_is_no_report_is_asked_for_conditionally(crawled):
+    """The 解读 read on the first crawl is asked for with its validators on the second: a 304, no body,
+    and it stays recorded as not a report."""
+    site, server = crawled["server"].fixture, crawled["server"]
+    path = site.traps["not_a_report"]
+    asked = [r for r in crawled["second_log"] if r.path == path]
+    assert len(asked) == 1
+    assert asked[0].header("If-None-Match") == server.etag(path)
+    assert asked[0].status == 304 and asked[0].bytes_sent == 0
+    status = query(crawled["db"], "select status from pages where url = ?", server.url(path))
+    assert status == [{"status": "not_report"}]
+    assert "1 not reports" in crawled["second"].stdout
+
+
 def test_a_changed_report_becomes_exactly_one_new_version(crawled):
     server, site, db = crawled["server"], crawled["server"].fixture, crawled["db"]
     # A new ETag with the same text (a comment, a counter) is fetched but is no new version.
@@ -210,6 +228,16 @@ def test_reports_checked_recently_are_not_asked_for_again(tmp_path):
         requested = {r.path for r in server.log}
         assert not requested & set(site.expected)
         assert requested <= {*site.list_pages, "/robots.txt"}
+        # A page read and found no report is not asked again either (it was, on every crawl).
+        server.set_page("/zt/xxgkzl/gknbxqx/pnidpv865674.html", html(INTERPRETATION))
+        list_path = site.start_path
+        listed = site[list_path]
+        link = '<a href="/zt/xxgkzl/gknbxqx/pnidpv865674.html">关于2023年度报告的解读</a></body>'
+        server.set_page(list_path, replace(listed, body=listed.body.replace("</body>", link)))
+        assert crawl(config, "--site", "xicheng", "--no-alerts").returncode == 0
+        server.clear_log()
+        assert crawl(config, "--site", "xicheng", "--no-alerts").returncode == 0
+        assert "/zt/xxgkzl/gknbxqx/pnidpv865674.html" not in {r.path for r in server.log}
         # --full asks for every report again.
         server.clear_log()
         assert crawl(config, "--site", "xicheng", "--no-alerts", "--full").returncode == 0

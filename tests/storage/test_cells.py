@@ -1,4 +1,4 @@
-"""The cells table (schema 9, storage/cells.py): what it holds agrees with each version's JSON form,
+"""The cells table (schema 10, storage/cells.py): what it holds agrees with each version's JSON form,
 `current_cells` follows the current version through revisions and reverts, a database of schema 8
 (cells a view of report_json, notes in cell_notes) is filled on opening, and the questions across
 reports are answered from indexes."""

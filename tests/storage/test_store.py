@@ -36,7 +36,7 @@ def test_new_database_has_current_schema_and_wal(store: Store) -> None:
     assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
     tables = set(store.db.table_names())
     assert {"reports", "versions", "cells", "findings", "report_text", "report_text_fts", "text_pending"} <= tables
-    assert "cell_notes" not in tables  # the notes are in cells (schema 9)
+    assert "cell_notes" not in tables  # the notes are in cells (schema 10)
     assert "current_cells" in store.db.view_names()  # cells of the current versions, with agency and year
 
 
@@ -203,6 +203,19 @@ def test_unread_files_are_the_sites_attachment_only_pages_with_a_validator(store
     assert len(store.pages.unread_files(None)) == 2
     assert store.pages.unread_reason(wps) == "needs LibreOffice to read .wps"
     assert store.pages.unread_reason("https://www.bjxch.gov.cn/elsewhere.pdf") is None
+
+
+def test_revisitable_pages_add_those_read_and_found_no_report(store: Store) -> None:
+    """A 解读 or notice is asked for conditionally too: revisitable() holds it with its status."""
+    url = "https://www.bjxch.gov.cn/zt/xxgkzl/gknbxq/pnidpv1.html"
+    ingest(store, SEED_000, url=url, page={"etag": '"abc"', "last_modified": None, "http_status": 200})
+    store.pages.record("https://www.bjxch.gov.cn/broken.html", "xicheng", status="failed", error="HTTP 500")
+    notice = "https://www.bjxch.gov.cn/jd.html"
+    store.pages.record(notice, "xicheng", status="not_report", error="no tables", etag='"n"')
+    pages = store.pages.revisitable("xicheng")
+    assert set(pages) == {url, notice}
+    assert (pages[notice]["status"], pages[notice]["etag"]) == ("not_report", '"n"')
+    assert pages[url]["status"] == "stored"
 
 
 def test_reports_without_agency_or_title_do_not_share_fingerprints(store: Store) -> None:
