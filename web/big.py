@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-LONG_FORM = ("cells", "current_cells")
+# versions too: each row holds a report's JSON form, so counting 100,000 of them reads ~GBs.
+LONG_FORM = ("cells", "current_cells", "versions")
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
