@@ -58,6 +58,7 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
             [re.compile(p) for p in site.list_patterns],
         )
         self.columns_found: dict[str, str | None] = {}
+        self.reports_linked: set[str] = set()  # a report two list pages (or one, twice) link is one found
         self.content_xpath = site.content_xpath  # translated from CSS once, when the config was loaded
         self.url_year = re.compile(site.url_year) if site.url_year else None
         self.budget = Budget(CrawlLimits().merged(site.limits), None, LIMIT)  # start_requests makes the crawl's
@@ -177,11 +178,12 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
 
     def follow(self, link: Link, depth: int = 0) -> Iterator[scrapy.Request]:
         """What a list page's link is followed by (spiders.links decided what it is)."""
-        if link.kind == LinkKind.REPORT:
+        if link.kind in (LinkKind.REPORT, LinkKind.FILE_REPORT) and link.url not in self.reports_linked:
+            self.reports_linked.add(link.url)
             self.crawler.stats.inc_value(REPORT_LINKS)
+        if link.kind == LinkKind.REPORT:
             yield from self.report_request(link.url, link_title=link.text)  # the title, should the page hide it
         elif link.kind == LinkKind.FILE_REPORT:  # a report listed as its PDF/Word file: read like a page
-            self.crawler.stats.inc_value(REPORT_LINKS)
             yield from self.file_request(link.url, link_title=link.text, **_named_by(link.text))
         elif link.kind == LinkKind.LIST:
             yield from self.list_request(link.url, depth)
