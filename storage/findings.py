@@ -67,9 +67,8 @@ class Findings:
                 )
                 new_ids.append(cur.lastrowid)
         if updates:
-            # A finding that comes back (it was resolved) is news again: clear what was alerted. So is
-            # one that is an error now and was not (a warning while its OCR'd numbers were unconfirmed).
-            # (In an update, `severity` on the right is the stored one.)
+            # A finding that comes back (it was resolved) is news again: clear what was alerted. So is one that
+            # is an error now and was not (a warning while OCR'd numbers were unconfirmed; `severity`: the stored one).
             conn.executemany(
                 "update findings set version_id = ?, rule = ?, severity = ?, where_ = ?, message = ?, cells = ?, "
                 "lhs = ?, rhs = ?, last_seen = ?, "

@@ -234,6 +234,7 @@ _OCR_HELP = "read scanned PDFs and page images by OCR (pip install 'nianbao[ocr]
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add these commands to the `crawl` parser."""
+    # long because it is a list: each command's parser and options, one after another
     p = sub.add_parser(
         "parse",
         help="parse report files (.html/.txt, .pdf/.docx/.doc/.wps/.xls(x), scans and images) and check them",
