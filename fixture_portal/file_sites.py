@@ -17,8 +17,9 @@ imports nothing from tests/):
     image_site(files)    洪泽区's report page published as images of its pages (图片版)
         /xxgk/gknb/index.html                      the list (start_path)
         /xxgk/gknb/202501/t20250122_90001.html     its title, its date and two <img>: no text, no file
-        /xxgk/gknb/202501/W020250122P3.jpg, …P4.jpg  pages 3 and 4 of hongze-2024.pdf (tables 2 and 3),
-                                                   rendered at 150 dpi as a scanner would (pypdfium2)
+        /xxgk/gknb/202501/W020250122P3.jpg, …P4.jpg  pages 3 and 4 of hongze-2024.pdf rendered at 150 dpi as
+                                                   a scanner would (pypdfium2), cut to tables 2 and 3 and
+                                                   their headings (OCR's seconds go with the text on a page)
 
 Site.expected holds the URLs of the files a correct crawler stores the reports under; Site.traps
 ["pages"] the report pages that link them.
@@ -96,11 +97,14 @@ def word_site(files: Path, name: str = "seed000.docx") -> Site:
     return site
 
 
-IMAGE_PAGES = (3, 4)  # of hongze-2024.pdf: tables 2 and 3 (OCR costs seconds a page: few pages)
+# Pages of hongze-2024.pdf and the rows of pixels (at 150 dpi) shown of each: tables 2 and 3 with their
+# headings, not the end of table 1 above them nor the text below (OCR costs seconds a page: keep it small).
+IMAGE_PAGES = {3: (740, 1640), 4: (0, 990)}
 
 
-def rendered_page(pdf: Path, number: int, dpi: int = 150) -> bytes:
-    """Page `number` of a PDF as a JPEG, as a portal shows a scanned page (pypdfium2)."""
+def rendered_page(pdf: Path, number: int, rows: tuple[int, int] | None = None, dpi: int = 150) -> bytes:
+    """Page `number` of a PDF as a JPEG, as a portal shows a scanned page (pypdfium2); `rows`: only
+    those rows of pixels (top, bottom)."""
     import io
 
     import pypdfium2 as pdfium
@@ -108,7 +112,10 @@ def rendered_page(pdf: Path, number: int, dpi: int = 150) -> bytes:
     doc = pdfium.PdfDocument(str(pdf))
     try:
         buf = io.BytesIO()
-        doc[number - 1].render(scale=dpi / 72).to_pil().convert("RGB").save(buf, "JPEG", quality=90)
+        image = doc[number - 1].render(scale=dpi / 72).to_pil().convert("RGB")
+        if rows is not None:
+            image = image.crop((0, rows[0], image.width, rows[1]))
+        image.save(buf, "JPEG", quality=90)
         return buf.getvalue()
     finally:
         doc.close()
@@ -131,8 +138,8 @@ def image_site(files: Path) -> Site:
     site["/robots.txt"] = robots()
     page = "/xxgk/gknb/202501/t20250122_90001.html"
     images = [f"/xxgk/gknb/202501/W020250122P{n}.jpg" for n in IMAGE_PAGES]
-    for n, path in zip(IMAGE_PAGES, images):
-        site[path] = binary(rendered_page(files / "hongze-2024.pdf", n), "image/jpeg")
+    for (n, rows), path in zip(IMAGE_PAGES.items(), images):
+        site[path] = binary(rendered_page(files / "hongze-2024.pdf", n, rows), "image/jpeg")
     site[page] = html(image_page(HONGZE, "2025-01-22 09:00", [p.rsplit("/", 1)[1] for p in images]),
                       last_modified=datetime(2025, 1, 22, 9))  # fmt: skip
     site[site.start_path] = html(_list("政府信息公开年度报告", [(page, HONGZE, "2025-01-22")]))
