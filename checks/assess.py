@@ -42,6 +42,9 @@ PARSE_CHECKS: tuple[Callable[[Report, Collector], None], ...] = (
 # monitoring rule, which no version of a report can resolve: only the next year's report can.
 HISTORY_RULES: tuple[Rule, ...] = (Rule.CARRY_CONTINUITY, Rule.IN_FORCE_CONTINUITY)
 MONITOR_RULES: tuple[Rule, ...] = (Rule.MISSING_REPORT,)
+# Rules that need what only the crawl knew (the year the report's URL files it under): a report
+# assessed again from the store (its OCR'd numbers confirmed) keeps their findings as they were.
+CONTEXT_RULES: tuple[Rule, ...] = (Rule.URL_YEAR_MISMATCH,)
 # Numbers read by OCR (a scan, page images: the report's source says "method": "ocr") may be
 # misread, so an error that rests on them is this severity instead, until a person confirms the
 # numbers (the source's "confirmed": true). Every error of such a report rests on them: the
@@ -137,6 +140,10 @@ class Assessor:
 
     history_rules = HISTORY_RULES
     monitor_rules = MONITOR_RULES
+    context_rules = CONTEXT_RULES
+
+    def own(self, report: Report) -> list[Finding]:
+        return assess_report(report)
 
     def history(self, report: Report, previous: Report) -> list[Finding]:
         return assess_history(report, previous)

@@ -4,7 +4,6 @@ within its time and memory budget (crawler.pipelines.ParseStage hands pages to a
 from __future__ import annotations
 
 import os
-import re
 import resource
 import signal
 import threading
@@ -13,9 +12,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from checks.assess import assess_report
+from crawler.page_images import page_images
 from parsers.errors import NoReportText, NotAReport, OverBudget
 from parsers.filetype import sniff_file
-from parsers.load import parse_bytes
+from parsers.load import parse_bytes, parse_page_images
 from parsers.model import Report
 from parsers.ocr import OcrOptions
 from spiders.urls import attachment_urls
@@ -42,21 +42,26 @@ def parse_page(
     agency: str | None = None,
     year: int | None = None,
     ocr: OcrOptions | None = None,
+    images: list[tuple[str, bytes]] | None = None,
 ) -> ParsedPage:
     """A report page or file parsed and assessed (with the year its URL files it under and the title its
     list link gave) and its attachment links read: the CPU work of a page, done together in the
     worker so the crawl process only fetches and writes (reading the links in the spider parsed
     a page with attachments twice). A file (PDF, Word, …: its bytes say, not its URL) is read as
     its type; agency and year, of the report page that linked it, are the report's if it names none;
-    a scan or an image is read by OCR where `ocr` says so."""
+    a scan or an image is read by OCR where `ocr` says so, and so are the `images` a report page
+    shows as its pages (图片版: (URL, bytes), fetched after the page)."""
     kind = sniff_file(body, url) or "html"  # what the bytes are, not what the URL says
     try:
-        parsed = parse_bytes(
-            body, kind, encoding, content, title_hint=link_title, name=None if kind == "html" else url, ocr=ocr
-        )
+        if images:
+            parsed = parse_page_images(body, images, url, encoding, content, title_hint=link_title, ocr=ocr)
+        else:
+            parsed = parse_bytes(
+                body, kind, encoding, content, title_hint=link_title, name=None if kind == "html" else url, ocr=ocr
+            )
     except NoReportText as exc:  # say where the report is: its attachments (the crawl asks for them next)
         found = attachment_urls(url, exc.links)
-        if not found and len(_page_images(body)) < 2:  # nothing of the report here: a page about it
+        if not found and len(page_images(body)) < 2:  # nothing of the report here: a page about it
             raise NotAReport(
                 "not an annual report: its title names one, but it has no text, file or images of it"
             ) from None
@@ -67,17 +72,6 @@ def parse_page(
     parsed.report.findings = assess_report(parsed.report, url_year)
     doc = parsed.document
     return ParsedPage(parsed.report, parsed.records, doc.content_found, attachment_urls(url, doc.links))
-
-
-_IMG = re.compile(rb"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.I)
-# Pictures every page of a portal shows: its logo, icons, buttons, QR codes (二维码: ewm).
-_CHROME = re.compile(rb"logo|icon|banner|button|btn|nav|search|qr|ewm|header|footer|top|bottom|bg", re.I)
-
-
-def _page_images(body: bytes) -> list[bytes]:
-    """The images of a page other than the portal's own chrome: a report published as scanned
-    pages shows several (only pages whose title names a report get here, so this is rare)."""
-    return [src for src in _IMG.findall(body) if not _CHROME.search(src)]
 
 
 def budgeted_parse(seconds: float, *page: Any) -> ParsedPage:

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from checks.assess import JUDGE
 from common.constants import PageStatus, RunStatus, SaveStatus, Severity
 from crawler.monitors import ON_CLOSE, CrawlStats, run_checks
+from crawler.page_images import fetch_images
 from crawler.parse_worker import ParsedPage, budgeted_parse, parse_page, start_worker
 from parsers.errors import NoReportText, NotAReport, OverBudget, ParseError
 from parsers.ocr import OcrOptions
@@ -80,8 +81,10 @@ class ParseStage:
         except NoReportText as exc:  # the report is there, as images or an attachment: published
             item.status, item.error = PageStatus.ATTACHMENT_ONLY, str(exc)
             item.agency, item.year = item.agency or exc.agency, item.year or exc.year
-            if not item.file:
+            if not item.file and not item.images and exc.links:
                 self._fetch_files(item, exc.links)  # the report is read from them
+            elif not item.file and not item.images:  # its pages as images (图片版): by OCR, where it is on
+                fetch_images(item, self.ocr, getattr(self, "crawler", None))
         except NotAReport as exc:
             # On a guessed (probe) URL, a readable page with no report on it is a soft 404.
             item.status = PageStatus.NOT_PUBLISHED if item.probe else PageStatus.NOT_REPORT
@@ -90,7 +93,8 @@ class ParseStage:
             item.status, item.error = PageStatus.FAILED, str(exc)
         except Exception as exc:  # a parser bug must not stop the crawl; keep the page and the reason
             item.status, item.error = PageStatus.FAILED, f"parser error: {type(exc).__name__}: {exc}"
-        if item.file and item.status != PageStatus.FETCHED and not (item.error or "").startswith("parser error"):
+        unread = item.file or item.images
+        if unread and item.status != PageStatus.FETCHED and not (item.error or "").startswith("parser error"):
             # A report file not read (needs LibreOffice or OCR, damaged, not a report): still a
             # published report, recorded with the reason, never failed silently. (A parser bug fails.)
             item.status = PageStatus.ATTACHMENT_ONLY
@@ -120,6 +124,7 @@ class ParseStage:
             item.agency,
             item.year,
             self.ocr,
+            item.images,
         )
         pool = self.pool
         if pool is None:

@@ -31,6 +31,7 @@ class ReportPage:
     agency: str | None = None  # of a report published as images or a file only (attachment_only)
     year: int | None = None
     files: list[str] = field(default_factory=list)  # attachments of an attachment_only page, asked for next
+    images: list[tuple[str, bytes]] = field(default_factory=list)  # a 图片版 page's page images (URL, bytes), for OCR
     report: dict[str, Any] | None = None  # the report's JSON form, for a feed export (`scrapy crawl -O`) only
 
 

@@ -18,6 +18,14 @@ class Judge(Protocol):
     # The rules about a report that should exist and does not: no version of the report they are
     # on resolves them (only the report they miss), and they do not make it an error report.
     monitor_rules: Collection[str]
+    # The rules that need what the crawl knew of a report (the year its URL files it under): `own`
+    # does not evaluate them, and their stored findings stay as they are.
+    context_rules: Collection[str]
+
+    def own(self, report: Report) -> list[Finding]:
+        """The findings of `report` by itself, assessed again from what is stored (its OCR'd
+        numbers just confirmed, or that confirmation taken back)."""
+        ...
 
     def history(self, report: Report, previous: Report) -> list[Finding]:
         """The findings of `report` against the same agency's stored report of year N-1."""

@@ -125,6 +125,15 @@ class Reports:
         self.cells.add(version_id, report)
         return version_id
 
+    def set_source(self, version_id: int, source: dict[str, Any] | None) -> None:
+        """Replace the `source` of a version's JSON form (a person confirmed its OCR'd numbers, or
+        took that back): the numbers and the text records stay as they were read."""
+        if source:
+            sql, args = "json_set(report_json, '$.source', json(?))", [orjson.dumps(source).decode()]
+        else:
+            sql, args = "json_remove(report_json, '$.source')", []
+        self.db.conn.execute(f"update versions set report_json = {sql} where id = ?", [*args, version_id])
+
     # --- reading --------------------------------------------------------------------------------
     def report_for(self, agency: str, year: int, site: str | None = None) -> Report | None:
         """The stored current report of an agency for a year (agency compared after normalising
@@ -144,6 +153,19 @@ class Reports:
             [key],
         ).fetchall()
         return [Stored(rid, site, vid, report_from_json(orjson.loads(data))) for rid, site, vid, data in rows]
+
+    def current_report(self, report_id: int) -> Stored | None:
+        """A report's current version as the rules read it, its narrative included (None: no such report)."""
+        row = self.db.conn.execute(
+            "select r.site, r.current_version, v.report_json from reports r "
+            "join versions v on v.id = r.current_version where r.id = ?",
+            [report_id],
+        ).fetchone()
+        return Stored(report_id, row[0], row[1], report_from_json(orjson.loads(row[2]))) if row else None
+
+    def key(self, report_id: int) -> str | None:
+        row = self.db.conn.execute("select report_key from reports where id = ?", [report_id]).fetchone()
+        return row[0] if row else None
 
     def with_agency_and_year(self) -> list[tuple[int, str, int, int, str]]:
         """(id, report key, year, current version, agency) of every report that names both, in

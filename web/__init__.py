@@ -1,6 +1,7 @@
 """The web view `crawl browse` serves: Datasette, extended by this plugin (registered as the
 `datasette` entry point `nianbao` in pyproject.toml) with pages in Chinese: a report laid out
-as the official tables, an agency over the years, a site's season, acknowledging a finding.
+as the official tables, an agency over the years, a site's season, acknowledging a finding,
+confirming the numbers OCR read.
 Datasette finds the templates in web/templates/ because this package is the plugin."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ def register_routes() -> list[tuple[str, object]]:
     return [
         (r"^/-/report/(?P<report_id>\d+)$", pages.report),
         (r"^/-/report/(?P<report_id>\d+)/copy$", pages.stored_copy),
+        (r"^/-/report/(?P<report_id>\d+)/confirm$", pages.confirm),
         (r"^/-/ack/(?P<fingerprint>[0-9a-f]+)$", pages.ack),
         (rf"^{urls.AGENCY}$", pages.agency),
         (r"^/-/site/(?P<site>[a-z][a-z0-9_]*)$", pages.site),
