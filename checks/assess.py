@@ -22,7 +22,7 @@ from checks.dates import check_late, missing_report, url_year_mismatch
 from checks.history import HISTORY_CHECKS
 from checks.narrative import check_narrative
 from checks.tables import check_balance, check_results_sum, check_review_total, check_row_total
-from common.constants import Rule, Severity
+from common.constants import OCR_NOTE, Rule, Severity
 from parsers.model import Finding, Report, fingerprint, report_key, split_key
 
 # In this order: the findings of a report come out in it.
@@ -50,7 +50,6 @@ CONTEXT_RULES: tuple[Rule, ...] = (Rule.URL_YEAR_MISMATCH,)
 # numbers (the source's "confirmed": true). Every error of such a report rests on them: the
 # arithmetic of its tables, a table not found, continuity with the year before.
 OCR_SEVERITY = Severity.WARNING
-OCR_NOTE = " (numbers read by OCR, not yet confirmed)"
 
 
 def assess_report(report: Report, url_year: int | None = None, previous: Report | None = None) -> list[Finding]:

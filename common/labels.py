@@ -149,3 +149,5 @@ RULE_LABELS = {
     "url_year_mismatch": "网址年度与标题年度不符",
 }
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "未核验"}
+
+OCR_UNCONFIRMED = "（数字由 OCR 识别，尚未经人工确认）"  # after a finding that rests on OCR numbers
