@@ -81,8 +81,11 @@ def budgeted_parse(seconds: float, *page: Any) -> ParsedPage:
     `seconds` again for the rest of the parse."""
     base = f"parsing took more than {seconds:g} s (parse_seconds): skipped"
     over = base
+    fired = False
 
     def stop(signum: int, frame: Any) -> None:
+        nonlocal fired
+        fired = True
         raise OverBudget(over)
 
     def on_ocr_page(number: int | None) -> None:  # each page OCR reads gets its own budget
@@ -102,6 +105,12 @@ def budgeted_parse(seconds: float, *page: Any) -> ParsedPage:
         return parse_page(*page)
     except MemoryError:
         raise OverBudget("parsing needed more memory than a parse worker may use (parse_memory_mb)") from None
+    except Exception:
+        # A library can turn the OverBudget raised inside it into an error of its own (openpyxl's
+        # generators: "not a readable .xlsx (TypeError)"): once the budget fired, it is the cause.
+        if fired:
+            raise OverBudget(over) from None
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
 

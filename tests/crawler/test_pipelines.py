@@ -113,7 +113,8 @@ def test_a_page_over_its_time_budget_fails_and_a_dead_worker_is_replaced() -> No
 
 
 @pytest.mark.parametrize("name", ["hongze-2024.pdf", "huaian-2024-form.docx", "huaian-2024-tables.xlsx"])
-@pytest.mark.parametrize("share", [0.01, 0.05, 0.2, 0.4])
+# Shares well under the whole parse, so a machine running slower or faster by several times still stops it.
+@pytest.mark.parametrize("share", [0.01, 0.03, 0.1])
 def test_a_file_over_its_time_budget_is_stopped_not_read_on(name: str, share: float) -> None:
     """The budget's exception, raised wherever the parse is then (in pdfminer, python-docx,
     openpyxl, under a reader's `except Exception`), ends the parse as over budget: neither a parse
