@@ -18,6 +18,13 @@ class Judge(Protocol):
     # The rules about a report that should exist and does not: no version of the report they are
     # on resolves them (only the report they miss), and they do not make it an error report.
     monitor_rules: Collection[str]
+    # The rules about the report's copies on other sites: only `copies` evaluates them.
+    copy_rules: Collection[str]
+
+    def copies(self, report: Report, home: str, copies: Mapping[str, tuple[str, Report]]) -> list[Finding]:
+        """The findings of `report` (stored from site `home`) against its copies on other sites:
+        site -> (the copy's URL, the report as read there)."""
+        ...
 
     def history(self, report: Report, previous: Report) -> list[Finding]:
         """The findings of `report` against the same agency's stored report of year N-1."""
