@@ -23,6 +23,7 @@ from storage.db import connect, ensure_site, now, writing
 from storage.findings import Findings
 from storage.judge import Judge
 from storage.pages import Pages
+from storage.publishers import Publishers
 from storage.reports import Reports, content_hash
 from storage.runs import Runs
 from storage.search import TextIndex
@@ -66,6 +67,7 @@ class Store:
         self.pages = Pages(self.db)
         self.columns = Columns(self.db)
         self.copies = Copies(self.db)
+        self.publishers = Publishers(self.db)
         self.text = TextIndex(self.db, readonly)
 
     def close(self) -> None:
@@ -84,7 +86,7 @@ class Store:
         self.close()
 
     # --- a report and all that belongs to it ------------------------------------------------
-    def save_report(
+    def save_report(  # long because it is the one transaction that writes a report and all that belongs to it
         self,
         site: str,
         url: str,
@@ -97,7 +99,7 @@ class Store:
         fetched_at: str | None = None,
         attachments: list[str] | None = None,
         page: dict[str, Any] | None = None,
-    ) -> Saved:  # long because it is the one transaction that writes a report and all that belongs to it
+    ) -> Saved:
         """Store one parsed report (its own findings in report.findings): a new report, a new
         version of one, or nothing new.
 
