@@ -92,6 +92,10 @@ def test_old_database_migrates_forward_and_keeps_its_data(tmp_path: Path) -> Non
     notes = store.db.execute("select row, col, value, note from cells where note is not null").fetchall()
     assert notes == [("new_received", "total", 1576, "含2件转办")]  # seed 003: 1576 applications
     assert [r["agency"] for r in store.text.search("结转下年度")] == ["北京市西城区人民政府"]
+    # Every report is on its own site (copies, schema 10): the site's views read it from there.
+    assert store.db.execute("select site, url, tables from copies").fetchall() == [
+        ("xicheng", "https://old/003.html", None)
+    ]
     # The same report stored by the new code is recognised (a version, since the old row's hash
     # is a stand-in), its findings are the same rows (same fingerprints), ...
     assert ingest(store, SEED_003, url="https://old/003.html").status == "changed"
@@ -304,7 +308,9 @@ def test_one_report_on_two_sites_is_one_report_with_two_urls(store: Store) -> No
         ("xicheng", "https://www.bjxch.gov.cn/003.html", 1),
         ("beijing", "https://www.beijing.gov.cn/003.html", 0),
     ]
-    page = store.db.execute("select status, report_id from pages where url = ?", ["https://www.beijing.gov.cn/003.html"])
+    page = store.db.execute(
+        "select status, report_id from pages where url = ?", ["https://www.beijing.gov.cn/003.html"]
+    )
     assert page.fetchall() in ([], [("stored", a.report_id)])
     assert ingest(store, SEED_003, site="beijing", url="https://www.beijing.gov.cn/003.html").status == "copy"
     assert count(store, "findings") == 4
@@ -317,7 +323,9 @@ def test_a_copy_with_other_numbers_is_copies_differ_until_they_agree(store: Stor
     changed.write_text(text.replace("1518", "1519", 1), encoding="utf-8")
     b = ingest(store, changed, site="beijing", url="https://www.beijing.gov.cn/003.html")
     assert b.status == "copy" and len(b.new_findings) == 1
-    row = store.db.execute("select rule, where_, severity, message from findings where id = ?", b.new_findings).fetchone()
+    row = store.db.execute(
+        "select rule, where_, severity, message from findings where id = ?", b.new_findings
+    ).fetchone()
     assert row[:3] == ("copies_differ", "copy.beijing", "error")
     assert "applications.new_received.natural_person 1518 / 1519" in row[3]
     fixed = ingest(store, SEED_003, site="beijing", url="https://www.beijing.gov.cn/003.html")
