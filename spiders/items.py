@@ -27,7 +27,7 @@ class ReportPage:
     linked_from: str | None = None  # the report page whose attachment this file is (None: a list's link)
     stored_status: str | None = None  # NOT_MODIFIED / RECENTLY_CHECKED: what the page was (stored, not_report)
     # Filled in by the pipeline stages:
-    parsed: Any = None  # crawler.parse_worker.ParsedPage
+    parsed: Any = None  # crawler.pipelines.ParsedPage
     agency: str | None = None  # of a report published as images or a file only (attachment_only)
     year: int | None = None
     files: list[str] = field(default_factory=list)  # attachments of an attachment_only page, asked for next
