@@ -8,7 +8,8 @@ against year N-1 when it is there, and again on year N+1 when N arrives after it
 Store.save_report is timed for the reports/s figure (making the reports is not), the
 compression of the raw page it does included (timed apart as well, for its share); the
 full-text index, brought up to date in batches by TextIndex.index, is timed apart.
-Prints reports/s, what reading the cells view costs, and the database size per report, by table.
+Prints reports/s, what reading the cells costs (one version; one cell of every report, through
+current_cells), and the database size per report, by table. bench/web.py does the same at 100,000.
 """
 
 from __future__ import annotations
@@ -130,14 +131,14 @@ def main() -> int:
     n_reports = db.execute("select count(*) from reports").fetchone()[0]
     n_cells = db.execute("select count(*) from cells").fetchone()[0]
     n_findings = db.execute("select count(*) from findings").fetchone()[0]
-    # cells is a view of each version's report_json (storage/schema.py _v6): what reading costs.
+    # cells: a table keyed by version (storage/cells.py); across reports through current_cells.
     t = time.perf_counter()
     one = db.execute("select count(*) from cells where version_id = (select max(id) from versions)").fetchone()[0]
     one_version = time.perf_counter() - t
     t = time.perf_counter()
     across = db.execute(
-        "select count(value), sum(value) from cells c join reports r on r.current_version = c.version_id "
-        "where c.part = 'applications' and c.row = 'new_received' and c.col = 'total'"
+        "select count(value), sum(value) from current_cells "
+        "where part = 'applications' and row = 'new_received' and col = 'total'"
     ).fetchone()[0]
     across_time = time.perf_counter() - t
     db.execute("pragma wal_checkpoint(truncate)")
@@ -160,7 +161,7 @@ def main() -> int:
     print(f"index_text:   {indexed / indexing:,.0f} reports/s (full-text trigram index, batched)")
     print(f"stored and searchable: {args.n / (saving + indexing):,.0f} reports/s; wall time {wall:.1f} s")
     print(
-        f"cells view:   one version's {one} cells in {one_version * 1000:.1f} ms; one cell of all {across:,} "
+        f"cells:        one version's {one} cells in {one_version * 1000:.1f} ms; one cell of all {across:,} "
         f"reports in {across_time:.2f} s"
     )
     print(f"database:     {size / 1e6:.1f} MB, {size / n_reports / 1024:.1f} KiB per report")

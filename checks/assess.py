@@ -24,7 +24,7 @@ from checks.dates import check_late, missing_report, url_year_mismatch
 from checks.history import HISTORY_CHECKS
 from checks.narrative import check_narrative
 from checks.tables import check_balance, check_results_sum, check_review_total, check_row_total
-from common.constants import Rule, Severity
+from common.constants import OCR_NOTE, Rule, Severity
 from parsers.model import Finding, Report, fingerprint, report_key, split_key
 
 # In this order: the findings of a report come out in it.
@@ -47,12 +47,14 @@ MONITOR_RULES: tuple[Rule, ...] = (Rule.MISSING_REPORT,)
 # Rules about the report's copies on other sites: evaluated when a copy arrives or the report
 # changes, not by the report's own checks (a new version of it leaves them to assess_copies).
 COPY_RULES: tuple[Rule, ...] = (Rule.COPIES_DIFFER,)
+# Rules that need what only the crawl knew (the year the report's URL files it under): a report
+# assessed again from the store (its OCR'd numbers confirmed) keeps their findings as they were.
+CONTEXT_RULES: tuple[Rule, ...] = (Rule.URL_YEAR_MISMATCH,)
 # Numbers read by OCR (a scan, page images: the report's source says "method": "ocr") may be
 # misread, so an error that rests on them is this severity instead, until a person confirms the
 # numbers (the source's "confirmed": true). Every error of such a report rests on them: the
 # arithmetic of its tables, a table not found, continuity with the year before.
 OCR_SEVERITY = Severity.WARNING
-OCR_NOTE = " (numbers read by OCR, not yet confirmed)"
 
 
 def assess_report(report: Report, url_year: int | None = None, previous: Report | None = None) -> list[Finding]:
@@ -150,9 +152,13 @@ class Assessor:
     history_rules = HISTORY_RULES
     monitor_rules = MONITOR_RULES
     copy_rules = COPY_RULES
+    context_rules = CONTEXT_RULES
 
     def copies(self, report: Report, home: str, copies: Mapping[str, tuple[str, Report]]) -> list[Finding]:
         return assess_copies(report, home, copies)
+
+    def own(self, report: Report) -> list[Finding]:
+        return assess_report(report)
 
     def history(self, report: Report, previous: Report) -> list[Finding]:
         return assess_history(report, previous)

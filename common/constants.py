@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 
 PORTAL_TZ = "Asia/Shanghai"  # the reports' deadlines, the portals' dates and what readers read are Beijing time
 CHINA = ZoneInfo(PORTAL_TZ)
+# Appended to the message of a finding that rests on numbers OCR read (checks.assess lowers it to a
+# warning until a person confirms); readers are told so in Chinese (common.labels.OCR_UNCONFIRMED).
+OCR_NOTE = " (numbers read by OCR, not yet confirmed)"
 
 
 class PageStatus(StrEnum):

@@ -150,3 +150,5 @@ RULE_LABELS = {
     "copies_differ": "各网站转载的版本数据不一致",
 }
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "未核验"}
+
+OCR_UNCONFIRMED = "（数字由 OCR 识别，尚未经人工确认）"  # after a finding that rests on OCR numbers

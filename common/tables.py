@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from common import labels as L
+from common.constants import OCR_NOTE
 
 APPLICATION_ORDER = (
     "new_received", "carried_over", "granted", "partially_granted",
@@ -295,9 +296,11 @@ def explain(f: Mapping[str, Any]) -> str:
     """The finding's equation in words and numbers: "（七）总计·自然人 = 20，而（一）至（六）之和 = 26"."""
     lhs, rhs = f.get("lhs") or {}, f.get("rhs") or {}
     say = _SAY.get(str(f.get("rule")))
+    message = str(f.get("message", ""))
     if say is None:
-        return str(f.get("message", ""))
-    return say(f, _num(lhs.get("value")), _num(rhs.get("value")), _where(f).rsplit(".", 1)[-1])
+        return message
+    ocr = L.OCR_UNCONFIRMED if message.endswith(OCR_NOTE) else ""  # a warning until a person confirms
+    return say(f, _num(lhs.get("value")), _num(rhs.get("value")), _where(f).rsplit(".", 1)[-1]) + ocr
 
 
 def legend(f: Mapping[str, Any]) -> tuple[str, str]:

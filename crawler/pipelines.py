@@ -6,32 +6,25 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import re
-import resource
-import signal
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
-from typing import Any, Self
+from typing import Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from checks.assess import JUDGE, assess_report
+from checks.assess import JUDGE
 from common.constants import PageStatus, RunStatus, SaveStatus, Severity
 from crawler.monitors import ON_CLOSE, CrawlStats, run_checks
+from crawler.page_images import fetch_images
+from crawler.parse_worker import ParsedPage, budgeted_parse, parse_page, start_worker
 from parsers.errors import NoReportText, NotAReport, OverBudget, ParseError
-from parsers.filetype import sniff_file
-from parsers.load import parse_bytes
-from parsers.model import Report
 from parsers.ocr import OcrOptions
 from spiders.items import ColumnFound, ReportPage
 from spiders.limits import CLOSE_TIMEOUT, message
 from spiders.stats import BUSY, LIMIT, OFFSITE_REDIRECTS, ROBOTS_FORBIDDEN, RUN_STATUS
-from spiders.urls import attachment_urls
 from storage.errors import SiteBusy
 from storage.store import Store
 
@@ -69,7 +62,7 @@ class ParseStage:
         return ProcessPoolExecutor(
             self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
+            initializer=start_worker,
             initargs=(os.getpid(), self.memory_mb),
         )
 
@@ -88,8 +81,10 @@ class ParseStage:
         except NoReportText as exc:  # the report is there, as images or an attachment: published
             item.status, item.error = PageStatus.ATTACHMENT_ONLY, str(exc)
             item.agency, item.year = item.agency or exc.agency, item.year or exc.year
-            if not item.file:
+            if not item.file and not item.images and exc.links:
                 self._fetch_files(item, exc.links)  # the report is read from them
+            elif not item.file and not item.images:  # its pages as images (图片版): by OCR, where it is on
+                fetch_images(item, self.ocr, getattr(self, "crawler", None))
         except NotAReport as exc:
             # On a guessed (probe) URL, a readable page with no report on it is a soft 404.
             item.status = PageStatus.NOT_PUBLISHED if item.probe else PageStatus.NOT_REPORT
@@ -98,7 +93,8 @@ class ParseStage:
             item.status, item.error = PageStatus.FAILED, str(exc)
         except Exception as exc:  # a parser bug must not stop the crawl; keep the page and the reason
             item.status, item.error = PageStatus.FAILED, f"parser error: {type(exc).__name__}: {exc}"
-        if item.file and item.status != PageStatus.FETCHED and not (item.error or "").startswith("parser error"):
+        unread = item.file or item.images
+        if unread and item.status != PageStatus.FETCHED and not (item.error or "").startswith("parser error"):
             # A report file not read (needs LibreOffice or OCR, damaged, not a report): still a
             # published report, recorded with the reason, never failed silently. (A parser bug fails.)
             item.status = PageStatus.ATTACHMENT_ONLY
@@ -128,6 +124,7 @@ class ParseStage:
             item.agency,
             item.year,
             self.ocr,
+            item.images,
         )
         pool = self.pool
         if pool is None:
@@ -143,117 +140,6 @@ class ParseStage:
             if again:
                 raise OverBudget("the parse worker died on this page twice (out of memory?)") from None
             return await self._parse(item, again=True)
-
-
-@dataclass
-class ParsedPage:
-    """What the store needs of a parsed page: the Document (its grids) stays in the worker, as
-    pickling it back would cost the crawl process more than parsing saved it."""
-
-    report: Report  # with its findings (checks.assess)
-    records: list[str]
-    content_found: bool | None
-    attachments: list[str]
-
-
-def parse_page(
-    body: bytes,
-    encoding: str | None,
-    content: str | None,
-    url: str,
-    url_year: int | None = None,
-    link_title: str | None = None,
-    agency: str | None = None,
-    year: int | None = None,
-    ocr: OcrOptions | None = None,
-) -> ParsedPage:
-    """A report page or file parsed and assessed (with the year its URL files it under and the title its
-    list link gave) and its attachment links read: the CPU work of a page, done together in the
-    worker so the crawl process only fetches and writes (reading the links in the spider parsed
-    a page with attachments twice). A file (PDF, Word, …: its bytes say, not its URL) is read as
-    its type; agency and year, of the report page that linked it, are the report's if it names none;
-    a scan or an image is read by OCR where `ocr` says so."""
-    kind = sniff_file(body, url) or "html"  # what the bytes are, not what the URL says
-    try:
-        parsed = parse_bytes(
-            body, kind, encoding, content, title_hint=link_title, name=None if kind == "html" else url, ocr=ocr
-        )
-    except NoReportText as exc:  # say where the report is: its attachments (the crawl asks for them next)
-        found = attachment_urls(url, exc.links)
-        if not found and len(_page_images(body)) < 2:  # nothing of the report here: a page about it
-            raise NotAReport(
-                "not an annual report: its title names one, but it has no text, file or images of it"
-            ) from None
-        message = str(exc) + (f" Attachments: {' '.join(found)}" if found else "")
-        raise NoReportText(message, found, exc.agency, exc.year) from None
-    report = parsed.report
-    report.agency, report.year = report.agency or agency, report.year or year
-    parsed.report.findings = assess_report(parsed.report, url_year)
-    doc = parsed.document
-    return ParsedPage(parsed.report, parsed.records, doc.content_found, attachment_urls(url, doc.links))
-
-
-_IMG = re.compile(rb"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.I)
-# Pictures every page of a portal shows: its logo, icons, buttons, QR codes (二维码: ewm).
-_CHROME = re.compile(rb"logo|icon|banner|button|btn|nav|search|qr|ewm|header|footer|top|bottom|bg", re.I)
-
-
-def _page_images(body: bytes) -> list[bytes]:
-    """The images of a page other than the portal's own chrome: a report published as scanned
-    pages shows several (only pages whose title names a report get here, so this is rare)."""
-    return [src for src in _IMG.findall(body) if not _CHROME.search(src)]
-
-
-def budgeted_parse(seconds: float, *page: Any) -> ParsedPage:
-    """parse_page in a worker, stopped after `seconds` (SIGALRM: the worker's main thread parses)
-    or when it needs more memory than the worker may have (RLIMIT_AS, set by _start_worker).
-    A scan read by OCR has a budget for each of its pages instead (ocr_page_seconds), then
-    `seconds` again for the rest of the parse."""
-    base = f"parsing took more than {seconds:g} s (parse_seconds): skipped"
-    over = base
-
-    def stop(signum: int, frame: Any) -> None:
-        raise OverBudget(over)
-
-    def on_ocr_page(number: int | None) -> None:  # each page OCR reads gets its own budget
-        nonlocal over
-        budget = seconds if number is None else options.page_seconds
-        over = (
-            base if number is None else f"OCR of page {number} took more than {budget:g} s (ocr_page_seconds): skipped"
-        )
-        signal.setitimer(signal.ITIMER_REAL, budget)
-
-    signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    options = next((p for p in page if isinstance(p, OcrOptions)), None)
-    if options is not None:
-        page = tuple(replace(p, on_page=on_ocr_page) if p is options else p for p in page)
-    try:
-        return parse_page(*page)
-    except MemoryError:
-        raise OverBudget("parsing needed more memory than a parse worker may use (parse_memory_mb)") from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-def _start_worker(parent: int, memory_mb: int) -> None:
-    """A parse worker: its address space capped (a runaway page raises MemoryError, not the
-    machine's OOM killer), and gone with the crawl process."""
-    limit = memory_mb * 1024 * 1024
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-    _exit_with_parent(parent)
-
-
-def _exit_with_parent(parent: int) -> None:
-    """In a parse worker: leave when the crawl process is gone (even if it was SIGKILLed)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 FORBIDDEN_MESSAGE = "the portal does not allow crawling: its robots.txt forbids the report list"

@@ -17,6 +17,8 @@ def summary(name: str, report: Report) -> str:
         lines.append(f"  title: {report.title}")
     if report.source:
         lines.append(f"  read from: {_source(report.source)}")
+        if report.source.get("method") == "ocr":
+            lines.append(f"  {ocr_state(report.source)}")
     for n, part in TABLE_PARTS.items():
         table = getattr(report, part)
         if n in report.tables:
@@ -34,6 +36,17 @@ def summary(name: str, report: Report) -> str:
     verdict = "OK" if not n_err and not n_warn else f"{n_err} error(s), {n_warn} warning(s)"
     lines.append(f"  result: {verdict}")
     return "\n".join(lines)
+
+
+def ocr_state(source: dict) -> str:
+    """Whether a person confirmed the numbers OCR read (a report whose source method is "ocr")."""
+    from crawler.cli.show import local
+
+    if not source.get("confirmed"):
+        return "OCR 识别，未经人工确认 (its errors are warnings until a person confirms the numbers: crawl confirm)"
+    who = [source["confirmed_by"]] if source.get("confirmed_by") else []
+    when = [local(source["confirmed_at"])] if source.get("confirmed_at") else []
+    return "OCR 识别，已人工确认" + (f" ({', '.join(who + when)})" if who or when else "")
 
 
 def _source(source: dict) -> str:

@@ -75,6 +75,20 @@ def _read_by_ocr(data: bytes, kind: str, options: OcrOptions | None, what: str) 
     )
 
 
+def read_page_images(page: Document, images: list[bytes], ocr: OcrOptions | None) -> FileDocument:
+    """A report page published as images of its pages (图片版): the page's own text (its title,
+    its date) and then the images read by OCR, as one document. MissingTool when OCR is off."""
+    from parsers import ocr as engine
+
+    engine.require(ocr, f"{len(images)} page image(s) (图片版)")
+    assert ocr is not None
+    read = engine.read_page_images(images, ocr)
+    return FileDocument(
+        blocks=[*page.paragraphs, *read.blocks], title=page.title, meta=page.meta, kind=ft.IMAGE,
+        pages=read.pages, grid_places=read.grid_pages, method=engine.METHOD,
+    )  # fmt: skip
+
+
 def _read_word(data: bytes, kind: str) -> FileDocument:
     from parsers.docx import read_docx
 

@@ -233,14 +233,24 @@ def _holders(root: etree._Element) -> set[etree._Element]:
 
 
 def _document(root: etree._Element, content: str | None = None, raw: bytes | None = None) -> Document:
-    meta = {}
-    for el in root.iter("meta"):
-        name = (el.get("name") or el.get("property") or "").strip()
-        if name and el.get("content"):
-            meta[name] = el.get("content").strip()
-    links = [href.strip() for href in (a.get("href") for a in root.iter("a")) if href]
+    meta: dict[str, str] = {}
+    links: list[str] = []
+    t = None
+    # One walk of the tree for the three: each full walk of a large tree costs more per MB than a
+    # small one's (memory caches), and next(iterdescendants("title")) was one, as lxml's iterator
+    # looks ahead for the next match to the end of a page with one <title>.
+    for el in root.iter("meta", "a", "title"):
+        if el.tag == "a":
+            href = el.get("href")
+            if href:
+                links.append(href.strip())
+        elif el.tag == "meta":
+            name = (el.get("name") or el.get("property") or "").strip()
+            if name and el.get("content"):
+                meta[name] = el.get("content").strip()
+        elif t is None:
+            t = el
     title = None
-    t = next(root.iterdescendants("title"), None)
     if t is not None and _text(t).strip():
         title = clean_cell(_text(t))
     etree.strip_elements(root, "script", "style", "noscript", "template", "head", with_tail=False)

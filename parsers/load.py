@@ -10,7 +10,7 @@ from parsers.document import Document
 from parsers.encoding import sniff_encoding
 from parsers.errors import ParseError, parser_guard
 from parsers.extract import extract
-from parsers.files import describe_source, read_file
+from parsers.files import describe_source, read_file, read_page_images
 from parsers.filetype import FILE_KINDS, sniff_file
 from parsers.html import MAX_BYTES, parse_html
 from parsers.model import Report
@@ -80,6 +80,25 @@ def parse_bytes(
     report = extract(doc, title_hint)
     report.source = describe_source(doc, name)
     return Parsed(doc, report, data)
+
+
+@parser_guard
+def parse_page_images(
+    page: bytes,
+    images: list[tuple[str, bytes]],
+    url: str,
+    encoding: str | None = None,
+    content: str | None = None,
+    title_hint: str | None = None,
+    ocr: OcrOptions | None = None,
+) -> Parsed:
+    """A report page whose report is the images it shows (图片版: `images`, (URL, bytes) in the
+    page's order) read by OCR, with the page's own title and date. Its source names the page (`file`)
+    and the images (`images`); MissingTool when OCR is off (see to_document)."""
+    doc = read_page_images(parse_html(page, encoding, content=content), [data for _, data in images], ocr)
+    report = extract(doc, title_hint)
+    report.source = {**(describe_source(doc, url) or {}), "images": [name for name, _ in images]}
+    return Parsed(doc, report, page)
 
 
 def parse_path(path: str | Path, content: str | None = None, ocr: OcrOptions | None = None) -> Parsed:

@@ -148,7 +148,8 @@ class Report:
 
 
 def report_from_json(data: dict[str, Any]) -> Report:
-    """Rebuild a Report from its JSON form (as stored), enough for the history checks."""
+    """Rebuild a Report from its JSON form (as stored), enough for the checks to assess it again
+    (the history checks, and a report's own when a person confirms its OCR'd numbers)."""
     report = Report(
         title=data.get("title"),
         agency=data.get("agency"),
@@ -164,10 +165,27 @@ def report_from_json(data: dict[str, Any]) -> Report:
         source=data.get("source"),
     )
     report.tables = [n for n, part in TABLE_PARTS.items() if getattr(report, part)]
+    report.result_rows = _result_rows(report.applications)
     if report.applications:
         first = next(iter(report.applications.values()))
         report.applicant_columns = tuple(first) if ORG_SUBTOTAL in first else APPLICANT_COLUMNS
     return report
+
+
+def _result_rows(applications: Table) -> list[str]:
+    """The rows of 三、本年度办理结果 as read (the JSON keeps table 2's rows in their order):
+    those between 二、上年结转 and （七）总计."""
+    rows, inside = [], False
+    for key in applications:
+        if key == "total_processed":
+            break
+        if inside:
+            rows.append(key)
+        inside = inside or key == "carried_over"
+    return rows if inside else [k for k in applications if k not in _NOT_RESULTS]
+
+
+_NOT_RESULTS = ("new_received", "carried_over", "total_processed", "carried_forward")
 
 
 # --- identity: what makes a report, and a finding, the same one across versions and crawls ---

@@ -103,6 +103,11 @@ def read_image(data: bytes, options: OcrOptions) -> OcrContent:
     return read_images(_image_pages(data), options)
 
 
+def read_page_images(images: list[bytes], options: OcrOptions) -> OcrContent:
+    """The images a report page shows as its pages (图片版), in the page's order, read by OCR."""
+    return read_images((frame for data in images for frame in _image_pages(data)), options)
+
+
 def read_images(images: Iterator[Any], options: OcrOptions) -> OcrContent:
     """OCR of page images (PIL images, read one at a time) -> paragraphs and grids."""
     import numpy as np

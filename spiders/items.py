@@ -27,10 +27,11 @@ class ReportPage:
     linked_from: str | None = None  # the report page whose attachment this file is (None: a list's link)
     stored_status: str | None = None  # NOT_MODIFIED / RECENTLY_CHECKED: what the page was (stored, not_report)
     # Filled in by the pipeline stages:
-    parsed: Any = None  # crawler.pipelines.ParsedPage
+    parsed: Any = None  # crawler.parse_worker.ParsedPage
     agency: str | None = None  # of a report published as images or a file only (attachment_only)
     year: int | None = None
     files: list[str] = field(default_factory=list)  # attachments of an attachment_only page, asked for next
+    images: list[tuple[str, bytes]] = field(default_factory=list)  # a 图片版 page's page images (URL, bytes), for OCR
     report: dict[str, Any] | None = None  # the report's JSON form, for a feed export (`scrapy crawl -O`) only
 
 

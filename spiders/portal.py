@@ -58,6 +58,7 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
             [re.compile(p) for p in site.list_patterns],
         )
         self.columns_found: dict[str, str | None] = {}
+        self.reports_linked: set[str] = set()  # a report two list pages (or one, twice) link is one found
         self.content_xpath = site.content_xpath  # translated from CSS once, when the config was loaded
         self.url_year = re.compile(site.url_year) if site.url_year else None
         self.budget = Budget(CrawlLimits().merged(site.limits), None, LIMIT)  # start_requests makes the crawl's
@@ -150,6 +151,42 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
             for request in self.file_request(url, **meta)
         ]
 
+    def image_request(self, page: ReportPage, urls: list[str], got: tuple = ()) -> scrapy.Request | None:
+        """The next of the images a report page shows as its pages (图片版), on the allowed hosts,
+        with the files' size cap: asked for one after another, and once all are in, the page goes
+        to the parse stage with them (parse_image). Not asked for conditionally: the page itself is."""
+        urls = [u for u in urls if host_allowed(u, self.allowed_domains) and "/gate/big5/" not in u]
+        if len(got) >= len(urls):
+            return None
+        meta = {"page_images": (page, urls, got)}
+        maxsize = self.crawler.settings.getint("NIANBAO_FILE_MAXSIZE")
+        if maxsize:
+            meta["download_maxsize"] = maxsize
+        url = urls[len(got)]
+        return scrapy.Request(url, callback=self.parse_image, errback=self.image_failed, meta=meta, dont_filter=True)
+
+    def parse_image(self, response: Response) -> Iterator[scrapy.Request | ReportPage]:
+        page, urls, got = response.meta["page_images"]
+        got = (*got, (response.url, response.body))
+        following = self.image_request(page, urls, got)
+        if following is not None:
+            yield following
+            return
+        yield ReportPage(
+            page.site, page.url, PageStatus.FETCHED, page.http_status, body=page.body, encoding=page.encoding,
+            etag=page.etag, last_modified=page.last_modified, link_title=page.link_title, content=page.content,
+            url_year=page.url_year, agency=page.agency, year=page.year, images=list(got),
+        )  # fmt: skip
+
+    def image_failed(self, failure: Failure) -> Iterator[ReportPage]:
+        """A page image not fetched: the page stays attachment_only, with the reason."""
+        page, _, _ = failure.request.meta["page_images"]
+        response = getattr(failure.value, "response", None)
+        status = response.status if response is not None else None
+        reason = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]
+        yield ReportPage(self.site, page.url, PageStatus.ATTACHMENT_ONLY, page.http_status, agency=page.agency,
+                         year=page.year, error=f"page image {failure.request.url} not fetched: {reason}")  # fmt: skip
+
     def parse_list(self, response: Response) -> Iterator[scrapy.Request | ReportPage]:
         """Every <a href> and URL in script text; reports and list pages by text and URL (spiders.links).
         A start URL that lists no report and links no list page (a home page, a column that moved)
@@ -177,11 +214,12 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
 
     def follow(self, link: Link, depth: int = 0) -> Iterator[scrapy.Request]:
         """What a list page's link is followed by (spiders.links decided what it is)."""
-        if link.kind == LinkKind.REPORT:
+        if link.kind in (LinkKind.REPORT, LinkKind.FILE_REPORT) and link.url not in self.reports_linked:
+            self.reports_linked.add(link.url)
             self.crawler.stats.inc_value(REPORT_LINKS)
+        if link.kind == LinkKind.REPORT:
             yield from self.report_request(link.url, link_title=link.text)  # the title, should the page hide it
         elif link.kind == LinkKind.FILE_REPORT:  # a report listed as its PDF/Word file: read like a page
-            self.crawler.stats.inc_value(REPORT_LINKS)
             yield from self.file_request(link.url, link_title=link.text, **_named_by(link.text))
         elif link.kind == LinkKind.LIST:
             yield from self.list_request(link.url, depth)

@@ -60,7 +60,7 @@ class Findings:
             values = [report_id, version_id, *_values(f), ts]
             if f.fingerprint in existing:
                 fid, resolved_at, _ = existing[f.fingerprint]
-                updates.append([*values[1:], fid])
+                updates.append([*values[1:], f.severity, fid])
                 if resolved_at is not None:
                     new_ids.append(fid)  # reopened: open again from this save on
             else:
@@ -70,11 +70,13 @@ class Findings:
                 )
                 new_ids.append(cur.lastrowid)
         if updates:
-            # A finding that comes back (it was resolved) is news again: clear what was alerted.
+            # A finding that comes back (it was resolved) is news again: clear what was alerted. So is one that
+            # is an error now and was not (a warning while OCR'd numbers were unconfirmed; `severity`: the stored one).
             conn.executemany(
                 "update findings set version_id = ?, rule = ?, severity = ?, where_ = ?, message = ?, cells = ?, "
                 "lhs = ?, rhs = ?, last_seen = ?, "
-                "alerted_at = case when resolved_at is null then alerted_at end, "
+                "alerted_at = case when resolved_at is null and not (? = 'error' and severity != 'error') "
+                "then alerted_at end, "
                 "resolved_alerted_at = case when resolved_at is null then resolved_alerted_at end, "
                 "resolved_at = null where id = ?",
                 updates,
@@ -146,9 +148,11 @@ class Findings:
 
     # --- queries ------------------------------------------------------------------------------
     def open(self, site: str | None = None, severity: str | None = None) -> list[dict[str, Any]]:
-        """The open error and warning findings, with their report's site, agency, year and URL."""
+        """The open error and warning findings, with their report's site, agency, year, URL and the
+        source of its current version (JSON text, or None: a page)."""
         sql = (
-            "select f.*, r.site, r.agency, r.year, r.url from findings f join reports r on r.id = f.report_id "
+            "select f.*, r.site, r.agency, r.year, r.url, json_extract(v.report_json, '$.source') as source "
+            "from findings f join reports r on r.id = f.report_id left join versions v on v.id = r.current_version "
             "where f.resolved_at is null and f.severity != ?"
         )
         sql, args = and_equal(sql, [Severity.INFO], {"r.site": site, "f.severity": severity})

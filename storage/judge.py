@@ -26,6 +26,15 @@ class Judge(Protocol):
         site -> (the copy's URL, the report as read there)."""
         ...
 
+    # The rules that need what the crawl knew of a report (the year its URL files it under): `own`
+    # does not evaluate them, and their stored findings stay as they are.
+    context_rules: Collection[str]
+
+    def own(self, report: Report) -> list[Finding]:
+        """The findings of `report` by itself, assessed again from what is stored (its OCR'd
+        numbers just confirmed, or that confirmation taken back)."""
+        ...
+
     def history(self, report: Report, previous: Report) -> list[Finding]:
         """The findings of `report` against the same agency's stored report of year N-1."""
         ...

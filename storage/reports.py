@@ -1,5 +1,5 @@
-"""Reports and their versions (`reports`, `versions`, `cell_notes`; the `cells` view reads each
-version's JSON): what is written for a report and read back, and the diff of two versions."""
+"""Reports and their versions (`reports`, `versions`, and each version's `cells`: storage.cells):
+what is written for a report and read back, and the diff of two versions."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from typing import Any
 import orjson
 import sqlite_utils
 
-from parsers.model import TABLE_PARTS, Report, key_of, report_from_json
+from parsers.model import Report, key_of, report_from_json
+from storage.cells import Cells
 from storage.db import and_equal, first
 
 # What the continuity checks read of a stored report: its JSON form without the narrative.
@@ -74,6 +75,7 @@ class Stored:
 class Reports:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
+        self.cells = Cells(db)
 
     # --- writing (within the caller's transaction) ---------------------------------------------
     def known(self, site: str, key: str, digest: str) -> Known | None:
@@ -110,8 +112,8 @@ class Reports:
         self, report_id: int, url: str, ts: str, digest: str, records: list[str], report: Report,
         raw: bytes = b"", encoding: str | None = None, attachments: list[str] | None = None,
     ) -> int:  # fmt: skip
-        """A new version of a report: its text records, JSON form, raw page (compressed) and the
-        notes of its cells."""
+        """A new version of a report: its text records, JSON form, raw page (compressed) and its
+        cells (with their notes)."""
         version_id = self.db.conn.execute(
             "insert into versions (report_id, url, fetched_at, content_hash, raw, encoding, records, "
             "report_json, attachments) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -120,24 +122,17 @@ class Reports:
                 report_json(report), json.dumps(attachments or [], ensure_ascii=False),
             ],
         ).lastrowid  # fmt: skip
-        self._add_notes(version_id, report)
+        self.cells.add(version_id, report)
         return version_id
 
-    def _add_notes(self, version_id: int, report: Report) -> None:
-        """The cells themselves are the `cells` view of report_json (schema._v6); only the
-        rare cell that said more than a number keeps its text, in cell_notes."""
-        if not report.notes:
-            return
-        notes = [
-            (version_id, part, row, col, report.notes[f"{part}.{row}.{col}"])
-            for part in TABLE_PARTS.values()
-            for row, cols in getattr(report, part).items()
-            for col in cols
-            if f"{part}.{row}.{col}" in report.notes  # a row label may hold a dot: match whole keys
-        ]
-        self.db.conn.executemany(
-            "insert or replace into cell_notes (version_id, part, row, col, note) values (?, ?, ?, ?, ?)", notes
-        )
+    def set_source(self, version_id: int, source: dict[str, Any] | None) -> None:
+        """Replace the `source` of a version's JSON form (a person confirmed its OCR'd numbers, or
+        took that back): the numbers and the text records stay as they were read."""
+        if source:
+            sql, args = "json_set(report_json, '$.source', json(?))", [orjson.dumps(source).decode()]
+        else:
+            sql, args = "json_remove(report_json, '$.source')", []
+        self.db.conn.execute(f"update versions set report_json = {sql} where id = ?", [*args, version_id])
 
     # --- reading --------------------------------------------------------------------------------
     def report_for(self, agency: str, year: int, site: str | None = None) -> Report | None:
@@ -158,6 +153,19 @@ class Reports:
             [key],
         ).fetchall()
         return [Stored(rid, site, vid, report_from_json(orjson.loads(data))) for rid, site, vid, data in rows]
+
+    def current_report(self, report_id: int) -> Stored | None:
+        """A report's current version as the rules read it, its narrative included (None: no such report)."""
+        row = self.db.conn.execute(
+            "select r.site, r.current_version, v.report_json from reports r "
+            "join versions v on v.id = r.current_version where r.id = ?",
+            [report_id],
+        ).fetchone()
+        return Stored(report_id, row[0], row[1], report_from_json(orjson.loads(row[2]))) if row else None
+
+    def key(self, report_id: int) -> str | None:
+        row = self.db.conn.execute("select report_key from reports where id = ?", [report_id]).fetchone()
+        return row[0] if row else None
 
     def with_agency_and_year(self) -> list[tuple[int, str, int, int, str]]:
         """(id, report key, year, current version, agency) of every report that names both, in

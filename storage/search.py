@@ -76,6 +76,14 @@ class TextIndex:
         if refresh and not self.readonly:
             self.index()
         where, args = self._match(query, site)
+        page = f" order by r.year desc, r.id limit {int(limit)} offset {int(offset)}"
+        # The page's reports first, then the snippets of those alone: a word in every report would
+        # otherwise have its snippet cut from each of 100,000 texts before the page is taken.
+        ids = [row[0] for row in self.db.conn.execute("select r.id" + where + page, args)]
+        if not ids:
+            return []
+        where += f" and {'report_text_fts.rowid' if len(query) >= 3 else 'r.id'} in ({','.join('?' * len(ids))})"
+        args = [*args, *ids]
         if len(query) >= 3:
             head = "select r.id, r.site, r.agency, r.year, r.title, r.url, snippet(report_text_fts, 2, ?, ?, '…', 12) as snippet"
             args = [*marks, *args]
@@ -83,8 +91,7 @@ class TextIndex:
             head = ("select r.id, r.site, r.agency, r.year, r.title, r.url, "
                     "replace(substr(t.text, max(1, instr(t.text, ?) - 20), 60), ?, ? || ? || ?) as snippet")  # fmt: skip
             args = [query, query, marks[0], query, marks[1], *args]
-        page = f" order by r.year desc, r.id limit {int(limit)} offset {int(offset)}"
-        return list(self.db.query(head + where + page, args))
+        return list(self.db.query(head + where + " order by r.year desc, r.id", args))
 
     def count(self, query: str, site: str | None = None) -> int:
         """How many reports `search` finds in all (its pages together)."""

@@ -28,7 +28,9 @@ from storage.reports import Reports, content_hash
 from storage.runs import Runs
 from storage.search import TextIndex
 
-__all__ = ["Saved", "Store", "Sweep", "now"]
+__all__ = ["Confirmed", "Saved", "Store", "Sweep", "now"]
+# What a person's confirmation of a version's OCR'd numbers adds to its source (Store.confirm).
+CONFIRMATION = ("confirmed", "confirmed_at", "confirmed_by")
 
 
 @dataclass
@@ -42,6 +44,19 @@ class Saved:
     new_findings: list[int] = field(default_factory=list)
     resolved_findings: list[int] = field(default_factory=list)
     rechecked: list[int] = field(default_factory=list)  # ids of year N+1 reports re-checked
+
+
+@dataclass
+class Confirmed:
+    """What Store.confirm did: the version confirmed (or no longer), its source now, the findings
+    opened or resolved (this report's and the next year's) and the next year's reports re-checked."""
+
+    report_id: int
+    version_id: int
+    source: dict[str, Any] | None
+    new_findings: list[int] = field(default_factory=list)
+    resolved_findings: list[int] = field(default_factory=list)
+    rechecked: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -177,6 +192,34 @@ class Store:
         if opened or closed:
             self.findings.refresh_status(home.report_id, judge.monitor_rules)
         return opened, closed
+
+    def confirm(self, report_id: int, judge: Judge, *, by: str | None = None, undo: bool = False) -> Confirmed | None:
+        """A person confirms the numbers of a report's current version, read by OCR (undo: takes it
+        back). Its source says so (`confirmed`, `confirmed_at`, `confirmed_by` when known), and
+        `judge` assesses the report again in the same transaction, so the findings that rested on
+        unconfirmed numbers are what the rules say of confirmed ones; the stored report of year N+1
+        is judged again too. The confirmation is the version's: a new version is unconfirmed.
+        None: no such report."""
+        ts = now()
+        with writing(self.db.conn):
+            stored = self.reports.current_report(report_id)
+            if stored is None:
+                return None
+            report = stored.report
+            source = {k: v for k, v in (report.source or {}).items() if k not in CONFIRMATION}
+            if not undo:
+                source.update({"confirmed": True, "confirmed_at": ts, **({"confirmed_by": by} if by else {})})
+            report.source = source or None
+            self.reports.set_source(stored.version_id, report.source)
+            findings = judge.own(report)
+            if not report.agency and not report.title:  # as save_report keyed them
+                findings = rekey(findings, self.reports.key(report_id) or "")
+            findings += self._history(report, stored.site, judge)
+            keep = (*judge.monitor_rules, *judge.context_rules, *judge.copy_rules)
+            new_ids, resolved = self.findings.sync(report_id, stored.version_id, findings, ts, keep=keep)
+            self.findings.refresh_status(report_id, judge.monitor_rules)
+            rechecked = self._recheck_next_year(report, stored.site, judge, ts, new_ids, resolved)
+        return Confirmed(report_id, stored.version_id, report.source, new_ids, resolved, rechecked)
 
     def _history(self, report: Report, site: str, judge: Judge, previous: Report | None = None) -> list[Finding]:
         """The judge's findings of `report` against year N-1 (`previous`, else the stored one)."""

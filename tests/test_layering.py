@@ -23,7 +23,7 @@ FORBIDDEN = {
     "crawler": set(),
     "fixture_portal": {"crawler", "spiders", "storage", "checks", "alerts", "web"},
     # The web view reads the store (its parts) and lays reports out with common/; it runs no crawl,
-    # no rule and sends nothing.
+    # decides no finding (it hands the store checks.assess's Judge: ALLOWED) and sends nothing.
     "web": {"parsers", "checks", "spiders", "crawler", "alerts", "fixture_portal"},
 }
 # What a package may take from one it otherwise must not import, and why.
@@ -34,6 +34,9 @@ ALLOWED = {
     # The alert step reads the user's settings and the crawl-health monitors' verdicts; never the
     # crawl machinery (pipelines, run, scheduler, cli).
     "alerts": ("crawler.config", "crawler.monitors", "crawler.schedule_triggers"),
+    # The confirm button hands the store the rules' Judge, as `crawl confirm` does: the store asks
+    # it to assess the report again; the web view decides no finding itself.
+    "web": ("checks.assess",),
 }
 # Renderers get what they show from the collect step: they open no database.
 RENDERERS = ("alerts/render.py",)

@@ -1,6 +1,7 @@
 """The web view `crawl browse` serves: Datasette, extended by this plugin (registered as the
 `datasette` entry point `nianbao` in pyproject.toml) with pages in Chinese: a report laid out
-as the official tables, an agency over the years, a site's season, acknowledging a finding.
+as the official tables, an agency over the years, a site's season, acknowledging a finding,
+confirming the numbers OCR read.
 Datasette finds the templates in web/templates/ because this package is the plugin."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from datasette import hookimpl
 
 from common import urls
-from web import feed, pages
+from web import big, feed, pages
 
 
 @hookimpl
@@ -16,6 +17,7 @@ def register_routes() -> list[tuple[str, object]]:
     return [
         (r"^/-/report/(?P<report_id>\d+)$", pages.report),
         (r"^/-/report/(?P<report_id>\d+)/copy$", pages.stored_copy),
+        (r"^/-/report/(?P<report_id>\d+)/confirm$", pages.confirm),
         (r"^/-/ack/(?P<fingerprint>[0-9a-f]+)$", pages.ack),
         (rf"^{urls.AGENCY}$", pages.agency),
         (r"^/-/site/(?P<site>[a-z][a-z0-9_]*)$", pages.site),
@@ -34,3 +36,9 @@ def menu_links(datasette) -> list[dict[str, str]]:  # noqa: ANN001 - Datasette's
 @hookimpl
 def canned_queries() -> dict[str, dict[str, str]]:
     return feed.queries()
+
+
+@hookimpl
+def asgi_wrapper() -> object:
+    """The long-form tables' pages without a count of 20 million rows (web/big.py)."""
+    return big.wrap

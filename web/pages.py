@@ -7,6 +7,7 @@ from typing import Any
 
 from datasette import Forbidden, NotFound, Response
 
+from checks.assess import JUDGE
 from common import urls
 from storage.findings import Findings
 from web import read
@@ -63,6 +64,36 @@ async def ack(datasette: Any, request: Any) -> Response:
         datasette.add_message(request, "已确认：此问题不再提醒", datasette.INFO)
         return Response.redirect(datasette.urls.path(urls.REPORT.format(report_id=found[0]["report_id"])))
     return await _page(datasette, request, "nianbao_ack.html", {"findings": found, "fingerprint": fingerprint})
+
+
+async def confirm(datasette: Any, request: Any) -> Response:
+    """GET: a report read by OCR, whether its numbers are confirmed, and a button; POST: confirm
+    them, or take that back (`undo`), as `crawl confirm` does: the store records it on the current
+    version and asks the rules (checks.assess, its Judge) to assess the report again."""
+    report_id = int(request.url_vars["report_id"])
+    db = _db(datasette)
+    context = await db.execute_fn(lambda conn: read.report(conn, report_id))
+    if context is None:
+        raise NotFound(f"没有编号为 {report_id} 的报告")
+    if context["ocr"] is None:
+        raise NotFound(f"编号为 {report_id} 的报告不是 OCR 识别的，数字无需确认")
+    if request.method == "POST":
+        if not db.is_mutable:
+            raise Forbidden("数据库为只读，无法确认")
+        undo = (await request.post_vars()).get("undo") == "1"
+        who = (request.actor or {}).get("id")
+
+        def write(conn: Any) -> None:  # the store's own connection: one transaction, as the CLI's
+            from storage.store import Store
+
+            with Store(db.path) as store:
+                store.confirm(report_id, JUDGE, by=None if undo else who, undo=undo)
+
+        await db.execute_write_fn(write, block=True)
+        done = "已撤销确认：OCR 数字的问题重新降为提醒" if undo else "已确认数字：其问题按错误处理并提醒"
+        datasette.add_message(request, done, datasette.INFO)
+        return Response.redirect(datasette.urls.path(urls.REPORT.format(report_id=report_id)))
+    return await _page(datasette, request, "nianbao_confirm.html", context)
 
 
 async def agency(datasette: Any, request: Any) -> Response:

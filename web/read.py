@@ -61,6 +61,7 @@ def report(conn: sqlite3.Connection, report_id: int) -> dict[str, Any] | None:
     return {
         "report": rows[0],
         "data": data,
+        "ocr": ocr_state(data.get("source")),
         "tables": lay_out(data, marks(f for f in open_ if f["severity"] == "error")),
         "open": open_,
         "resolved": [f for f in findings if f["resolved_at"] is not None],
@@ -68,6 +69,17 @@ def report(conn: sqlite3.Connection, report_id: int) -> dict[str, Any] | None:
         "versions": versions,
         "copies": Copies(sqlite_utils.Database(conn)).of_report(report_id),
     }
+
+
+def ocr_state(source: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Whether a person confirmed the numbers OCR read (None: not read by OCR), as the page says it."""
+    if not source or source.get("method") != "ocr":
+        return None
+    at = (source.get("confirmed_at") or "")[:19].replace("T", " ")
+    if not source.get("confirmed"):
+        return {"confirmed": False, "label": "OCR 识别，未经人工确认"}
+    who = f"由 {source['confirmed_by']} " if source.get("confirmed_by") else ""
+    return {"confirmed": True, "label": f"OCR 识别，已人工确认（{who}{at} UTC）" if at else "OCR 识别，已人工确认"}
 
 
 def stored_copy(conn: sqlite3.Connection, report_id: int) -> tuple[bytes, str | None, str] | None:

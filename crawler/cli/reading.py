@@ -1,4 +1,4 @@
-"""`crawl` commands over report files and the store: parse, ingest, findings, search, export, browse, ack."""
+"""`crawl` commands over report files and the store: parse, ingest, findings, search, export, browse, ack, confirm."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from common.constants import Severity
 from crawler.cli.options import common_options, config_and_db, existing_db, open_store
 from crawler.cli.show import local
 from crawler.config import ConfigError
+from crawler.report_text import ocr_state
 from parsers.errors import ParseError
 from parsers.html import css_to_xpath
 from parsers.load import parse_path
@@ -68,6 +69,10 @@ def _findings_cmd(args: argparse.Namespace) -> int:
         print(f"{r['severity']:7} {r['rule']:18} {r['agency']} {r['year']} @ {r['where_']}: {r['message']}")
         acked = f"  acknowledged: not alerted (crawl ack --undo {r['fingerprint']})" if r["acknowledged"] else ""
         print(f"        {r['url']}  [{r['fingerprint']}]  since {local(r['first_seen'])}{acked}")
+        source = json.loads(r["source"] or "null") or {}
+        if source.get("method") == "ocr":  # whether a person confirmed the numbers it rests on
+            print(f"        {ocr_state(source).split(' (its errors')[0]}  (report {r['report_id']}: "
+                  f"crawl confirm {'--undo ' if source.get('confirmed') else ''}{r['report_id']})")  # fmt: skip
     acked = sum(bool(r["acknowledged"]) for r in rows)
     print(f"{len(rows)} open finding(s)" + (f", {acked} acknowledged" if acked else ""))
     return 0
@@ -170,6 +175,46 @@ def _ack_cmd(args: argparse.Namespace) -> int:
     return 0
 
 
+def _confirm_cmd(args: argparse.Namespace) -> int:
+    """A person confirms the OCR'd numbers of a report's current version (or takes that back): the
+    store records it and has the rules assess the report again (checks.assess through its Judge)."""
+    store = open_store(args)
+    try:
+        data = store.reports.current_json(args.report_id)
+        source = (data or {}).get("source") or {}
+        if data is None:
+            print(f"crawl confirm: no report {args.report_id}", file=sys.stderr)
+            return 1
+        if source.get("method") != "ocr":
+            print(f"crawl confirm: report {args.report_id} was not read by OCR: its numbers need no confirming",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        if args.undo and not source.get("confirmed"):
+            print(f"crawl confirm: the numbers of report {args.report_id} are not confirmed", file=sys.stderr)
+            return 1
+        done = store.confirm(args.report_id, JUDGE, by=None if args.undo else (args.by or _who()), undo=args.undo)
+        assert done is not None
+        errors = sum(f["severity"] == Severity.ERROR for f in store.findings.open() if f["report_id"] == args.report_id)
+    finally:
+        store.close()
+    print(f"report {args.report_id} ({data.get('agency')} {data.get('year')}): {ocr_state(done.source or {})}")
+    if args.undo:
+        print(f"confirmation taken back: its errors are warnings again ({errors} open error(s))")
+    else:
+        print(f"{errors} open error(s); they are alerted as errors (crawl confirm --undo {args.report_id})")
+    return 0
+
+
+def _who() -> str | None:
+    """Who confirms at this terminal: the login name, where the system knows one."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
 def _doctor_cmd(args: argparse.Namespace) -> int:
     """The full check (indexes too) that writing commands skip for its time: StoreError if damaged."""
     from storage.db import check
@@ -189,6 +234,7 @@ _OCR_HELP = "read scanned PDFs and page images by OCR (pip install 'nianbao[ocr]
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add these commands to the `crawl` parser."""
+    # long because it is a list: each command's parser and options, one after another
     p = sub.add_parser(
         "parse",
         help="parse report files (.html/.txt, .pdf/.docx/.doc/.wps/.xls(x), scans and images) and check them",
@@ -240,6 +286,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("doctor", help="check the whole database file (SQLite's integrity_check)")
     common_options(p)
     p.set_defaults(func=_doctor_cmd)
+
+    p = sub.add_parser("confirm", help="confirm the numbers OCR read of a report (its errors are errors again)")
+    p.add_argument("report_id", type=int, metavar="REPORT_ID")
+    p.add_argument("--undo", action="store_true", help="take the confirmation back")
+    p.add_argument("--by", metavar="NAME", help="who confirms (default: the login name)")
+    common_options(p)
+    p.set_defaults(func=_confirm_cmd)
 
     p = sub.add_parser("ack", help="silence one finding on purpose (by its fingerprint)")
     p.add_argument("fingerprint")

@@ -46,7 +46,9 @@ def effective(config: Config, found_by: str = "") -> list[str]:
             state = "set" if os.environ.get(env) else "not set"
             lines.append(f"# SMTP password: environment variable {env} ({state})")
     for key, site in config.sites.items():
-        site_values = {name: getattr(site, name) for name in SITE if f"sites.{key}.{name}" in config.sources}
+        # A site's own crawl limits are in site.limits, the rest are the profile's fields.
+        site_values = {name: site.limits[name] if name in site.limits else getattr(site, name)
+                       for name in SITE if f"sites.{key}.{name}" in config.sources}  # fmt: skip
         lines += ["", f"[sites.{key}]", *_table_lines(site_values, SITE, config.sources, f"sites.{key}")]
     return lines
 

@@ -30,6 +30,13 @@ def test_the_equation_in_words_and_numbers() -> None:
     assert explain(review) == "行政复议·总计 = 7，而结果维持、结果纠正、其他结果、尚未审结之和 = 6"
 
 
+def test_a_finding_on_ocr_numbers_says_so_in_chinese() -> None:
+    from common.constants import OCR_NOTE
+
+    read = {**results_sum(), "severity": "warning", "message": "results do not add up" + OCR_NOTE}
+    assert explain(read) == "（七）总计·自然人 = 20，而（一）至（六）之和 = 26（数字由 OCR 识别，尚未经人工确认）"
+
+
 def test_the_total_is_told_apart_from_its_parts() -> None:
     m = marks([results_sum()])
     assert m["applications.total_processed.natural_person"] == TOTAL

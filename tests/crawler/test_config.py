@@ -119,6 +119,10 @@ def test_crawl_limits_load_and_a_site_sets_its_own(tmp_path: Path) -> None:
 
     limits = spider_for(loaded.sites["xicheng"]).limits(Settings(settings))
     assert (limits.max_list_pages, limits.max_seconds, limits.max_report_pages) == (7, 90.5, 5_000)
+    from crawler.cli.setup import effective
+
+    site_lines = "\n".join(effective(loaded)).split("[sites.xicheng]")[1]
+    assert "max_list_pages = 7  # file" in site_lines  # `crawl config` shows a site's own limit
     shipped = load_config()
     assert {k: v for k, v in shipped.crawl.items() if k.startswith("max_")}  # config.toml shows them
     for bad in ("[crawl]\nmax_depth = 0\n", '[crawl]\nmax_bytes = "2 GB"\n', f"{SITE}max_report_pages = 1.5\n"):

@@ -40,6 +40,7 @@ def test_a_crawl_on_a_terminal_draws_a_live_line(tmp_path: Path) -> None:
     assert "[xicheng] new:" not in plain  # no line per report
     drawn = [m.group(0) for m in re.finditer(r"xicheng: list pages \d+ · reports found \d+[^\r\n]*", plain)]
     assert drawn, plain
+    assert "reports found 9 · " in drawn[-1]  # one report the list links twice is found once
     assert "stored 9 · failed 0" in drawn[-1]  # the last drawing: every report of the demo portal stored
     assert "reports 9 new" in plain
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from crawler.cli import main
-from crawler.pipelines import OverBudget, ParseStage, budgeted_parse
+from crawler.parse_worker import OverBudget, budgeted_parse
+from crawler.pipelines import ParseStage
 from parsers.ocr import OcrOptions
 from spiders.items import ReportPage
 

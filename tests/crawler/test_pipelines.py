@@ -118,7 +118,7 @@ def test_a_file_over_its_time_budget_is_stopped_not_read_on(name: str, share: fl
     """The budget's exception, raised wherever the parse is then (in pdfminer, python-docx,
     openpyxl, under a reader's `except Exception`), ends the parse as over budget: neither a parse
     nor "not a readable PDF". The budget is a share of the time a whole parse takes here."""
-    from crawler.pipelines import OverBudget, budgeted_parse, parse_page
+    from crawler.parse_worker import OverBudget, budgeted_parse, parse_page
 
     body, url = (FILES / name).read_bytes(), f"http://127.0.0.1/files/{name}"
     parse_page(body, None, None, url)  # the libraries imported

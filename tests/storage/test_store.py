@@ -35,8 +35,9 @@ def test_new_database_has_current_schema_and_wal(store: Store) -> None:
     assert version(store.db) == SCHEMA_VERSION
     assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
     tables = set(store.db.table_names())
-    assert {"reports", "versions", "cell_notes", "findings", "report_text", "report_text_fts", "text_pending"} <= tables
-    assert "cells" in store.db.view_names()  # the long form, read from each version's report_json
+    assert {"reports", "versions", "cells", "findings", "report_text", "report_text_fts", "text_pending"} <= tables
+    assert "cell_notes" not in tables  # the notes are in cells (schema 10)
+    assert "current_cells" in store.db.view_names()  # cells of the current versions, with agency and year
 
 
 def _v1_database(path: Path) -> None:

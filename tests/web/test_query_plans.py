@@ -1,0 +1,60 @@
+"""Every query the web view's pages run (web/read.py, over a real database crawled from the fixture
+portal) is answered from indexes: EXPLAIN QUERY PLAN shows no table read through (`SCAN reports`,
+`SCAN f` …), so a page costs the same at 100,000 reports as at 10 (bench/web.py times them)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from web import read
+
+# What may be read through: SQLite's own rows, the queue of the search index (empty once indexed),
+# the full-text index itself (its MATCH is an index search), the FTS5 table's configuration.
+ALLOWED = ("SCAN CONSTANT ROW", "SCAN text_pending", "SCAN report_text_fts VIRTUAL TABLE", "SCAN main.report_text_fts")
+
+
+def statements(db: Path) -> list[str]:
+    """The SELECTs the pages run for one report, agency, site and search, with their values."""
+    conn = sqlite3.connect(db)
+    report_id, agency, site = conn.execute(
+        "select id, agency, site from reports where status = 'error' order by id limit 1"
+    ).fetchone()
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    assert read.report(conn, report_id) is not None
+    assert read.stored_copy(conn, report_id) is not None
+    assert read.agency(conn, agency) is not None
+    assert read.agencies(conn, "")
+    assert read.agencies(conn, agency[:4])
+    assert read.site(conn, site, None) is not None
+    assert read.search(conn, "政府信息公开", None)["count"]
+    assert read.search(conn, "政府信息公开", site)["count"]
+    read.search(conn, "申请", site)  # two characters: LIKE over the site's reports (by its index)
+    conn.set_trace_callback(None)
+    conn.close()
+    return [sql for sql in dict.fromkeys(seen) if sql.lstrip().lower().startswith(("select", "with"))]
+
+
+def test_the_pages_queries_use_indexes(crawled: Path) -> None:
+    sqls = statements(crawled)
+    assert len(sqls) > 10
+    conn = sqlite3.connect(crawled)
+    for sql in sqls:
+        plan = [row[3] for row in conn.execute("explain query plan " + sql)]
+        scans = [step for step in plan if step.startswith("SCAN") and not step.startswith(ALLOWED)]
+        assert not scans, f"{sql}\n{plan}"
+    conn.close()
+
+
+def test_the_long_form_tables_pages_skip_the_count_of_every_row() -> None:
+    from web.big import quick
+
+    def asked(path: str, query: str = "") -> str:
+        return quick({"type": "http", "path": path, "query_string": query.encode()})["query_string"].decode()
+
+    assert asked("/nianbao/cells") == "_nosuggest=1&_nocount=1"
+    assert asked("/nianbao/versions") == "_nosuggest=1&_nocount=1"  # a report's JSON a row: counting reads them all
+    assert asked("/nianbao/current_cells.json", "year=2022") == "year=2022&_nosuggest=1"  # filtered: counted
+    assert asked("/nianbao/cells", "_nocount=0&_nosuggest=0") == "_nocount=0&_nosuggest=0"
+    assert asked("/nianbao/reports") == "" and asked("/-/agency") == ""

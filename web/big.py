@@ -1,0 +1,38 @@
+"""Datasette's table page over the long-form tables (`cells`: ~200 rows a report, 20 million at
+100,000 reports; the view `current_cells`): without a filter, its count(*) reads the whole
+table until Datasette's time limit (1 s) stops it, and its facet suggestions read it once per
+column. An ASGI wrapper asks for those pages without the count (`_nocount`) when nothing filters
+them, and without suggestions (`_nosuggest`) always; the rows themselves come by the primary key
+or an index, as fast as on a small database. A user's own `_nocount`/`_nosuggest` stands."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+# versions too: each row holds a report's JSON form, so counting 100,000 of them reads ~GBs.
+LONG_FORM = ("cells", "current_cells", "versions")
+App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+
+
+def quick(scope: dict[str, Any]) -> dict[str, Any]:
+    """The request, with _nocount/_nosuggest added when it asks for a long-form table's page."""
+    parts = scope.get("path", "").strip("/").split("/")
+    if scope.get("type") != "http" or len(parts) != 2 or parts[1].partition(".")[0] not in LONG_FORM:
+        return scope
+    args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    names = {k for k, _ in args}
+    extra = [("_nosuggest", "1")] if "_nosuggest" not in names else []
+    if "_nocount" not in names and not any(not k.startswith("_") for k in names):
+        extra.append(("_nocount", "1"))
+    if not extra:
+        return scope
+    return {**scope, "query_string": urlencode([*args, *extra]).encode("latin-1")}
+
+
+def wrap(app: App) -> App:
+    async def quicker(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await app(quick(scope), receive, send)
+
+    return quicker
