@@ -18,7 +18,7 @@ import sqlite_utils
 from parsers.model import TABLE_PARTS, Report, report_from_json
 
 # The reports on a site: its own and those it carries a copy of.
-ON_SITE = "exists (select 1 from copies c where c.report_id = r.id and c.site = ?)"
+ON_SITE = "r.id in (select c.report_id from copies c where c.site = ?)"
 
 
 def tables_json(report: Report) -> str:

@@ -224,10 +224,10 @@ def _v11(db: sqlite_utils.Database) -> None:
         "url text not null, tables text, tables_hash text, first_seen text not null, last_seen text, "
         "primary key (report_id, site))"
     )
-    db.execute("create index idx_copies_site on copies (site)")
+    db.execute("create index idx_copies_site on copies (site, report_id)")
     db.execute(
         "insert into copies (report_id, site, url, first_seen, last_seen) "
-        "select id, site, url, coalesce(first_seen, ''), last_seen from reports"
+        "select id, site, coalesce(url, ''), coalesce(first_seen, ''), last_seen from reports"
     )
 
 
