@@ -71,6 +71,7 @@ class Section:
     stale: str
     stopped: str = ""  # why the last crawl stopped short (a limit, a signal) ('' it did not)
     moves: list[str] = field(default_factory=list)  # 年报栏目已迁移: a column found in a list page's place
+    season: str = ""  # 2024年度：应发布 N 家，已发布 M 家
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def section(d: Digest, base: str = "") -> Section:
         _by_report(d.fixed, d, base, draw=False), failing, stale,
         f"{d.site_name}（{d.site}）上次抓取提前停止：{d.stopped}" if d.stopped else "",
         [f"{d.site_name}：年报栏目已迁移至 {m['url']}（原地址 {m['moved_from']} 已失效或不再列出年报）" for m in d.moved],
+        f"{d.season[0]}年度：应发布 {d.season[1]} 家，已发布 {d.season[2]} 家" if d.season else "",
     )  # fmt: skip
 
 

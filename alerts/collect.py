@@ -36,6 +36,10 @@ def collect(store: Store, config: Config, site: str, now: datetime | None = None
     _collect_health(store, config, site, d, now or datetime.now(UTC))
     d.moved = store.columns.pending(site)  # the report list moved: found again from the home page
     d.covers["columns"] = [(site, m["url"]) for m in d.moved]
+    year = store.publishers.latest_year(site)
+    if year is not None:  # who should have published this season (learned over the years), and who did
+        season = store.publishers.season(site, year)
+        d.season = (year, len(season.expected), len(season.published))
     return d
 
 

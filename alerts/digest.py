@@ -30,6 +30,8 @@ class Digest:
     moved: list[dict[str, Any]] = field(default_factory=list)  # report columns found in a list page's place
     # The current report JSON of each report whose error findings name cells: its tables are drawn.
     reports: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # The season: (year, units expected to publish for it, units that did) — news only beside other news.
+    season: tuple[int, int, int] | None = None
     covers: dict[str, list[Any]] = field(default_factory=_covers)  # what queueing marks as alerted
 
     def empty(self) -> bool:

@@ -128,6 +128,7 @@ class Section:
     stale_since: str | None
     moves: list[str]  # 年报栏目已迁移: one line a column found in a configured list page's place
     stopped: str | None = None  # why the last crawl stopped short
+    season: str = ""  # "2024: expected N, published M" (the units learned from the site over the years)
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ def section(d: Digest) -> Section:
         failing=Failing(len(d.failing.runs), d.failing.last_error) if d.failing else None,
         stale_since=d.stale.since if d.stale else None,
         stopped=d.stopped,
+        season=f"{d.season[0]}: expected {d.season[1]}, published {d.season[2]}" if d.season else "",
         moves=[
             f"{d.site_name}：年报栏目已迁移至 {m['url']}（原地址 {m['moved_from']} 已失效或不再列出年报）"
             for m in d.moved

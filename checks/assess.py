@@ -3,7 +3,8 @@
 - assess_report: the rules that need only the report (and the year its URL files it under):
   the crawl's parse worker, `crawl parse`, `crawl ingest`, the tests and benches;
 - assess_history: the rules against the same agency's report of year N-1;
-- missing_reports / answered: the monitoring rule, over what the store knows was published.
+- missing_reports / answered: the monitoring rule, over what the store knows was published;
+- assess_copies: the same report's copies on other sites against it (copies_differ).
 
 Storage calls the last three inside a report's transaction through its Judge protocol
 (storage.judge), which JUDGE implements: storage hands over reports and facts and stores the
@@ -18,6 +19,7 @@ from datetime import date
 
 from checks.collect import Collector
 from checks.completeness import check_missing_cells, check_missing_section, check_missing_table, check_template
+from checks.copies import check_copy
 from checks.dates import check_late, missing_report, url_year_mismatch
 from checks.history import HISTORY_CHECKS
 from checks.narrative import check_narrative
@@ -42,6 +44,9 @@ PARSE_CHECKS: tuple[Callable[[Report, Collector], None], ...] = (
 # monitoring rule, which no version of a report can resolve: only the next year's report can.
 HISTORY_RULES: tuple[Rule, ...] = (Rule.CARRY_CONTINUITY, Rule.IN_FORCE_CONTINUITY)
 MONITOR_RULES: tuple[Rule, ...] = (Rule.MISSING_REPORT,)
+# Rules about the report's copies on other sites: evaluated when a copy arrives or the report
+# changes, not by the report's own checks (a new version of it leaves them to assess_copies).
+COPY_RULES: tuple[Rule, ...] = (Rule.COPIES_DIFFER,)
 # Rules that need what only the crawl knew (the year the report's URL files it under): a report
 # assessed again from the store (its OCR'd numbers confirmed) keeps their findings as they were.
 CONTEXT_RULES: tuple[Rule, ...] = (Rule.URL_YEAR_MISMATCH,)
@@ -96,6 +101,13 @@ def read_by_ocr(findings: list[Finding], *reports: Report | None) -> list[Findin
     ]
 
 
+def assess_copies(report: Report, home: str, copies: Mapping[str, tuple[str, Report]]) -> list[Finding]:
+    """copies_differ for each copy (site -> (its URL, the report as read there)) whose tables are
+    not those of `report`, the one stored from site `home`."""
+    found = [f for site, (url, copy) in sorted(copies.items()) for f in check_copy(report, copy, home, site, url)]
+    return read_by_ocr(found, report, *(copy for _, copy in copies.values()))
+
+
 def answered_by(report: Report) -> list[str]:
     """Fingerprints of the findings the arrival of `report` answers: the missing_report about it."""
     if report.agency is None or report.year is None:
@@ -139,7 +151,11 @@ class Assessor:
 
     history_rules = HISTORY_RULES
     monitor_rules = MONITOR_RULES
+    copy_rules = COPY_RULES
     context_rules = CONTEXT_RULES
+
+    def copies(self, report: Report, home: str, copies: Mapping[str, tuple[str, Report]]) -> list[Finding]:
+        return assess_copies(report, home, copies)
 
     def own(self, report: Report) -> list[Finding]:
         return assess_report(report)

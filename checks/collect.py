@@ -24,6 +24,7 @@ SEVERITY: dict[str, Severity] = {
     Rule.LATE_PUBLICATION: Severity.WARNING,
     Rule.MISSING_REPORT: Severity.ERROR,
     Rule.URL_YEAR_MISMATCH: Severity.WARNING,  # docs/portals.md §9.7; needs the page's URL, so a crawl runs it
+    Rule.COPIES_DIFFER: Severity.ERROR,  # two sites publish one report with different numbers: one is wrong
 }
 
 

@@ -55,6 +55,7 @@ class SaveStatus(StrEnum):
     NEW = "new"
     CHANGED = "changed"
     UNCHANGED = "unchanged"
+    COPY = "copy"  # the same report (agency + year) already stored from another site: one more URL of it
 
 
 class ReportStatus(StrEnum):
@@ -87,3 +88,9 @@ class Rule(StrEnum):
     LATE_PUBLICATION = "late_publication"
     MISSING_REPORT = "missing_report"
     URL_YEAR_MISMATCH = "url_year_mismatch"
+    COPIES_DIFFER = "copies_differ"  # the same report on two sites with different tables
+
+
+# Who should publish for year Y on a site: the units that published there for Y, or for one of
+# the EXPECTED_YEARS years before it (a unit merged away stops being expected after that).
+EXPECTED_YEARS = 3

@@ -147,6 +147,7 @@ RULE_LABELS = {
     "late_publication": "逾期发布",
     "missing_report": "逾期未发布",
     "url_year_mismatch": "网址年度与标题年度不符",
+    "copies_differ": "各网站转载的版本数据不一致",
 }
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "未核验"}
 

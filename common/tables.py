@@ -271,7 +271,21 @@ _SAY: dict[str, Any] = {
     "missing_table": lambda f, lv, rv, t: f"没有找到“{L.TABLE_TITLES.get(t, t)}”的表格",
     "template_mismatch": lambda f, lv, rv, t: f"{rv} 年模板适用于本年度，报告用的是 {lv} 年模板",
     "url_year_mismatch": lambda f, lv, rv, t: f"标题所写年度为 {lv}，网址中的年度为 {rv}",
+    "copies_differ": lambda f, lv, rv, t: (
+        f"同一份报告在{_side(f, 'rhs')}转载的版本与{_side(f, 'lhs')}不一致：{_copy_cells(f)}"
+    ),
 }
+
+
+def _side(f: Mapping[str, Any], side: str) -> str:
+    return str((f.get(side) or {}).get("expr") or "")
+
+
+def _copy_cells(f: Mapping[str, Any]) -> str:
+    """copies_differ: each differing cell's label and its two values (the first four)."""
+    lhs, rhs = (f.get("lhs") or {}).get("cells") or {}, (f.get("rhs") or {}).get("cells") or {}
+    said = [f"{_cell_label(c)} {_num(lhs.get(c))} / {_num(rhs.get(c))}" for c in list(lhs)[:4]]
+    return "，".join(said) + ("……" if len(lhs) > 4 else "")
 
 
 def _where(f: Mapping[str, Any]) -> str:
@@ -295,4 +309,6 @@ def legend(f: Mapping[str, Any]) -> tuple[str, str]:
         return "一、本年新收 + 二、上年结转", "（七）总计 + 四、结转下年度继续办理"
     if f.get("rule") in ("carry_continuity", "in_force_continuity"):
         return "本年度", "上一年度及本年增减"
+    if f.get("rule") == "copies_differ":
+        return "本报告", "转载版本与之不同"
     return "总计", "各分项"

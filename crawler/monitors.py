@@ -66,7 +66,7 @@ class CrawlStats:
 
     @classmethod
     def of(cls, stats: StatsCollector, counts: Mapping[str, int]) -> CrawlStats:
-        found = (SaveStatus.NEW, SaveStatus.CHANGED, SaveStatus.UNCHANGED, PageStatus.ATTACHMENT_ONLY)
+        found = (SaveStatus.NEW, SaveStatus.CHANGED, SaveStatus.UNCHANGED, SaveStatus.COPY, PageStatus.ATTACHMENT_ONLY)
         return cls(
             list_pages=stats.get_value(LIST_PAGES, 0),
             list_failures=stats.get_value(LIST_FAILURES, 0),

@@ -210,7 +210,7 @@ class StoreStage:
         )  # fmt: skip
         self.counts[saved.status] += 1
         for f in parsed.report.findings:
-            if saved.status != SaveStatus.UNCHANGED and f.severity != Severity.INFO:
+            if saved.status not in (SaveStatus.UNCHANGED, SaveStatus.COPY) and f.severity != Severity.INFO:
                 self.counts[f"findings_{f.severity}"] += 1
         report = parsed.report
         if self.export:

@@ -116,6 +116,7 @@ def format_summary(results: list[RunResult], open_counts: dict[str, Counter[str]
         stopped = r.status in (RunStatus.LIMITED, RunStatus.INTERRUPTED) and r.errors
         why = f" ({r.errors[0]})" if stopped else ""  # which limit, or the signal
         recent = f" ({c['not_rechecked']} checked recently, not asked again)" if c.get("not_rechecked") else ""
+        recent += f", {c['copy']} copies of reports stored from another site" if c.get("copy") else ""
         lines.append(
             f"{r.site}: {r.status}{why} — {c.get('pages_fetched', 0)} pages fetched in {c.get('seconds', 0)} s; "
             f"reports {c.get('new', 0)} new, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged{recent}; "

@@ -8,7 +8,13 @@ guess is marked "invented" here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from fixture_portal.content import ReportContent
 from fixture_portal.districts import PortalFacts, auto_path, channel_path, hex_path, trs_path
+from fixture_portal.pages import ListEntry, dongcheng_detail, dongcheng_list
+from fixture_portal.server import html, robots
+from fixture_portal.sites import Site
 
 BEIJING: dict[str, PortalFacts] = {
     # 朝阳: /zfxxgk/gknb/{HEXID}.html, opaque ids, no year folders (observed); GBK, http only (third
@@ -50,3 +56,38 @@ BEIJING: dict[str, PortalFacts] = {
     # 延庆: http only (third party); the rest invented.
     "yanqing": PortalFacts("yanqing", "延庆区"),
 }  # fmt: skip
+
+
+CITY_ROOT = "/gongkai/zfxxgk/zfxxgknb/"
+
+
+def city_site(*districts: Site, alter: Callable[[ReportContent], ReportContent | None] = lambda content: None) -> Site:
+    """首都之窗 republishing the district governments' own reports (docs/portals.md §5): year folders
+    {Y}nb/, a 区政府 list qzf/ in each, TRS detail pages. Each district government's report on the
+    district fixtures is copied with the same tables, unless `alter` returns another content for it
+    (a copy with a changed number)."""
+    site = Site("beijing", CITY_ROOT)
+    site["/robots.txt"] = robots()
+    copies = sorted(
+        (c for d in districts for c in d.expected_reports().values() if c.agency.endswith("区人民政府")),
+        key=lambda c: (c.year, c.agency),
+    )
+    years = sorted({c.year for c in copies}, reverse=True)
+    links = "".join(f'<li><a href="./{y}nb/">{y}年政府信息公开工作年度报告</a></li>' for y in years)
+    site[CITY_ROOT] = html(
+        f"<html><head><meta charset='utf-8'><title>年报</title></head><body><ul>{links}</ul></body></html>"
+    )
+    site.list_pages.append(CITY_ROOT)
+    for year in years:
+        entries = []
+        for n, content in enumerate(c for c in copies if c.year == year):
+            content = alter(content) or content
+            detail = f"{CITY_ROOT}{year}nb/qzf/{year + 1}03/t{year + 1}0310_{2287000 + n}.html"
+            site.add_report(detail, content, html(dongcheng_detail(content)))
+            entries.append(ListEntry(f"./{detail.split('/qzf/')[1]}", content.title, f"{year + 1}-03-10"))
+        site[f"{CITY_ROOT}{year}nb/qzf/index.html"] = html(dongcheng_list(f"{year}年区政府", entries, 0, 1))
+        site[f"{CITY_ROOT}{year}nb/"] = html(
+            "<html><head><meta charset='utf-8'></head><body><a href='./qzf/'>区政府</a></body></html>"
+        )
+        site.list_pages += [f"{CITY_ROOT}{year}nb/", f"{CITY_ROOT}{year}nb/qzf/index.html"]
+    return site

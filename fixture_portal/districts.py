@@ -57,6 +57,7 @@ class PortalFacts:
     units: int = 3  # agencies reporting each year
     per_page: int = 2  # reports a list page shows (trs lists page the rest)
     agencies: list[str] = field(default_factory=list)
+    absent: tuple[tuple[str, int], ...] = ()  # (agency, year): a report the portal neither lists nor holds
 
     @property
     def agency(self) -> str:
@@ -71,6 +72,7 @@ def district_site(facts: PortalFacts) -> Site:  # long because it lays out one w
     ]
     reports = synthetic_reports("dongcheng", facts.units * len(facts.years), years=facts.years, names=iter(names))
     by_year: dict[int, list[tuple[str, ReportContent]]] = {}
+    reports = [r for r in reports if (r.agency, r.year) not in facts.absent]
     for docid, content in enumerate(sorted(reports, key=lambda r: (r.year, r.agency)), start=1):
         folder = facts.column + facts.year_folder(content.year)
         path = facts.report_path(folder, content.published, docid)

@@ -16,6 +16,9 @@ from common.constants import ReportStatus, Severity
 from parsers.model import Finding
 from storage.db import and_equal
 
+# A site's findings: those on its reports, and those about its copy of another site's report
+# (copies_differ, where "copy.SITE"): the crawl that found the copy says so.
+_ON_SITE = "(r.site = ? or f.where_ = 'copy.' || ?)"
 _COLUMNS = "report_id, version_id, rule, severity, where_, message, cells, lhs, rhs, last_seen"
 
 
@@ -160,9 +163,9 @@ class Findings:
         return list(
             self.db.query(
                 "select f.*, r.agency, r.year, r.url, r.title from findings f join reports r on r.id = f.report_id "
-                "where r.site = ? and f.alerted_at is null and f.resolved_at is null and f.acknowledged = 0 "
+                f"where {_ON_SITE} and f.alerted_at is null and f.resolved_at is null and f.acknowledged = 0 "
                 "and f.severity in (?, ?) order by f.severity, r.agency, r.year, f.id",
-                [site, Severity.ERROR, Severity.WARNING],
+                [site, site, Severity.ERROR, Severity.WARNING],
             )
         )
 
@@ -171,9 +174,9 @@ class Findings:
         return list(
             self.db.query(
                 "select f.*, r.agency, r.year, r.url from findings f join reports r on r.id = f.report_id "
-                "where r.site = ? and f.alerted_at is not null and f.resolved_at is not null "
+                f"where {_ON_SITE} and f.alerted_at is not null and f.resolved_at is not null "
                 "and f.resolved_alerted_at is null order by r.agency, r.year, f.id",
-                [site],
+                [site, site],
             )
         )
 

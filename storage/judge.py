@@ -18,6 +18,14 @@ class Judge(Protocol):
     # The rules about a report that should exist and does not: no version of the report they are
     # on resolves them (only the report they miss), and they do not make it an error report.
     monitor_rules: Collection[str]
+    # The rules about the report's copies on other sites: only `copies` evaluates them.
+    copy_rules: Collection[str]
+
+    def copies(self, report: Report, home: str, copies: Mapping[str, tuple[str, Report]]) -> list[Finding]:
+        """The findings of `report` (stored from site `home`) against its copies on other sites:
+        site -> (the copy's URL, the report as read there)."""
+        ...
+
     # The rules that need what the crawl knew of a report (the year its URL files it under): `own`
     # does not evaluate them, and their stored findings stay as they are.
     context_rules: Collection[str]

@@ -214,7 +214,24 @@ WEB_INDEXES = (
 )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10]
+def _v11(db: sqlite_utils.Database) -> None:
+    """copies: every site a report was found on, and its URL there (the city portal republishes the
+    districts' reports: one report, several URLs). The report's own site has a row too (tables
+    null: its current version); another site's copy keeps the tables it was read with (JSON), so
+    that a new version of the report is compared with each copy again."""
+    db.execute(
+        "create table copies (report_id integer not null references reports(id), site text not null, "
+        "url text not null, tables text, tables_hash text, first_seen text not null, last_seen text, "
+        "primary key (report_id, site))"
+    )
+    db.execute("create index idx_copies_site on copies (site, report_id)")
+    db.execute(
+        "insert into copies (report_id, site, url, first_seen, last_seen) "
+        "select id, site, coalesce(url, ''), coalesce(first_seen, ''), last_seen from reports"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -18,10 +18,12 @@ from typing import Any
 from common.constants import PageStatus, ReportStatus, RunStatus, SaveStatus, Severity
 from parsers.model import Finding, Report, key_of, rekey, report_key, split_key
 from storage.columns import Columns
+from storage.copies import Copies, Home
 from storage.db import connect, ensure_site, now, writing
 from storage.findings import Findings
 from storage.judge import Judge
 from storage.pages import Pages
+from storage.publishers import Publishers
 from storage.reports import Reports, content_hash
 from storage.runs import Runs
 from storage.search import TextIndex
@@ -79,6 +81,8 @@ class Store:
         self.runs = Runs(self.db)
         self.pages = Pages(self.db)
         self.columns = Columns(self.db)
+        self.copies = Copies(self.db)
+        self.publishers = Publishers(self.db)
         self.text = TextIndex(self.db, readonly)
 
     def close(self) -> None:
@@ -97,7 +101,7 @@ class Store:
         self.close()
 
     # --- a report and all that belongs to it ------------------------------------------------
-    def save_report(
+    def save_report(  # long because it is the one transaction that writes a report and all that belongs to it
         self,
         site: str,
         url: str,
@@ -114,8 +118,10 @@ class Store:
         """Store one parsed report (its own findings in report.findings): a new report, a new
         version of one, or nothing new.
 
-        A report is identified by site + agency + year (report_key), not by URL: fetched again
-        with the same text (at any URL) it is unchanged; with other text it gets a new version.
+        A report is identified by agency + year (report_key), not by URL: fetched again with the
+        same text (at any URL) it is unchanged; with other text it gets a new version. Found on a
+        second site (the city portal republishes the districts' reports), it is a copy: one more
+        URL of the report stored first (status COPY), compared with it (copies_differ).
         `judge` checks it against the stored report of year N-1, and the stored report of year
         N+1 again against this one (crawl order is arbitrary). `raw` is the page as fetched (kept
         compressed). `page`, the page's crawl state (etag, last_modified, http_status), is
@@ -130,8 +136,12 @@ class Store:
         with writing(self.db.conn) as conn:
             ensure_site(conn, site, ts)
             known = self.reports.known(site, key, digest)
+            home = self.copies.home(key, site) if known is None and report.agency and report.year else None
+            if home is not None:
+                return self._save_copy(home, site, url, report, judge, ts, page)
             if known is not None and known.unchanged(url):
                 self.reports.seen_again(known.report_id, url, ts)
+                self.copies.record(known.report_id, site, url, ts)
                 self._page_stored(url, site, page, known.report_id)
                 return Saved(SaveStatus.UNCHANGED, known.report_id, known.same_text, known.same_text)
             findings = [*report.findings, *self._history(report, site, judge)]
@@ -147,13 +157,41 @@ class Store:
                     report_id, url, ts, digest, records, report, raw, encoding, attachments
                 )
             self.reports.update(report_id, url, report, ts, status, version_id)
-            new_ids, resolved = self.findings.sync(report_id, version_id, findings, ts, keep=judge.monitor_rules)
+            self.copies.record(report_id, site, url, ts)
+            keep = (*judge.monitor_rules, *judge.copy_rules)
+            new_ids, resolved = self.findings.sync(report_id, version_id, findings, ts, keep=keep)
+            opened, closed = self._judge_copies(Home(report_id, site, version_id, report), judge, ts)
+            new_ids, resolved = new_ids + opened, resolved + closed
             self.text.put(report_id, report.title, report.agency, "\n".join(records))
             resolved += self.findings.resolve_fingerprints(judge.answered_by(report), judge.monitor_rules, ts)
             rechecked = self._recheck_next_year(report, site, judge, ts, new_ids, resolved)
             self._page_stored(url, site, page, report_id)
         saved = SaveStatus.NEW if known is None else SaveStatus.CHANGED
         return Saved(saved, report_id, version_id, previous, new_ids, resolved, rechecked)
+
+    def _save_copy(
+        self, home: Home, site: str, url: str, report: Report, judge: Judge, ts: str, page: dict[str, Any] | None
+    ) -> Saved:
+        """The report stored from another site (`home`) found on `site`: one more URL of it, its
+        tables compared with the report's when they are new or changed."""
+        opened: list[int] = []
+        closed: list[int] = []
+        if self.copies.record(home.report_id, site, url, ts, report):
+            opened, closed = self._judge_copies(home, judge, ts)
+        self._page_stored(url, site, page, home.report_id)
+        return Saved(SaveStatus.COPY, home.report_id, home.version_id, None, opened, closed)
+
+    def _judge_copies(self, home: Home, judge: Judge, ts: str) -> tuple[list[int], list[int]]:
+        """Ask the judge about the report's copies on other sites; store what it says (only the
+        copy rules: the report's own findings stay). The ids opened and resolved."""
+        copies = self.copies.others(home.report_id, home.site)
+        if not copies:
+            return [], []
+        findings = judge.copies(home.report, home.site, copies)
+        opened, closed = self.findings.sync(home.report_id, home.version_id, findings, ts, only=judge.copy_rules)
+        if opened or closed:
+            self.findings.refresh_status(home.report_id, judge.monitor_rules)
+        return opened, closed
 
     def confirm(self, report_id: int, judge: Judge, *, by: str | None = None, undo: bool = False) -> Confirmed | None:
         """A person confirms the numbers of a report's current version, read by OCR (undo: takes it
@@ -177,7 +215,7 @@ class Store:
             if not report.agency and not report.title:  # as save_report keyed them
                 findings = rekey(findings, self.reports.key(report_id) or "")
             findings += self._history(report, stored.site, judge)
-            keep = (*judge.monitor_rules, *judge.context_rules)
+            keep = (*judge.monitor_rules, *judge.context_rules, *judge.copy_rules)
             new_ids, resolved = self.findings.sync(report_id, stored.version_id, findings, ts, keep=keep)
             self.findings.refresh_status(report_id, judge.monitor_rules)
             rechecked = self._recheck_next_year(report, stored.site, judge, ts, new_ids, resolved)

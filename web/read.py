@@ -12,6 +12,8 @@ import sqlite_utils
 
 from common import labels as L
 from common.tables import explain, lay_out, legend, marks
+from storage.copies import ON_SITE, Copies
+from storage.publishers import Publishers
 from storage.reports import Reports
 from storage.search import TextIndex
 from web import chart
@@ -65,6 +67,7 @@ def report(conn: sqlite3.Connection, report_id: int) -> dict[str, Any] | None:
         "resolved": [f for f in findings if f["resolved_at"] is not None],
         "narrative": [(L.PART_LABELS[p], (data.get("sections") or {}).get(p)) for p in NARRATIVE],
         "versions": versions,
+        "copies": Copies(sqlite_utils.Database(conn)).of_report(report_id),
     }
 
 
@@ -124,24 +127,27 @@ def agency(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
 
 
 def site(conn: sqlite3.Connection, site: str, year: int | None) -> dict[str, Any] | None:
-    """The season's to-do list of a site: each agency it has reported for, and how it stands for `year`."""
-    years = [r[0] for r in conn.execute("select distinct year from reports where site = ? and year is not null "
-                                        "order by year desc", [site])]  # fmt: skip
+    """The season's to-do list of a site: each unit expected to publish for `year` (learned from
+    what the site published over the years: storage.publishers), and how it stands; its own
+    reports and those it carries a copy of both count as published there."""
+    db = sqlite_utils.Database(conn)
+    years = sorted({y for _, ys, _ in Publishers(db).units(site).values() for y in ys}, reverse=True)
     if not years:
         return None
     year = year or years[0]
-    agencies = [r[0] for r in conn.execute("select distinct agency from reports where site = ? and agency is not null "
-                                           "order by agency", [site])]  # fmt: skip
-    reports = {r["agency"]: r for r in _rows(conn, "select * from reports where site = ? and year = ?", [site, year])}
-    rules = {}
-    for f in findings_of(conn, "r.site = ? and f.resolved_at is null", [site]):
-        rules.setdefault(f["agency"], set()).add((f["year"], f["rule"], f["severity"]))
+    season = Publishers(db).season(site, year)
+    reports = {season.names.get(r["agency"], r["agency"]): r
+               for r in _rows(conn, f"select * from reports r where {ON_SITE} and r.year = ?", [site, year])}  # fmt: skip
+    rules: dict[str, set[tuple[int, str, str]]] = {}
+    for f in findings_of(conn, f"{ON_SITE} and f.resolved_at is null", [site]):
+        rules.setdefault(season.names.get(f["agency"], f["agency"]), set()).add((f["year"], f["rule"], f["severity"]))
     entries = []
-    for name in agencies:
+    for name in season.expected:
         r, seen = reports.get(name), rules.get(name, set())
         if r is None:
             # missing_report is found on the agency's last report (year N-1) that no report of N answers
-            state = "逾期未发布" if any(rule == "missing_report" for _, rule, _ in seen) else "未发布"
+            late = any(rule == "missing_report" and y == year - 1 for y, rule, _ in seen)
+            state = "逾期未发布" if late else ("已发布" if name in season.published else "未发布")
         elif any(y == year and sev == "error" and rule != "missing_report" for y, rule, sev in seen):
             state = "不一致"
         elif (year, "late_publication", "warning") in seen:
@@ -152,7 +158,8 @@ def site(conn: sqlite3.Connection, site: str, year: int | None) -> dict[str, Any
     counts = {
         s: sum(e["state"] == s for e in entries) for s in ("已发布", "逾期发布", "不一致", "逾期未发布", "未发布")
     }
-    return {"site": site, "year": year, "years": years, "entries": entries, "counts": counts}
+    return {"site": site, "year": year, "years": years, "entries": entries, "counts": counts,
+            "expected": len(season.expected), "published": len(season.published)}  # fmt: skip
 
 
 HIT = ("\x02", "\x03")  # the hit's marks in a snippet: characters no report text holds

@@ -22,6 +22,7 @@ class Recorder:
 
     history_rules = ("history",)
     monitor_rules = ("monitor",)
+    copy_rules = ("copy",)
 
     def __init__(self) -> None:
         self.asked: list[tuple] = []
@@ -33,6 +34,10 @@ class Recorder:
         self.asked.append(("history", report.year, previous.year))
         return [Finding("history", f.severity, f.where, f.message, fingerprint=f"{report.year}{f.fingerprint}")
                 for f in self.history_says]  # fmt: skip
+
+    def copies(self, report: Report, home: str, copies: Mapping[str, tuple[str, Report]]) -> list[Finding]:
+        self.asked.append(("copies", report.year, home, sorted(copies)))
+        return []
 
     def answered_by(self, report: Report) -> list[str]:
         self.asked.append(("answered_by", report.year))

@@ -93,6 +93,10 @@ def test_old_database_migrates_forward_and_keeps_its_data(tmp_path: Path) -> Non
     notes = store.db.execute("select row, col, value, note from cells where note is not null").fetchall()
     assert notes == [("new_received", "total", 1576, "含2件转办")]  # seed 003: 1576 applications
     assert [r["agency"] for r in store.text.search("结转下年度")] == ["北京市西城区人民政府"]
+    # Every report is on its own site (copies, schema 10): the site's views read it from there.
+    assert store.db.execute("select site, url, tables from copies").fetchall() == [
+        ("xicheng", "https://old/003.html", None)
+    ]
     # The same report stored by the new code is recognised (a version, since the old row's hash
     # is a stand-in), its findings are the same rows (same fingerprints), ...
     assert ingest(store, SEED_003, url="https://old/003.html").status == "changed"
@@ -295,13 +299,42 @@ def test_agency_is_matched_after_normalising_spaces_brackets_and_width(store: St
     assert store.reports.report_for(AGENCY, 2021) is None  # another name: not the same agency
 
 
-def test_one_agency_on_two_sites_keeps_two_reports_with_their_own_findings(store: Store) -> None:
-    a = ingest(store, SEED_003, site="xicheng")
+def test_one_report_on_two_sites_is_one_report_with_two_urls(store: Store) -> None:
+    a = ingest(store, SEED_003, site="xicheng", url="https://www.bjxch.gov.cn/003.html")
     b = ingest(store, SEED_003, site="beijing", url="https://www.beijing.gov.cn/003.html")
-    assert a.status == b.status == "new" and a.report_id != b.report_id
-    for saved in (a, b):
-        assert count(store, "findings", "report_id = ? and resolved_at is null", [saved.report_id]) == 4
-    assert count(store, "findings") == 8
+    assert (a.status, b.status) == ("new", "copy") and a.report_id == b.report_id
+    assert b.new_findings == [] and count(store, "reports") == 1 and count(store, "versions") == 1
+    assert count(store, "findings") == 4  # the report's own, once
+    assert [(c["site"], c["url"], c["home"]) for c in store.copies.of_report(a.report_id)] == [
+        ("xicheng", "https://www.bjxch.gov.cn/003.html", 1),
+        ("beijing", "https://www.beijing.gov.cn/003.html", 0),
+    ]
+    page = store.db.execute(
+        "select status, report_id from pages where url = ?", ["https://www.beijing.gov.cn/003.html"]
+    )
+    assert page.fetchall() in ([], [("stored", a.report_id)])
+    assert ingest(store, SEED_003, site="beijing", url="https://www.beijing.gov.cn/003.html").status == "copy"
+    assert count(store, "findings") == 4
+
+
+def test_a_copy_with_other_numbers_is_copies_differ_until_they_agree(store: Store, tmp_path: Path) -> None:
+    a = ingest(store, SEED_003, site="xicheng")
+    text = SEED_003.read_text(encoding="utf-8")
+    changed = tmp_path / "003-copy.txt"
+    changed.write_text(text.replace("1518", "1519", 1), encoding="utf-8")
+    b = ingest(store, changed, site="beijing", url="https://www.beijing.gov.cn/003.html")
+    assert b.status == "copy" and len(b.new_findings) == 1
+    row = store.db.execute(
+        "select rule, where_, severity, message from findings where id = ?", b.new_findings
+    ).fetchone()
+    assert row[:3] == ("copies_differ", "copy.beijing", "error")
+    assert "applications.new_received.natural_person 1518 / 1519" in row[3]
+    fixed = ingest(store, SEED_003, site="beijing", url="https://www.beijing.gov.cn/003.html")
+    assert fixed.resolved_findings == b.new_findings  # the copy now agrees
+    # a new version of the report itself is compared with the copies again
+    assert ingest(store, changed, site="xicheng").status == "changed"
+    assert count(store, "findings", "rule = 'copies_differ' and resolved_at is null") == 1
+    assert a.report_id == fixed.report_id
 
 
 def test_a_report_is_written_whole_or_not_at_all(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
