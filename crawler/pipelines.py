@@ -28,6 +28,12 @@ from spiders.stats import BUSY, LIMIT, OFFSITE_REDIRECTS, ROBOTS_FORBIDDEN, RUN_
 from storage.errors import SiteBusy
 from storage.store import Store
 
+# The parse worker pools of this process, shared by its crawlers: `crawl --all` runs a crawler a
+# site in one process, and a pool each meant a worker process each (17 for the Beijing profiles,
+# each spawned and importing the parsers: ~4 s of CPU a crawl, and more processes than cores).
+# (workers, memory_mb) -> [the pool, how many open ParseStages use it]
+_POOLS: dict[tuple[int, int], list] = {}
+
 
 class ParseStage:
     """Bytes -> text records -> report model -> checks. A page that fails is kept as failed.
@@ -42,7 +48,12 @@ class ParseStage:
         self.workers = workers
         self.seconds, self.memory_mb = seconds, memory_mb  # each page's budget in a worker
         self.ocr = ocr or OcrOptions()  # scans and images: by OCR, each of their pages with its own budget
-        self.pool: ProcessPoolExecutor | None = None
+        self._key: tuple[int, int] | None = None  # its pool in _POOLS, while open
+
+    @property
+    def pool(self) -> ProcessPoolExecutor | None:
+        entry = _POOLS.get(self._key) if self._key else None
+        return entry[0] if entry else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -54,8 +65,12 @@ class ParseStage:
         return stage
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        if self.workers > 0:
-            self.pool = self._new_pool()
+        if self.workers > 0 and self._key is None:
+            self._key = (self.workers, self.memory_mb)
+            entry = _POOLS.setdefault(self._key, [None, 0])
+            if entry[0] is None:
+                entry[0] = self._new_pool()
+            entry[1] += 1
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn, not fork: the crawl process runs threads and an event loop.
@@ -67,8 +82,13 @@ class ParseStage:
         )
 
     def close_spider(self, spider: Spider | None = None) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        key, self._key = self._key, None
+        entry = _POOLS.get(key) if key else None
+        if entry is not None:
+            entry[1] -= 1
+            if entry[1] <= 0:  # the last crawler of the process using it
+                del _POOLS[key]
+                entry[0].shutdown(wait=True, cancel_futures=True)
 
     async def process_item(self, item: ReportPage | ColumnFound, spider: Spider | None = None) -> ReportPage:
         if isinstance(item, ColumnFound) or item.status != PageStatus.FETCHED:
@@ -136,7 +156,7 @@ class ParseStage:
             # page the dead one had in hand is tried once more; one that kills a worker twice fails.
             if self.pool is pool:
                 pool.shutdown(wait=False, cancel_futures=True)
-                self.pool = self._new_pool()
+                _POOLS[self._key][0] = self._new_pool()
             if again:
                 raise OverBudget("the parse worker died on this page twice (out of memory?)") from None
             return await self._parse(item, again=True)
