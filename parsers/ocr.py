@@ -86,8 +86,10 @@ def engine() -> Any:
     """The RapidOCR engine, made once per process (loading its three models takes ~0.2 s)."""
     global _engine
     if _engine is None:
-        from rapidocr_onnxruntime import RapidOCR
-
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError as exc:  # installed, but a library it loads is not (opencv: libGL.so.1)
+            raise MissingTool(f"reading it needs OCR, and {ENGINE} does not load: {exc}") from None
         logging.getLogger("RapidOCR").setLevel(logging.WARNING)
         _engine = RapidOCR()
     return _engine
