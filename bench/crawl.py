@@ -127,10 +127,10 @@ def run_bare(url_file: Path, config_path: Path) -> int:
 # --- the portal and the config --------------------------------------------------------
 
 
-def write_config(tmp: Path, server, concurrency: int, timeout: float) -> Path:
-    """The shipped xicheng profile (its URL patterns), pointed at the fixture portal."""
-    shipped = load_config().sites[SITE]
-    text = f"""
+def _head(concurrency: int, timeout: float, workers: int | None = None) -> str:
+    """The config's tables other than the sites, as both benches' crawls have them."""
+    return (
+        f"""
 [storage]
 path = "nianbao.db"
 
@@ -140,9 +140,21 @@ concurrent_per_site = {concurrency}
 download_timeout = {timeout}
 retries = 2
 start_delay = 0
-
+"""
+        + ("" if workers is None else f"parse_workers = {workers}\n")
+        + """
 [alerts]
 outbox = "outbox"
+"""
+    )
+
+
+def write_config(tmp: Path, server, concurrency: int, timeout: float) -> Path:
+    """The shipped xicheng profile (its URL patterns), pointed at the fixture portal."""
+    shipped = load_config().sites[SITE]
+    text = (
+        _head(concurrency, timeout)
+        + f"""
 
 [sites.{SITE}]
 name = "{SITE}"
@@ -152,6 +164,7 @@ report_patterns = {json.dumps(shipped.report_patterns)}
 list_patterns = {json.dumps(shipped.list_patterns)}
 url_year = {json.dumps(shipped.url_year)}
 """
+    )
     path = tmp / "config.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -560,19 +573,7 @@ def write_all_config(tmp: Path, servers: dict, concurrency: int, timeout: float,
         blocks.append(f"[sites.{key}]\n{body}\n")
     path = tmp / "config.toml"
     path.write_text(
-        f"""[storage]
-path = "nianbao.db"
-
-[crawl]
-user_agent = "nianbao-bench/0.1 (+https://example.org/nianbao)"
-concurrent_per_site = {concurrency}
-download_timeout = {timeout}
-retries = 2
-start_delay = 0
-"""
-        + ("" if workers is None else f"parse_workers = {workers}\n")
-        + '\n[alerts]\noutbox = "outbox"\n\n'
-        + "\n".join(blocks),
+        _head(concurrency, timeout, workers) + "\n" + "\n".join(blocks),
         encoding="utf-8",
     )
     return path

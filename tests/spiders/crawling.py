@@ -69,6 +69,19 @@ def crawl(config: Path, *args: str, timeout: float = 120) -> subprocess.Complete
     )
 
 
+def crawl_twice(server: PortalServer, config: Path, site: str, timeout: float = 120) -> dict:
+    """A site crawled, then again with the portal unchanged (no alerts): both results and both
+    request logs, for a module fixture to share among its tests."""
+    first = crawl(config, "--site", site, timeout=timeout)
+    first_log = list(server.log)
+    server.clear_log()
+    second = crawl(config, "--site", site, "--no-alerts")
+    return {
+        "server": server, "db": config.parent / "nianbao.db", "outbox": config.parent / "outbox",
+        "first": first, "first_log": first_log, "second": second, "second_log": list(server.log),
+    }  # fmt: skip
+
+
 def query(db: Path, sql: str, *params) -> list[dict]:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row

@@ -16,7 +16,7 @@ import pytest
 from fixture_portal import PortalServer
 from fixture_portal.file_sites import pdf_site, word_site
 from parsers.load import parse_path
-from tests.spiders.crawling import crawl, query
+from tests.spiders.crawling import crawl, crawl_twice, query
 
 FILES = Path(__file__).resolve().parent.parent / "fixtures" / "attachments"
 (SEED_000,) = (FILES.parent / "seeds").glob("000_*.txt")
@@ -71,15 +71,7 @@ def digest_text(outbox: Path) -> str:
 def pdf_crawl(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("pdf")
     with PortalServer(pdf_site(FILES)) as server:
-        config = config_for(tmp_path, server, "huaian")
-        first = crawl(config, "--site", "huaian")
-        first_log = list(server.log)
-        server.clear_log()
-        second = crawl(config, "--site", "huaian", "--no-alerts")
-        yield {
-            "server": server, "db": tmp_path / "nianbao.db", "outbox": tmp_path / "outbox",
-            "first": first, "first_log": first_log, "second": second, "second_log": list(server.log),
-        }  # fmt: skip
+        yield crawl_twice(server, config_for(tmp_path, server, "huaian"), "huaian")
 
 
 def test_pdf_reports_are_fetched_read_and_stored_under_the_file_url(pdf_crawl) -> None:

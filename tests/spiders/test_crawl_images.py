@@ -14,7 +14,7 @@ import pytest
 
 from fixture_portal import PortalServer
 from fixture_portal.file_sites import image_site
-from tests.spiders.crawling import crawl, query
+from tests.spiders.crawling import crawl, crawl_twice, query
 from tests.spiders.test_crawl_files import FILES, TRUTH, config_for, digest_text, stored_reports
 
 pytest.importorskip("rapidocr_onnxruntime", reason="the ocr extra is not installed")
@@ -33,14 +33,7 @@ def image_crawl(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("images")
     with PortalServer(image_site(FILES)) as server:
         config = with_ocr(config_for(tmp_path, server, "hongze", file_maxsize=2_000_000), True)
-        first = crawl(config, "--site", "hongze", timeout=300)
-        first_log = list(server.log)
-        server.clear_log()
-        second = crawl(config, "--site", "hongze", "--no-alerts")
-        yield {
-            "server": server, "db": tmp_path / "nianbao.db", "outbox": tmp_path / "outbox",
-            "first": first, "first_log": first_log, "second": second, "second_log": list(server.log),
-        }  # fmt: skip
+        yield crawl_twice(server, config, "hongze", timeout=300)
 
 
 def test_a_picture_report_is_read_by_ocr_stored_checked_and_alerted(image_crawl) -> None:
