@@ -9,13 +9,10 @@ equations of docs/report-model.md, not from the parser.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import random
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,6 +31,7 @@ from parsers.model import (
     REVIEW_FIELDS,
     REVIEW_GROUPS,
 )
+from tests.parsers.fuzzing import time_limit
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "tests" / "fixtures" / "samples" / "shanghai-szfbgt-2019.html"
@@ -371,22 +369,6 @@ def render_page(t: Tables, meta: dict, stated: int | None = None, note: str = ""
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Fail (instead of hanging the run) when the body takes longer than `seconds`."""
-
-    def on_alarm(signum, frame):
-        raise TimeoutError(f"took more than {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def parse_or_reject(data: bytes, kind: str | None = None, seconds: float = 10.0):
