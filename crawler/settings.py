@@ -118,13 +118,17 @@ def settings_for(
     config: Config, db_path: str, full: bool = False, overrides: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """This module's settings with config.toml's [crawl] table applied."""
-    crawl = config.crawl
     settings = {k: v for k, v in globals().items() if k.isupper() and not k.startswith("_")}
-    settings.update({name: crawl[key] for key, name in _FROM_CONFIG.items() if key in crawl})
-    settings.update(
-        NIANBAO_DB=str(db_path),
-        NIANBAO_FULL=full,
-        NIANBAO_LIMITS={k: v for k, v in crawl.items() if k.startswith("max_")},
-    )
+    settings.update(from_config(config))
+    settings.update(NIANBAO_DB=str(db_path), NIANBAO_FULL=full)
     settings.update(overrides or {})
+    return settings
+
+
+def from_config(config: Config) -> dict[str, Any]:
+    """The Scrapy settings config.toml's [crawl] table sets: `crawl` lays them over this module's,
+    and `scrapy crawl` gets them as each spider's custom_settings (crawler.spider_loader)."""
+    crawl = config.crawl
+    settings = {name: crawl[key] for key, name in _FROM_CONFIG.items() if key in crawl}
+    settings["NIANBAO_LIMITS"] = {k: v for k, v in crawl.items() if k.startswith("max_")}
     return settings

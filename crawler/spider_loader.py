@@ -13,6 +13,7 @@ from scrapy import Request, Spider
 from scrapy.settings import BaseSettings
 
 from crawler.config import ConfigError, load_config
+from crawler.settings import from_config
 from spiders.sites import spider_for
 
 
@@ -24,7 +25,12 @@ class ConfigSpiderLoader:
         except ConfigError as exc:
             config = None  # the commands (crawler/commands/) report it, one line per problem, and exit 1
             self.error = exc
-        self._spiders = {key: spider_for(site) for key, site in (config.sites.items() if config else ())}
+        # `crawl` lays [crawl] over the settings itself; `scrapy crawl` and scrapyd take only the
+        # project's settings, so each spider here carries [crawl] as its own.
+        custom = from_config(config) if config else {}
+        self._spiders = {
+            key: _with_settings(spider_for(site), custom) for key, site in (config.sites.items() if config else ())
+        }
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> Self:
@@ -41,3 +47,7 @@ class ConfigSpiderLoader:
 
     def find_by_request(self, request: Request) -> list[str]:
         return [name for name, cls in self._spiders.items() if cls.handles_request(request)]
+
+
+def _with_settings(spider: type[Spider], settings: dict) -> type[Spider]:
+    return type(spider.__name__, (spider,), {"custom_settings": {**(spider.custom_settings or {}), **settings}})

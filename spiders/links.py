@@ -131,10 +131,14 @@ class LinkRules:
 
 
 def _links(response: Response, scripts: list[str]) -> Iterator[tuple[str, str]]:
-    for a in response.xpath("//a[@href]"):
-        text = " ".join(a.xpath(".//text()").getall()).strip()
-        title = (a.attrib.get("title") or "").strip()
-        yield a.attrib["href"].strip(), (title if len(title) > len(text) else text)
+    # lxml directly: a Selector for each link costs more than the rest of reading a list page.
+    for a in response.selector.root.iter("a"):
+        href = a.get("href")
+        if href is None:
+            continue
+        text = " ".join(t for t in a.itertext(with_tail=True) if isinstance(t, str)).strip()
+        title = (a.get("title") or "").strip()
+        yield href.strip(), (title if len(title) > len(text) else text)
     for script in scripts:
         for m in SCRIPT_URL.finditer(script):
             yield m.group(1), ""

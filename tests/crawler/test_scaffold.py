@@ -43,7 +43,7 @@ def new_site(project: Path, *args: str) -> int:
 def pytest_run(test: Path, *args: str) -> subprocess.CompletedProcess:
     """pytest on a generated test, as a checkout runs it (its `tests` package: this one's helpers)."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rs", *args, str(test)],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0", "-rs", *args, str(test)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
 

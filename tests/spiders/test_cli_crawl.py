@@ -65,6 +65,7 @@ allowed_domains = ["127.0.0.1"]
     scrapy = subprocess.run([str(Path(sys.executable).with_name("scrapy")), "crawl", "xicheng"],
                             cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
     assert scrapy.returncode == 1
+    assert "(failed 1 times)" in scrapy.stderr  # config.toml's retries = 0 holds under `scrapy crawl` too
     assert query(tmp_path / "scrapy.db", "select status from crawl_runs") == [{"status": "failed"}]
 
 
