@@ -275,7 +275,8 @@ def ours_cmd(config: Path, db: Path, profile: Path | None = None, depth_limit: i
 
 
 def run_crawl_patched(depth_limit: int, argv: list[str]) -> int:
-    return run_crawl_with({"DEPTH_LIMIT": depth_limit}, argv)
+    # Scrapy's DepthMiddleware enforces DEPTH_LIMIT; crawler.settings leaves it out as shipped.
+    return run_crawl_with({"DEPTH_LIMIT": depth_limit, "SPIDER_MIDDLEWARES": {}}, argv)
 
 
 def run_crawl_with(overrides: dict, argv: list[str]) -> int:
