@@ -44,7 +44,11 @@ tests/spiders/test_crawl_districts.py serves them, with --units agencies a year,
 Then the bare spider over the same URLs, one crawler a portal. Prints both rates and their
 ratio (goal >= 0.9), peak RSS (goal < 400 MB), and CPU a page of ours against bare Scrapy's
 plus lxml.html.fromstring of the same pages' bodies (timed here): the floor any crawler that
-reads the pages pays (goal: ours <= 2x that). `--parse-workers N` is a what-if.
+reads the pages pays (goal: ours <= 2x that). It names the portals that finished last: the
+window is theirs. `--parse-workers N` is a what-if, and so is `--set NAME=VALUE` (a Scrapy
+setting in both crawls, repeatable): `--set AUTOTHROTTLE_ENABLED=false` is how the suspicion
+that AutoThrottle read our busier event loop as slower portals was refuted (without it the bare
+spider gains far more than ours: what holds ours back is its crawl process's CPU, not the throttle).
 """
 
 from __future__ import annotations
@@ -101,20 +105,34 @@ class BareSpider(scrapy.Spider):
         return None
 
 
-def bare_settings(config_path: Path, db_path: Path) -> dict:
+def bare_settings(config_path: Path, db_path: Path, overrides: dict | None = None) -> dict:
     """Our crawl's Scrapy settings for this config, less our middlewares and pipelines."""
-    settings = settings_for(load_config(config_path), str(db_path))
+    settings = settings_for(load_config(config_path), str(db_path), overrides=overrides)
     settings.update(
         DOWNLOADER_MIDDLEWARES={}, ITEM_PIPELINES={}, SPIDER_LOADER_CLASS="scrapy.spiderloader.DummySpiderLoader"
     )
     return settings
 
 
-def run_bare(url_file: Path, config_path: Path) -> int:
+def parse_what_if(pairs: list[str]) -> dict:
+    """`--set NAME=VALUE` pairs as settings: VALUE read as JSON (false, 0.5, {}), else kept as a string."""
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.isupper():
+            raise SystemExit(f"--set {pair}: expected NAME=VALUE with a Scrapy setting's NAME")
+        try:
+            settings[name] = json.loads(value)
+        except json.JSONDecodeError:
+            settings[name] = value
+    return settings
+
+
+def run_bare(url_file: Path, config_path: Path, overrides: dict | None = None) -> int:
     from scrapy.crawler import CrawlerProcess
 
     urls = url_file.read_text(encoding="utf-8").split()
-    process = CrawlerProcess(bare_settings(config_path, url_file.with_suffix(".unused.db")))
+    process = CrawlerProcess(bare_settings(config_path, url_file.with_suffix(".unused.db"), overrides))
     portals: dict[str, list[str]] = {}  # one crawler a portal, as `crawl --all` runs one a site
     for url in urls:
         portals.setdefault(urlsplit(url).netloc, []).append(url)
@@ -261,10 +279,17 @@ def ours_cmd(config: Path, db: Path, profile: Path | None = None, depth_limit: i
 
 
 def run_crawl_patched(depth_limit: int, argv: list[str]) -> int:
+    # Scrapy's DepthMiddleware enforces DEPTH_LIMIT; crawler.settings leaves it out as shipped.
+    return run_crawl_with({"DEPTH_LIMIT": depth_limit, "SPIDER_MIDDLEWARES": {}}, argv)
+
+
+def run_crawl_with(overrides: dict, argv: list[str]) -> int:
+    """`crawl ARGV` with these Scrapy settings put in crawler.settings first (a what-if)."""
     import crawler.settings
     from crawler.cli import main as crawl_main
 
-    crawler.settings.DEPTH_LIMIT = depth_limit
+    for name, value in overrides.items():
+        setattr(crawler.settings, name, value)
     return crawl_main(argv)
 
 
@@ -321,6 +346,8 @@ def print_profile(path: Path, n: int = 25) -> None:
 def main() -> int:
     if sys.argv[1:2] == ["--run-crawl"]:
         return run_crawl_patched(int(sys.argv[2]), sys.argv[3:])
+    if sys.argv[1:2] == ["--run-with"]:
+        return run_crawl_with(json.loads(sys.argv[2]), sys.argv[3:])
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "--reports",
@@ -353,10 +380,14 @@ def main() -> int:
     ap.add_argument("--depth-limit", type=int, metavar="N",
                     help="what-if: run our crawl with crawler.settings.DEPTH_LIMIT = N (0: none)")  # fmt: skip
     ap.add_argument("--bare", type=Path, metavar="URLFILE", help=argparse.SUPPRESS)
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="what_if",
+                    help="--all-portals, a what-if: this Scrapy setting in both crawls (VALUE as JSON, else "
+                         "a string; repeatable), e.g. --set AUTOTHROTTLE_ENABLED=false")  # fmt: skip
     ap.add_argument("--config", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--overrides", default="{}", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.bare:
-        return run_bare(args.bare, args.config)
+        return run_bare(args.bare, args.config, json.loads(args.overrides))
 
     launcher = Launcher()  # before the portal's pages take this process's memory
     try:
@@ -579,9 +610,35 @@ def write_all_config(tmp: Path, servers: dict, concurrency: int, timeout: float,
     return path
 
 
-def all_cmd(config: Path, db: Path, profile: Path | None = None) -> list[str]:
+def all_cmd(config: Path, db: Path, profile: Path | None = None, what_if: dict | None = None) -> list[str]:
+    """`crawl --all --no-alerts` as a user runs it; with `what_if` settings through `--run-with`."""
     prefix = [sys.executable, *(["-m", "cProfile", "-o", str(profile)] if profile else [])]
-    return [*prefix, "-m", "crawler.cli", "--all", "--no-alerts", "--config", str(config), "--db", str(db)]
+    entry = [__file__, "--run-with", json.dumps(what_if)] if what_if else ["-m", "crawler.cli"]
+    return [*prefix, *entry, "--all", "--no-alerts", "--config", str(config), "--db", str(db)]
+
+
+def bare_cmd(url_file: Path, config: Path, what_if: dict | None = None) -> list[str]:
+    return [sys.executable, __file__, "--bare", str(url_file), "--config", str(config),
+            "--overrides", json.dumps(what_if or {})]  # fmt: skip
+
+
+def print_portals(ours: Run, bare: Run, names: dict[str, str], n: int = 4) -> None:
+    """The portals whose crawls ended last: the window, and so the rate, is theirs. `names`:
+    each portal's host:port -> its site."""
+
+    def spans(run: Run) -> dict[str, tuple[int, float, float]]:
+        t0 = min(r.time for r in run.log)
+        by: dict[str, list] = {}
+        for r in run.log:
+            by.setdefault(urlsplit(r.path).netloc, []).append(r.time - t0)
+        return {k: (len(v), min(v), max(v)) for k, v in by.items()}
+
+    o, b = spans(ours), spans(bare)
+    print(f"  the {n} portals ours finished last (requests, first to last request from the crawl's first):")
+    for key, (count, first, last) in sorted(o.items(), key=lambda kv: kv[1][2], reverse=True)[:n]:
+        bc, bf, bl = b.get(key, (0, 0.0, 0.0))
+        print(f"    {names.get(key, key)}: ours {count} in {first:.1f}-{last:.1f} s ({count / max(last - first, 1e-9):.1f}/s), "
+              f"bare {bc} in {bf:.1f}-{bl:.1f} s ({bc / max(bl - bf, 1e-9):.1f}/s)")  # fmt: skip
 
 
 def lxml_floor(portals: Portals, pages: list) -> tuple[float, int]:
@@ -615,30 +672,38 @@ def bench_all(args: argparse.Namespace, launcher: Launcher) -> int:
         with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp_name:
             tmp = Path(tmp_name)
             config = write_all_config(tmp, servers, args.concurrency, args.timeout, args.parse_workers)
-            s = bare_settings(config, tmp / "unused.db")
+            what_if = parse_what_if(args.what_if)
+            s = bare_settings(config, tmp / "unused.db", what_if)
             expected = sum(len(site.expected) for site in sites.values())
             print(f"portals: the {len(sites)} Beijing fixture portals, each its own PortalServer answering after "
                   f"{latency:g} ms: xicheng and dongcheng demo sites of {reports} reports, the city portal's, the "
                   f"districts' with {args.units} agencies a year; {expected} reports in all (built in {built:.1f} s)")  # fmt: skip
-            print(f"settings (both crawls, one crawler a portal in one process): CONCURRENT_REQUESTS_PER_DOMAIN="
+            print(f"settings (both crawls: crawler.settings for this config, bare less our middlewares and "
+                  f"pipelines; [crawl] start_delay = 0 here, 1 s as shipped; one crawler a portal in one process): "
+                  f"CONCURRENT_REQUESTS_PER_DOMAIN="
                   f"{s['CONCURRENT_REQUESTS_PER_DOMAIN']} CONCURRENT_REQUESTS={s['CONCURRENT_REQUESTS']} "
-                  f"AUTOTHROTTLE_ENABLED={s['AUTOTHROTTLE_ENABLED']} ROBOTSTXT_OBEY={s['ROBOTSTXT_OBEY']} "
-                  f"RETRY_TIMES={s['RETRY_TIMES']}")  # fmt: skip
+                  f"AUTOTHROTTLE_ENABLED={s['AUTOTHROTTLE_ENABLED']} AUTOTHROTTLE_START_DELAY="
+                  f"{s['AUTOTHROTTLE_START_DELAY']} AUTOTHROTTLE_TARGET_CONCURRENCY={s['AUTOTHROTTLE_TARGET_CONCURRENCY']} "
+                  f"DOWNLOAD_DELAY={s.get('DOWNLOAD_DELAY', 0)} ROBOTSTXT_OBEY={s['ROBOTSTXT_OBEY']} "
+                  f"RETRY_TIMES={s['RETRY_TIMES']}"
+                  + (f"; what-if (--set): {what_if}" if what_if else ""))  # fmt: skip
             print(f"machine: Python {platform.python_version()}, Scrapy {scrapy.__version__}, {os.cpu_count()} CPUs\n")
 
             # `crawl --all` exits 1 here, as the fixtures mean it to: 顺义's robots.txt forbids crawling,
             # 昌平's configured list page is gone (404, its column found again from the home page).
-            ours = run_child("ours", all_cmd(config, tmp / "nianbao.db"), portals, tmp, launcher, ok=(0, 1))
+            ours = run_child(
+                "ours", all_cmd(config, tmp / "nianbao.db", what_if=what_if), portals, tmp, launcher, ok=(0, 1)
+            )
             stored = len([line for line in ours.output.splitlines() if "] new:" in line])
             urls = list(dict.fromkeys(r.path for r in ours.pages))
             url_file = tmp / "urls.txt"
             url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
-            bare = run_child("bare", [sys.executable, __file__, "--bare", str(url_file), "--config", str(config)],
-                             portals, tmp, launcher)  # fmt: skip
+            bare = run_child("bare", bare_cmd(url_file, config, what_if), portals, tmp, launcher)
 
             print("all 17 portals at once, fresh database:")
             print_run(ours)
             print_run(bare)
+            print_portals(ours, bare, {urlsplit(server.base_url).netloc: key for key, server in servers.items()})
             fetched = {r.path for r in ours.log}
             # 顺义's robots.txt forbids its report column: its reports are not to be found.
             expected = sum(len(site.expected) for k, site in sites.items() if k != "shunyi")
@@ -669,7 +734,9 @@ def bench_all(args: argparse.Namespace, launcher: Launcher) -> int:
 
             if args.profile:
                 prof = tmp / "crawl.prof"
-                run_child("profiled", all_cmd(config, tmp / "profiled.db", prof), portals, tmp, launcher, ok=(0, 1))
+                run_child(
+                    "profiled", all_cmd(config, tmp / "profiled.db", prof, what_if), portals, tmp, launcher, ok=(0, 1)
+                )
                 print_profile(prof)
     finally:
         for server in servers.values():

@@ -162,6 +162,12 @@ class ParseStage:
             return await self._parse(item, again=True)
 
 
+# The StoreStages open in this process, by database: `crawl --all` runs a crawler a site in one
+# process, and only the last to finish brings the search index up to date. Indexing is a long
+# write (trigrams of every report stored so far) that stalled every other crawl of the process
+# when each site's crawl ended.
+_OPEN_STAGES: Counter[str] = Counter()
+
 FORBIDDEN_MESSAGE = "the portal does not allow crawling: its robots.txt forbids the report list"
 
 
@@ -185,6 +191,7 @@ class StoreStage:
     def open_spider(self, spider: Spider | None = None) -> None:
         spider = spider or self.crawler.spider
         self.store = Store(self.db_path)
+        _OPEN_STAGES[self.db_path] += 1
         self.site = spider.site
         # `crawl` opened the run already (crawler.run); `scrapy crawl` did not.
         run_id = self.crawler.settings.getdict("NIANBAO_RUNS").get(self.site)
@@ -282,8 +289,12 @@ class StoreStage:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """The run is finished here rather than in close_spider: only this signal says why the
         crawl ended (finished, a limit, a signal); items in hand are all stored by then."""
+        _OPEN_STAGES[self.db_path] -= 1
+        last = _OPEN_STAGES[self.db_path] <= 0  # the last crawl of this process on this database
+        if last:
+            del _OPEN_STAGES[self.db_path]
         if self.run_id is None:  # busy: another process's run, not ours to close
-            self.store.close()
+            self.store.close(index=last)
             return
         stats = self.crawler.stats
         crawl = CrawlStats.of(stats, self.counts)
@@ -297,9 +308,9 @@ class StoreStage:
         if not crawl.list_pages and stats.get_value(ROBOTS_FORBIDDEN):  # asked not to: no failure, no streak
             status, self.errors = RunStatus.FORBIDDEN, [FORBIDDEN_MESSAGE]
         stats.set_value(RUN_STATUS, RunStatus.FAILED)  # until the run is written: `scrapy crawl` exits 1
-        self.store.finish_run(self.run_id, status, dict(self.counts), self.errors)
+        self.store.finish_run(self.run_id, status, dict(self.counts), self.errors, index=last)
         stats.set_value(RUN_STATUS, status)
-        self.store.close()
+        self.store.close(index=last)
 
     def _ending(self, reason: str, alarmed: bool) -> tuple[RunStatus, list[str]]:
         """The run's status by why Scrapy closed the spider, and the error that says so."""

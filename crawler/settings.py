@@ -81,6 +81,14 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.MetaRefresh": 580,
 }
+# Every request and item a callback yields passes each spider middleware in turn. Two do nothing
+# for this crawl: DepthMiddleware counts Scrapy's depth, which nothing reads (DEPTH_LIMIT is 0,
+# spiders.limits bounds the chain of list pages), and MetaCopyDetectionMiddleware warns of meta
+# copied from a response, a mistake for the spiders' tests to catch.
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 # The pipeline is a readable list of small stages: parse -> store (which also counts what became of each page).
 ITEM_PIPELINES = {
     "crawler.pipelines.ParseStage": 100,

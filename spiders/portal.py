@@ -213,10 +213,15 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
             yield request
 
     def follow(self, link: Link, depth: int = 0) -> Iterator[scrapy.Request]:
-        """What a list page's link is followed by (spiders.links decided what it is)."""
+        """What a list page's link is followed by (spiders.links decided what it is). A page this
+        crawl asked for already is not asked again: the duplicate filter would drop the request, after
+        its trip through the spider middlewares and the scheduler (list pages link their neighbours
+        and the same reports again and again)."""
         if link.kind in (LinkKind.REPORT, LinkKind.FILE_REPORT) and link.url not in self.reports_linked:
             self.reports_linked.add(link.url)
             self.crawler.stats.inc_value(REPORT_LINKS)
+        if link.url in (self.budget.lists if link.kind == LinkKind.LIST else self.budget.reports):
+            return
         if link.kind == LinkKind.REPORT:
             yield from self.report_request(link.url, link_title=link.text)  # the title, should the page hide it
         elif link.kind == LinkKind.FILE_REPORT:  # a report listed as its PDF/Word file: read like a page

@@ -85,11 +85,12 @@ class Store:
         self.publishers = Publishers(self.db)
         self.text = TextIndex(self.db, readonly)
 
-    def close(self) -> None:
-        """Bring the search index up to date and close the connection (again: nothing)."""
+    def close(self, index: bool = True) -> None:
+        """Bring the search index up to date (unless `index` is False: another connection that
+        closes later will) and close the connection (again: nothing)."""
         if self.closed:
             return
-        if not self.readonly:
+        if index and not self.readonly:
             self.text.index()
         self.db.close()
         self.closed = True
@@ -291,7 +292,11 @@ class Store:
         return latest, on_report, published
 
     # --- what spans two parts ----------------------------------------------------------
-    def finish_run(self, run_id: int, status: RunStatus | str, counts: dict[str, Any], errors: list[str]) -> None:
-        """Close a crawl run, the search index brought up to date first."""
-        self.text.index()
+    def finish_run(
+        self, run_id: int, status: RunStatus | str, counts: dict[str, Any], errors: list[str], *, index: bool = True
+    ) -> None:
+        """Close a crawl run, the search index brought up to date first (unless `index` is False:
+        a crawl still running in this process will, when it finishes)."""
+        if index:
+            self.text.index()
         self.runs.finish(run_id, status, counts, errors)

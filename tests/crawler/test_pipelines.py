@@ -175,3 +175,49 @@ def test_a_file_still_unread_and_not_downloaded_again_keeps_its_reason(tmp_path:
         assert stage.counts == {"attachment_only": 2, "not_rechecked": 1}
     finally:
         stage.store.db.close()
+
+
+def test_only_the_last_crawl_of_a_process_to_finish_indexes_the_text(tmp_path: Path) -> None:
+    """`crawl --all` runs a crawler a site in one process: a site whose crawl ends leaves the
+    full-text indexing (a long write that held up the other crawls) to the last one, which
+    indexes every report the process stored, and every run is finished."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.parse_worker import parse_page
+    from crawler.pipelines import StoreStage
+    from spiders.portal import PortalSpider
+    from storage.store import Store
+
+    db = str(tmp_path / "nianbao.db")
+    stages = []
+    for site in ("xicheng", "dongcheng"):
+        crawler = get_crawler(PortalSpider, {"NIANBAO_DB": db})
+        stage = StoreStage.from_crawler(crawler)
+        spider = type("S", (), {"site": site})()
+        stage.open_spider(spider)
+        stages.append((stage, spider))
+    for stage, spider in stages:
+        url = f"http://127.0.0.1/{spider.site}/r.html"
+        item = ReportPage(spider.site, url, "fetched", 200, body=SAMPLE.read_bytes())
+        item.parsed = parse_page(item.body, None, None, url)
+        stage.process_item(item)
+
+    def pending() -> int:
+        store = Store(db)
+        try:
+            return store.db.execute("select count(*) from text_pending").fetchone()[0]
+        finally:
+            store.db.close()
+
+    first, second = stages
+    first[0].spider_closed(first[1], "finished")
+    assert pending() == 1  # the other crawl goes on: not indexed yet (one report: a copy on the other site)
+    second[0].spider_closed(second[1], "finished")
+    assert pending() == 0
+    store = Store(db)
+    try:
+        # Both runs closed (failed: the monitors see a crawl of no list pages, as these are).
+        assert [r["status"] for r in store.db["crawl_runs"].rows] == ["failed", "failed"]
+        assert store.text.count("政府信息公开") == 1
+    finally:
+        store.close()
