@@ -151,7 +151,9 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
             for request in self.file_request(url, **meta)
         ]
 
-    def image_request(self, page: ReportPage, urls: list[str], got: tuple[PageImage, ...] = ()) -> scrapy.Request | None:
+    def image_request(
+        self, page: ReportPage, urls: list[str], got: tuple[PageImage, ...] = ()
+    ) -> scrapy.Request | None:
         """The next of the images a report page shows as its pages (图片版), on the allowed hosts,
         with the files' size cap: asked for one after another, and once all are in, the page goes
         to the parse stage with them (parse_image). Each is asked for as a report file is (meta
@@ -187,7 +189,9 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
         )
         yield from self._next_image(page, urls, (*got, image))
 
-    def _next_image(self, page: ReportPage, urls: list[str], got: tuple[PageImage, ...]) -> Iterator[scrapy.Request | ReportPage]:
+    def _next_image(
+        self, page: ReportPage, urls: list[str], got: tuple[PageImage, ...]
+    ) -> Iterator[scrapy.Request | ReportPage]:
         following = self.image_request(page, urls, got)
         if following is not None:
             yield following
