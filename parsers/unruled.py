@@ -34,9 +34,11 @@ _TABLE_WORDS = ("信息内容", "勾稽关系", "申请人情况", "本年新收
 MIN_TABLE_WORDS = 3
 ROW_NUMBERS = 4  # numbers on a line of a table's row (table 2 has 7, table 3 15; a paragraph's line a few)
 MIN_ROWS = 3
+_TABLE1_WORDS = ("第二十条", "信息内容")
 SETTINGS = {"vertical_strategy": "text", "horizontal_strategy": "text", "min_words_vertical": 3}
 _SLACK = 2.0  # points: words of one column start within this of each other
 _LINE_SLACK = 3.0  # points: words of one line of text have their tops within this
+_FULL_CHARS = 2.0  # a label line ending within this many characters of the numbers fills its cell
 
 
 def has_table_labels(text: str) -> bool:
@@ -45,7 +47,13 @@ def has_table_labels(text: str) -> bool:
     flat = "".join(text.split())
     if sum(word in flat for word in _TABLE_WORDS) < MIN_TABLE_WORDS:
         return False
-    return sum(_row_of_numbers(line) for line in text.splitlines()) >= MIN_ROWS
+    lines = text.splitlines()
+    return sum(_row_of_numbers(line) for line in lines) >= MIN_ROWS or _table1(flat, lines)
+
+
+def _table1(flat: str, lines: list[str]) -> bool:
+    """Table 1's heads, and lines with numbers under them (its rows hold one to three)."""
+    return all(word in flat for word in _TABLE1_WORDS) and sum(bool(_numbers(line)) for line in lines) >= 2
 
 
 def _row_of_numbers(text: str) -> bool:
@@ -58,6 +66,7 @@ class _Row:
     leaf: str = ""
     values: list[str] = field(default_factory=list)
     fragments: list[str] = field(default_factory=list)  # a merged group label's lines met on this row
+    full: bool = False  # its label's last line runs to the numbers: a label of two lines goes on below
 
     def cells(self, group: str | None) -> list[str]:
         if group is None:  # a row of its own (一、本年新收…, （二）部分公开…): its label is all its text
@@ -78,7 +87,8 @@ def text_tables(page) -> list[tuple[tuple[float, float, float, float], Grid, lis
         if bottom - top < 1:
             continue
         band = page.crop((page.bbox[0], top, page.bbox[2], bottom))
-        if not any(_row_of_numbers(ln["text"]) for ln in band.extract_text_lines(return_chars=False)):
+        texts = [ln["text"] for ln in band.extract_text_lines(return_chars=False)]
+        if not any(_row_of_numbers(t) for t in texts) and not _table1("".join("".join(texts).split()), texts):
             continue
         for table in band.find_tables(SETTINGS):
             made = _grid(band, table)
@@ -113,13 +123,15 @@ def _grid(page, table) -> tuple[Grid, list[float]] | None:
         labels = [w for w in mid if w["x1"] <= value_x or w["x0"] < value_x and not _NUMBER.match(w["text"])]
         group = [w["text"] for w in labels if w["x0"] < leaf_x]
         leaf = "".join(w["text"] for w in labels if w["x0"] >= leaf_x)
+        size = max((w["bottom"] - w["top"] for w in labels), default=0.0)  # about a character's width
+        full = bool(labels) and max(w["x1"] for w in labels) >= value_x - _FULL_CHARS * size
         values = [""] * len(cols)
         for w in mid:
             if w not in labels:
                 k = _column(cols, w)
                 values[k] += w["text"]
         if group or leaf:
-            line = _Row(group, leaf, [a or b for a, b in zip(values, pending)] if pending else values)
+            line = _Row(group, leaf, [a or b for a, b in zip(values, pending)] if pending else values, full=full)
             pending = []
             _add(rows, line)
         elif any(values):  # a row's numbers set apart from its label: the row above's, or the next
@@ -161,22 +173,28 @@ def _column(cols: list[tuple[float, float]], word: dict) -> int:
 
 
 def _add(rows: list[_Row], line: _Row) -> None:
-    """A line of text: a row of its own, or the rest of the row above (a label's second line, its
-    numbers set lower or higher in their cells), or a line of a merged group label."""
+    """A line of text: a row of its own, or the rest of the row above (a label's second line under
+    one that filled its cell, its numbers where the row above has none), or a line of a merged
+    group label."""
     opens = _ROW_START.match(line.leaf) or any(_ROW_START.match(g) for g in line.group)
-    if opens or not rows:
+    row = rows[-1] if rows else None
+    fragment = bool(line.group) and not line.leaf and not any(line.values)  # 法提供: a group label's line
+    clash = row is not None and any(a and b for a, b in zip(row.values, line.values))
+    goes_on = row is not None and not clash and (row.full or fragment and bool(row.fragments or _NUMBERED.match(row.leaf)))
+    if opens or not goes_on:
         alone = not line.leaf and not any(line.values)  # （四）无 alone: a group label's first line
         if alone or _NUMBERED.match(line.leaf):  # or beside a numbered row: a line of its group's label
             line.fragments, line.group = line.group, []
         rows.append(line)
         return
-    row = rows[-1]
+    assert row is not None
     if _NUMBERED.match(row.leaf) or not row.leaf and row.fragments:
         row.fragments += line.group
     else:
         row.group += line.group
     row.leaf += line.leaf
     row.values = [a or b for a, b in zip(row.values, line.values)]
+    row.full = line.full if line.leaf or not fragment else row.full
 
 
 def _groups(rows: list[_Row]) -> list[str | None]:

@@ -43,13 +43,21 @@ def test_every_cell_of_tables_2_and_3(parsed) -> None:
     assert (report.agency, report.year, report.template) == ("淮安市人民政府", 2024, "2021")
 
 
-def test_no_false_error_in_tables_2_and_3_and_the_text_stays_text(parsed) -> None:
-    # Table 1 (its sub-tables of one or three columns, few rows each) is not read without rules yet:
-    # its missing_table is the one finding; tables 2 and 3 add up, none of their cells blank.
-    findings = [f.to_json() for f in assess_report(parsed.report)]
-    assert [(f["rule"], f["message"]) for f in findings] == [("missing_table", "table 1 (active_disclosure) not found")]
+def test_table_1_as_the_form_it_was_made_from_has_it(parsed) -> None:
+    """Its sub-tables of one to three value columns, few rows each: the same cells as the .docx
+    the PDF was exported from (tests/parsers/test_docx.py reads that one against its numbers)."""
+    form = parse_path(FILES / "huaian-2024-form.docx").report.active_disclosure
+    assert parsed.report.active_disclosure == form
+    assert form["regulations"] == {"issued": 1, "repealed": 0, "in_force": 11}
+    assert form["fees"] == {"amount": 96171.6}
+
+
+def test_no_finding_and_the_text_stays_text(parsed) -> None:
+    assert [f.to_json() for f in assess_report(parsed.report)] == []
     # The text between the tables is not taken into them: every part is there.
     assert parsed.report.parts == ["overview", "active_disclosure", "applications", "review_litigation",
                                    "problems", "other"]  # fmt: skip
     assert any("政策解读质量仍需提升" in p for p in parsed.document.paragraphs)
-    assert parsed.report.to_json()["source"]["tables"]["applications"] == {"pages": [1, 2]}
+    tables = parsed.report.to_json()["source"]["tables"]
+    assert tables == {"active_disclosure": {"pages": [1]}, "applications": {"pages": [1, 2]},
+                      "review_litigation": {"pages": [2]}}  # fmt: skip
