@@ -129,12 +129,14 @@ def _read_page(page, number: int) -> Page:
         if table is not None:
             placed.append((t.bbox[1], table))
     boxes = [t.bbox for t in found]
-    if not found and has_table_labels(page.extract_text()):  # the tables drawn without rules?
+    lines = None if found else page.extract_text_lines(return_chars=False)
+    if lines and has_table_labels("\n".join(line["text"] for line in lines)):  # tables drawn without rules?
         for bbox, grid, columns in text_tables(page):
             placed.append((bbox[1], PageTable(grid=grid, columns=columns, pages=[number])))
             boxes.append(bbox)
-    text_page = page.filter(lambda obj: not _inside(obj, boxes)) if boxes else page
-    for line in text_page.extract_text_lines(return_chars=False):
+    if boxes or lines is None:  # the text outside the tables
+        lines = page.filter(lambda obj: not _inside(obj, boxes)).extract_text_lines(return_chars=False)
+    for line in lines:
         text = " ".join(line["text"].split())
         if text:
             placed.append((line["top"], Line(text, line["x0"], line["x1"], line["bottom"] - line["top"])))

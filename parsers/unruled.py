@@ -7,7 +7,8 @@ no number on the line), and each band holding rows of numbers goes to pdfplumber
 strategy (columns where words line up, rows at each line of text). Without rules, a cell of two
 lines is two rows of text and a merged cell's label sits mid-way down the rows it spans, so the
 lines are made rows again: a line whose label does not open a row (1., （一）, 一、) goes on the row
-above, and the group label of a run of numbered rows (（三）不予公开, cut into lines among them) is
+above when that row's label ran to the numbers (its second line) or it holds the numbers that
+row lacks (set lower or higher in their cells), and the group label of a run of numbered rows (（三）不予公开, cut into lines among them) is
 put on each of its rows, as a ruled table's merged cell is; one no line names whole is the group
 whose rows' labels those are (a group cut by a page break).
 """
@@ -27,7 +28,7 @@ from parsers.numbers import parse_number
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 _ROW_START = re.compile(r"^(?:\d+[.、．]|[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、)")
 _NUMBERED = re.compile(r"^\d+[.、．]")
-_NUMBER = re.compile(r"^[\d,，.]+$")
+_NUMBER = re.compile(r"^\d[\d,，.]*$")
 # Labels only the report's three tables hold: a page with none has no unruled table of the report.
 _TABLE_WORDS = ("信息内容", "勾稽关系", "申请人情况", "本年新收", "上年结转", "予以公开", "不予公开", "无法提供",
                 "不予处理", "结转下年度", "行政复议", "行政诉讼", "维持", "纠正")  # fmt: skip
@@ -162,6 +163,7 @@ def _columns(numeric: list[dict]) -> list[tuple[float, float]]:
 
 def _column(cols: list[tuple[float, float]], word: dict) -> int:
     """The column a word stands in: the one it overlaps most, else the nearest (a heading)."""
+
     def overlap(col: tuple[float, float]) -> float:
         return min(col[1], word["x1"]) - max(col[0], word["x0"])
 
@@ -180,7 +182,9 @@ def _add(rows: list[_Row], line: _Row) -> None:
     row = rows[-1] if rows else None
     fragment = bool(line.group) and not line.leaf and not any(line.values)  # 法提供: a group label's line
     clash = row is not None and any(a and b for a, b in zip(row.values, line.values))
-    goes_on = row is not None and not clash and (row.full or fragment and bool(row.fragments or _NUMBERED.match(row.leaf)))
+    goes_on = (
+        row is not None and not clash and (row.full or fragment and bool(row.fragments or _NUMBERED.match(row.leaf)))
+    )
     if opens or not goes_on:
         alone = not line.leaf and not any(line.values)  # （四）无 alone: a group label's first line
         if alone or _NUMBERED.match(line.leaf):  # or beside a numbered row: a line of its group's label
@@ -223,8 +227,6 @@ def _groups(rows: list[_Row]) -> list[str | None]:
 
 def _by_leaves(block: list[_Row]) -> str | None:
     """The group whose row labels the block's rows hold most of (a group label cut off by a page)."""
-    votes = {
-        name: sum(any(word in r.leaf for word, _ in L.GROUP_LEAVES[key]) for r in block) for name, key in L.GROUPS
-    }
+    votes = {name: sum(any(word in r.leaf for word, _ in L.GROUP_LEAVES[key]) for r in block) for name, key in L.GROUPS}
     best = max(votes, key=votes.__getitem__)
     return best if votes[best] else None
