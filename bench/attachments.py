@@ -8,7 +8,8 @@ single process, best of --passes runs each (time.perf_counter), every file first
 parse to a report with tables 1-3, so the figures are for real work:
   - PDF: pages/s of parsers.pdf.read_pdf (tables, the text around them, tables joined over page
     breaks) against pdfplumber's bare `page.extract_tables()` on the same pages, and their
-    ratio (goal: <= 1.3); and of the whole parse (parsers.load.parse_bytes: + extraction, checks).
+    ratio (goal: <= 1.3; huaian-2024-unruled.pdf, tables without rules, is printed but not in the
+    ratio: the bare call finds none of its tables); and of the whole parse (parsers.load.parse_bytes: + extraction, checks).
   - DOCX: reports/s of parse_bytes, and of parsers.docx.read_docx alone.
   - DOC/WPS: seconds a LibreOffice conversion takes (a fresh profile each time, as in a crawl).
   - XLSX/XLS: reports/s of parse_bytes.
@@ -57,6 +58,9 @@ def bare_tables(data: bytes) -> None:
             page.extract_tables()
 
 
+UNRULED = "huaian-2024-unruled.pdf"
+
+
 def check(name: str, data: bytes) -> None:
     report = parse_bytes(data, name=name).report
     assert report.tables == [1, 2, 3], (name, report.tables)
@@ -76,6 +80,8 @@ def bench_pdf(passes: int) -> None:
         t_whole = best(lambda d=data, p=path: parse_bytes(d, name=p.name), passes)
         print(f"  {path.name}: {n} pages, ours {min(t_ours) * 1000:.0f} ms, bare {min(t_bare) * 1000:.0f} ms, "
               f"whole parse {t_whole * 1000:.0f} ms")  # fmt: skip
+        if path.name == UNRULED:  # its tables are read by the text strategy: bare extract_tables finds none
+            continue
         pages, ours, bare, whole = pages + n, ours + min(t_ours), bare + min(t_bare), whole + t_whole
     ratio = ours / bare
     verdict = "ok" if ratio <= GOAL_RATIO else f"over the goal of {GOAL_RATIO}"

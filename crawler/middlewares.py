@@ -25,8 +25,9 @@ class ConditionalRequests:
     if it changed (If-None-Match / If-Modified-Since from the store), and not at all if it was
     checked within NIANBAO_RECHECK_HOURS. A report file fetched before but not read
     (attachment_only) is asked for so too: unchanged, it would fail the same way (`--full` reads it
-    again, say once LibreOffice is installed). The request carries the page's stored status (meta
-    "stored_status"), so a 304 or a skip keeps what the page was."""
+    again, say once LibreOffice is installed). The images of a 图片版 report page (meta "image") are
+    asked for so too, by what the store recorded of each with the page's outcome. The request
+    carries the page's stored status (meta "stored_status"), so a 304 or a skip keeps what the page was."""
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -54,7 +55,7 @@ class ConditionalRequests:
             finally:
                 store.db.close()  # only read: nothing to index
         page = self.known.get(request.url)
-        if page is None and request.meta.get("file"):
+        if page is None and (request.meta.get("file") or request.meta.get("image")):
             page = self.unread.get(request.url)
         if page is None:
             return None

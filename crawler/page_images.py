@@ -1,41 +1,32 @@
-"""Report pages published as images of their pages (图片版) in a crawl: which images of a page are
-the report's, and asking for them when OCR is on (the spider fetches them one after another, as
+"""Report pages published as images of their pages (图片版) in a crawl: the URLs of the images of a
+page that are the report's (which those are: parsers.page_images), and asking for them when OCR is on (the spider fetches them one after another, as
 politely as report files: allowed hosts, the files' size cap, retries; the parse worker then reads
 them by OCR, each page within ocr_page_seconds, and the report is stored under the page's URL).
 With OCR off, or not installed, the page stays attachment_only with the reason."""
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from parsers import ocr
 from parsers.errors import MissingTool
+from parsers.page_images import image_sources, page_images
+
+__all__ = ["fetch_images", "image_urls", "page_images"]
 
 if TYPE_CHECKING:
     from spiders.items import ReportPage
-
-_IMG = re.compile(rb"""<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)""", re.I)
-# Pictures every page of a portal shows: its logo, icons, buttons, QR codes (二维码: ewm).
-_CHROME = re.compile(rb"logo|icon|banner|button|btn|nav|search|qr|ewm|header|footer|top|bottom|bg", re.I)
-MAX_IMAGES = 60  # pages of a report shown as images; more is no report page
-
-
-def page_images(body: bytes) -> list[bytes]:
-    """The images of a page other than the portal's own chrome: a report published as scanned
-    pages shows several (only pages whose title names a report get here, so this is rare)."""
-    return [src for src in _IMG.findall(body) if not _CHROME.search(src)]
 
 
 def image_urls(page_url: str, body: bytes) -> list[str]:
     """The absolute URLs of a report page's page images, in the page's order, once each."""
     found = []
-    for src in page_images(body):
-        url = urljoin(page_url, src.decode("utf-8", "replace").strip())
+    for src in image_sources(body):
+        url = urljoin(page_url, src)
         if urlsplit(url).scheme in ("http", "https"):
             found.append(url)
-    return list(dict.fromkeys(found))[:MAX_IMAGES]
+    return list(dict.fromkeys(found))
 
 
 def fetch_images(item: ReportPage, options: ocr.OcrOptions, crawler: Any) -> None:

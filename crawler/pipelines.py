@@ -144,7 +144,7 @@ class ParseStage:
             item.agency,
             item.year,
             self.ocr,
-            item.images,
+            [(image.url, image.body) for image in item.images],
         )
         pool = self.pool
         if pool is None:
@@ -224,6 +224,7 @@ class StoreStage:
             if item.agency and item.year:  # whose report of which year (attachment_only)
                 page = {**page, "agency": item.agency, "year": item.year}
             self.store.pages.record(item.url, item.site, status=item.status, error=item.error, **page)
+            self._record_images(item, status=item.status, error=item.error)  # unread: asked again only if changed
             if item.status != PageStatus.NOT_PUBLISHED:  # probing for next year's reports is routine
                 level = logging.WARNING if item.status == PageStatus.FAILED else logging.INFO
                 _progress(self.site, f"{item.status}: {item.url} ({item.error})", level)
@@ -236,6 +237,7 @@ class StoreStage:
             attachments=parsed.attachments, page=page,
         )  # fmt: skip
         self.counts[saved.status] += 1
+        self._record_images(item, status=PageStatus.STORED, error=None, report_id=saved.report_id)
         for f in parsed.report.findings:
             if saved.status not in (SaveStatus.UNCHANGED, SaveStatus.COPY) and f.severity != Severity.INFO:
                 self.counts[f"findings_{f.severity}"] += 1
@@ -249,28 +251,44 @@ class StoreStage:
     def _unchanged(self, item: ReportPage) -> ReportPage:
         """A page not downloaded again (304, or checked recently): a stored report, unchanged; a page
         that held no report, still none; or a report file still unread, which counts and says why as
-        when it was fetched."""
+        when it was fetched. A 图片版 page fetched again whose images are all unchanged is so too: its
+        report (or why it was not read) is what its images gave; it keeps the page's new validators."""
         recent = item.status == PageStatus.RECENTLY_CHECKED
+        # etag and last_modified stay as stored unless the page brought new ones: record leaves columns it is not given
+        answer = {"http_status": item.http_status or 304}
+        answer |= {k: v for k, v in (("etag", item.etag), ("last_modified", item.last_modified)) if v}
         if item.stored_status == PageStatus.NOT_REPORT:  # still no report (a 解读, a notice): counted as one again
             self.counts[PageStatus.NOT_REPORT] += 1
             if not recent:
-                self.store.pages.record(item.url, item.site, http_status=304)  # status, etag, last_modified stay
+                self.store.pages.record(item.url, item.site, **answer)  # status stays
             return item
-        unread = self.store.pages.unread_reason(item.url) if item.file else None
+        self._record_images(item)
+        unread = self.store.pages.unread_reason(item.url) if item.file or item.images else None
         if recent:
             self.counts["not_rechecked"] += 1
         if unread is None:
             self.counts[SaveStatus.UNCHANGED] += 1
-            if not recent:  # etag and last_modified stay as stored: record leaves columns it is not given
-                self.store.pages.record(item.url, item.site, status=PageStatus.STORED, http_status=304)
+            if not recent:
+                self.store.pages.record(item.url, item.site, status=PageStatus.STORED, **answer)
             return item
         self.counts[PageStatus.ATTACHMENT_ONLY] += 1
         if not recent:
-            self.store.pages.record(item.url, item.site, http_status=304)  # still attachment_only, with its reason
+            self.store.pages.record(item.url, item.site, **answer)  # still attachment_only, with its reason
         if item.linked_from:  # its page was read again this crawl: the reason goes on it again
             self.store.pages.record(item.linked_from, item.site, status=PageStatus.ATTACHMENT_ONLY,
                                     error=f"{item.url}: {unread}")  # fmt: skip
         return item
+
+    def _record_images(self, item: ReportPage, **values: object) -> None:
+        """The page images a 图片版 page was read from (or not), each with its validators and the page's
+        outcome: the next crawl asks for them conditionally (ConditionalRequests), as for a report file."""
+        for image in item.images:
+            if image.body is None:  # not downloaded: its validators and outcome stay as stored
+                if image.http_status == 304:  # checked now (one checked recently keeps its time)
+                    self.store.pages.record(image.url, item.site, http_status=304)
+                continue
+            answer = {"etag": image.etag, "last_modified": image.last_modified, "http_status": image.http_status}
+            self.store.pages.record(image.url, item.site, **answer, **values)
 
     def column(self, item: ColumnFound) -> ColumnFound:
         """A report column found from the home page: stored (the next crawl starts there), and said."""

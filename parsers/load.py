@@ -8,13 +8,14 @@ from pathlib import Path
 
 from parsers.document import Document
 from parsers.encoding import sniff_encoding
-from parsers.errors import ParseError, parser_guard
+from parsers.errors import NoReportText, ParseError, parser_guard
 from parsers.extract import extract
 from parsers.files import describe_source, read_file, read_page_images
 from parsers.filetype import FILE_KINDS, sniff_file
 from parsers.html import MAX_BYTES, parse_html
 from parsers.model import Report
 from parsers.ocr import OcrOptions
+from parsers.page_images import image_sources, images_beside
 from parsers.text import parse_text
 
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
@@ -110,4 +111,11 @@ def parse_path(path: str | Path, content: str | None = None, ocr: OcrOptions | N
     suffix = path.suffix.lower()
     kind = "html" if suffix in HTML_SUFFIXES else "text" if suffix in TEXT_SUFFIXES else None
     kind = sniff_file(data, path.name) or kind  # a file is what its bytes say, whatever its name
-    return parse_bytes(data, kind, content=content, name=path.name, ocr=ocr)
+    try:
+        return parse_bytes(data, kind, content=content, name=path.name, ocr=ocr)
+    except NoReportText:
+        sources = image_sources(data) if kind in (None, "html") else []
+        if len(sources) < 2:  # no page images: the report is in an attachment, or not here
+            raise
+    # A saved 图片版 page: its images are the files beside it that its <img> name.
+    return parse_page_images(data, images_beside(path, sources), path.name, content=content, ocr=ocr)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from parsers.document import Grid
 from parsers.errors import NeedsOcr, ParseError, reraise_budget
 from parsers.pagebreak import join
+from parsers.unruled import has_table_labels, text_tables
 
 log = logging.getLogger(__name__)
 
@@ -122,14 +123,20 @@ def _white(color: object) -> bool:
 def _read_page(page, number: int) -> Page:
     page = page.filter(_visible)
     found = [t for t in page.find_tables() if len(t.columns) > 1]  # a ruled box around a paragraph is text
-    boxes = [t.bbox for t in found]
-    text_page = page.filter(lambda obj: not _inside(obj, boxes)) if boxes else page
     placed: list[tuple[float, Line | PageTable]] = []
     for t in found:
         table = _table(t, number)
         if table is not None:
             placed.append((t.bbox[1], table))
-    for line in text_page.extract_text_lines(return_chars=False):
+    boxes = [t.bbox for t in found]
+    lines = None if found else page.extract_text_lines(return_chars=False)
+    if lines and has_table_labels("\n".join(line["text"] for line in lines)):  # tables drawn without rules?
+        for bbox, grid, columns in text_tables(page):
+            placed.append((bbox[1], PageTable(grid=grid, columns=columns, pages=[number])))
+            boxes.append(bbox)
+    if boxes or lines is None:  # the text outside the tables
+        lines = page.filter(lambda obj: not _inside(obj, boxes)).extract_text_lines(return_chars=False)
+    for line in lines:
         text = " ".join(line["text"].split())
         if text:
             placed.append((line["top"], Line(text, line["x0"], line["x1"], line["bottom"] - line["top"])))

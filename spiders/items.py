@@ -9,6 +9,20 @@ from common.constants import PageStatus
 
 
 @dataclass
+class PageImage:
+    """One image of a 图片版 report page as the crawl asked for it: its bytes (None: unchanged, a 304
+    or checked within recheck_hours), its validators for the next conditional request, and what
+    the store had recorded of it (crawler.middlewares.ConditionalRequests)."""
+
+    url: str
+    body: bytes | None
+    http_status: int | None = None  # None: not asked for (checked within recheck_hours)
+    etag: str | None = None
+    last_modified: str | None = None
+    stored_status: str | None = None
+
+
+@dataclass
 class ReportPage:
     site: str
     url: str
@@ -31,7 +45,7 @@ class ReportPage:
     agency: str | None = None  # of a report published as images or a file only (attachment_only)
     year: int | None = None
     files: list[str] = field(default_factory=list)  # attachments of an attachment_only page, asked for next
-    images: list[tuple[str, bytes]] = field(default_factory=list)  # a 图片版 page's page images (URL, bytes), for OCR
+    images: list[PageImage] = field(default_factory=list)  # a 图片版 page's page images, for OCR
     report: dict[str, Any] | None = None  # the report's JSON form, for a feed export (`scrapy crawl -O`) only
 
 

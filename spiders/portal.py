@@ -25,7 +25,7 @@ from parsers.metadata import read_title
 from parsers.model import Report
 from spiders.discovery import ColumnDiscovery
 from spiders.errors import OffsiteRedirect, RecentlyChecked
-from spiders.items import ReportPage
+from spiders.items import PageImage, ReportPage
 from spiders.limits import CLOSE_BYTES, Budget, CrawlLimits
 from spiders.links import Link, LinkKind, LinkRules
 from spiders.pagination import script_pages
@@ -151,36 +151,72 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
             for request in self.file_request(url, **meta)
         ]
 
-    def image_request(self, page: ReportPage, urls: list[str], got: tuple = ()) -> scrapy.Request | None:
+    def image_request(
+        self, page: ReportPage, urls: list[str], got: tuple[PageImage, ...] = ()
+    ) -> scrapy.Request | None:
         """The next of the images a report page shows as its pages (图片版), on the allowed hosts,
         with the files' size cap: asked for one after another, and once all are in, the page goes
-        to the parse stage with them (parse_image). Not asked for conditionally: the page itself is."""
+        to the parse stage with them (parse_image). Each is asked for as a report file is (meta
+        "report": conditionally, or not within recheck_hours; ConditionalRequests) until one has
+        changed: OCR reads them all together, so from then on the rest, and any that answered 304,
+        are fetched in full."""
         urls = [u for u in urls if host_allowed(u, self.allowed_domains) and "/gate/big5/" not in u]
-        if len(got) >= len(urls):
+        fetched = {image.url for image in got if image.body is not None}
+        asked = {image.url for image in got}
+        changed = bool(fetched)
+        todo = [u for u in urls if u not in (fetched if changed else asked)]
+        if not todo:
             return None
-        meta = {"page_images": (page, urls, got)}
+        meta = {"page_images": (page, urls, got), "handle_httpstatus_list": [304]}
+        if not changed:
+            meta.update(report=True, image=True)
         maxsize = self.crawler.settings.getint("NIANBAO_FILE_MAXSIZE")
         if maxsize:
             meta["download_maxsize"] = maxsize
-        url = urls[len(got)]
-        return scrapy.Request(url, callback=self.parse_image, errback=self.image_failed, meta=meta, dont_filter=True)
+        return scrapy.Request(todo[0], callback=self.parse_image, errback=self.image_failed, meta=meta,
+                              dont_filter=True)  # fmt: skip
 
     def parse_image(self, response: Response) -> Iterator[scrapy.Request | ReportPage]:
         page, urls, got = response.meta["page_images"]
-        got = (*got, (response.url, response.body))
+        headers = response.headers
+        image = PageImage(
+            response.url,
+            None if response.status == 304 else response.body,
+            response.status,
+            (headers.get(b"ETag") or b"").decode("latin-1") or None,
+            (headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
+            response.meta.get("stored_status"),
+        )
+        yield from self._next_image(page, urls, (*got, image))
+
+    def _next_image(
+        self, page: ReportPage, urls: list[str], got: tuple[PageImage, ...]
+    ) -> Iterator[scrapy.Request | ReportPage]:
         following = self.image_request(page, urls, got)
         if following is not None:
             yield following
             return
+        latest = {image.url: image for image in got}  # an image asked for again: its full answer
+        images = [latest[url] for url in urls if url in latest]
+        if all(image.body is None for image in images):  # none changed: the report read from them stands
+            yield ReportPage(page.site, page.url, PageStatus.NOT_MODIFIED, page.http_status, etag=page.etag,
+                             last_modified=page.last_modified, stored_status=images[0].stored_status,
+                             images=images)  # fmt: skip
+            return
         yield ReportPage(
             page.site, page.url, PageStatus.FETCHED, page.http_status, body=page.body, encoding=page.encoding,
             etag=page.etag, last_modified=page.last_modified, link_title=page.link_title, content=page.content,
-            url_year=page.url_year, agency=page.agency, year=page.year, images=list(got),
+            url_year=page.url_year, agency=page.agency, year=page.year, images=images,
         )  # fmt: skip
 
-    def image_failed(self, failure: Failure) -> Iterator[ReportPage]:
-        """A page image not fetched: the page stays attachment_only, with the reason."""
-        page, _, _ = failure.request.meta["page_images"]
+    def image_failed(self, failure: Failure) -> Iterator[scrapy.Request | ReportPage]:
+        """A page image not fetched: the page stays attachment_only, with the reason. One checked
+        within recheck_hours is unchanged, as a 304 is."""
+        page, urls, got = failure.request.meta["page_images"]
+        if isinstance(failure.value, RecentlyChecked):
+            stored = failure.request.meta.get("stored_status")
+            yield from self._next_image(page, urls, (*got, PageImage(failure.request.url, None, stored_status=stored)))
+            return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
         reason = f"HTTP {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"[:300]

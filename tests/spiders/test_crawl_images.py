@@ -2,7 +2,8 @@
 `[crawl] ocr = true` the page's images are fetched politely (allowed hosts, the files' size cap),
 read by OCR in the parse worker, checked (its errors warnings until a person confirms) and stored
 under the page's URL with the images named in its source, and alerted; an unchanged page is not
-fetched again, nor its images. With OCR off the page stays attachment_only, with the reason. Two
+fetched again, nor its images; a page that changed asks for its images conditionally, and with
+none changed reads nothing again; with one changed, reads them all again. With OCR off the page stays attachment_only, with the reason. Two
 page images of hongze-2024.pdf (tables 2 and 3 only) keep OCR's seconds few."""
 
 from __future__ import annotations
@@ -33,7 +34,16 @@ def image_crawl(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("images")
     with PortalServer(image_site(FILES)) as server:
         config = with_ocr(config_for(tmp_path, server, "hongze", file_maxsize=2_000_000), True)
-        yield crawl_twice(server, config, "hongze", timeout=300)
+        crawled = crawl_twice(server, config, "hongze", timeout=300)
+        page, images = server.fixture.expected[0], server.fixture.traps["images"]
+        # The page changes (a visit counter, a sidebar), its images do not; then one image does too.
+        for n, touched in ((3, [page]), (4, [page, images[1]])):
+            server.clear_log()
+            for path in touched:
+                server.touch(path)
+            crawled[n] = crawl(config, "--site", "hongze", "--no-alerts", timeout=300)
+            crawled[f"log{n}"] = list(server.log)
+        yield crawled
 
 
 def test_a_picture_report_is_read_by_ocr_stored_checked_and_alerted(image_crawl) -> None:
@@ -92,3 +102,30 @@ def test_with_ocr_off_a_picture_report_is_recorded_with_the_reason(tmp_path: Pat
                             "or crawl parse --ocr)"  # fmt: skip
     assert query(tmp_path / "nianbao.db", "select * from reports") == []
     assert json.dumps(page, ensure_ascii=False)
+
+
+def test_a_changed_page_asks_for_its_images_conditionally_and_none_changed_reads_nothing_again(image_crawl) -> None:
+    server, db = image_crawl["server"], image_crawl["db"]
+    page, images = server.fixture.expected[0], server.fixture.traps["images"]
+    third = image_crawl[3]
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert "reports 0 new, 0 changed, 1 unchanged" in third.stdout, third.stdout
+    asked = [r for r in image_crawl["log3"] if r.path in (page, *images)]
+    assert [(r.path, r.status) for r in asked] == [(page, 200), (images[0], 304), (images[1], 304)]
+    assert all(r.bytes_sent == 0 and "If-None-Match" in r.headers for r in asked[1:])  # no bytes: nothing to OCR
+    (row,) = query(db, "select status, etag from pages where url = ?", server.url(page))
+    assert row == {"status": "stored", "etag": server.etag(page)}  # its new ETag: next time the page is a 304
+    assert [r["n"] for r in query(db, "select count(*) n from versions")] == [1]
+
+
+def test_with_one_image_changed_all_are_read_again(image_crawl) -> None:
+    server, db = image_crawl["server"], image_crawl["db"]
+    page, images = server.fixture.expected[0], server.fixture.traps["images"]
+    fourth = image_crawl[4]
+    assert fourth.returncode == 0, fourth.stdout + fourth.stderr
+    asked = [(r.path, r.status, "If-None-Match" in r.headers) for r in image_crawl["log4"] if r.path in (page, *images)]
+    # OCR reads a report's images together: the unchanged one is fetched again, in full.
+    assert asked == [(page, 200, True), (images[0], 304, True), (images[1], 200, True), (images[0], 200, False)]
+    assert "reports 0 new, 0 changed, 1 unchanged" in fourth.stdout, fourth.stdout  # the same numbers read again
+    rows = query(db, "select url, etag from pages where url in (?, ?)", *(server.url(p) for p in images))
+    assert {r["url"]: r["etag"] for r in rows} == {server.url(p): server.etag(p) for p in images}
