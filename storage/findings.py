@@ -14,6 +14,7 @@ import sqlite_utils
 
 from common.constants import ReportStatus, Severity
 from parsers.model import Finding
+from storage.copies import ON_SITE
 from storage.db import and_equal
 
 # A site's findings: those on its reports, and those about its copy of another site's report
@@ -149,13 +150,17 @@ class Findings:
     # --- queries ------------------------------------------------------------------------------
     def open(self, site: str | None = None, severity: str | None = None) -> list[dict[str, Any]]:
         """The open error and warning findings, with their report's site, agency, year, URL and the
-        source of its current version (JSON text, or None: a page)."""
+        source of its current version (JSON text, or None: a page). `site`: of the reports on that
+        site, a copy of another site's report included."""
         sql = (
             "select f.*, r.site, r.agency, r.year, r.url, json_extract(v.report_json, '$.source') as source "
             "from findings f join reports r on r.id = f.report_id left join versions v on v.id = r.current_version "
             "where f.resolved_at is null and f.severity != ?"
         )
-        sql, args = and_equal(sql, [Severity.INFO], {"r.site": site, "f.severity": severity})
+        args: list[Any] = [Severity.INFO]
+        if site:  # the site's own reports and its copies of other sites' reports
+            sql, args = f"{sql} and {ON_SITE}", [*args, site]
+        sql, args = and_equal(sql, args, {"f.severity": severity})
         return list(self.db.query(sql + " order by r.site, r.agency, r.year, f.id", args))
 
     def pending(self, site: str) -> list[dict[str, Any]]:
