@@ -12,14 +12,19 @@ from typing import Any
 
 import sqlite_utils
 
-from common.constants import ReportStatus, Severity
+from common.constants import ReportStatus, Rule, Severity
 from parsers.model import Finding
 from storage.copies import ON_SITE
 from storage.db import and_equal
 
-# A site's findings: those on its reports, and those about its copy of another site's report
-# (copies_differ, where "copy.SITE"): the crawl that found the copy says so.
-_ON_SITE = "(r.site = ? or f.where_ = 'copy.' || ?)"
+# A site's findings, as its digest names them: those on its own reports, and those about its copy
+# of another site's report (copies_differ, where "copy.SITE"): the crawl that found the copy says so.
+# A union of two indexed look-ups (reports by site, then findings by report; the partial index
+# findings_copies_differ): an OR across the two tables would read every finding.
+_ON_SITE = (
+    "f.id in (select sf.id from reports sr join findings sf on sf.report_id = sr.id where sr.site = ? "
+    f"union all select id from findings where rule = '{Rule.COPIES_DIFFER}' and where_ = 'copy.' || ?)"
+)
 _COLUMNS = "report_id, version_id, rule, severity, where_, message, cells, lhs, rhs, last_seen"
 
 

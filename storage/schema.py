@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from common.constants import Rule
 from parsers.model import TABLE_PARTS
 from storage import cells
 from storage.errors import StoreError
@@ -231,7 +232,22 @@ def _v11(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
+# The copies_differ findings of a site's copies, as the digest asks for them (storage/findings.py
+# ON_SITE). Partial: only those findings are in it, so other findings cost no more to write.
+COPIES_DIFFER_INDEX = (
+    f"create index if not exists findings_copies_differ on findings (where_) where rule = '{Rule.COPIES_DIFFER}'"
+)
+
+
+def _v12(db: sqlite_utils.Database) -> None:
+    """findings_copies_differ: the digest of a site finds the copies_differ findings about its copies
+    (where "copy.SITE") from an index, not by reading every finding."""
+    db.execute(COPIES_DIFFER_INDEX)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12,
+]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -18,6 +18,7 @@ from tests.storage.series import SEEDS
 
 SEED_003 = SEEDS / "003_42b2e6b1a7d7c7c9.txt"  # 北京市西城区人民政府 2020: four balance errors
 SEED_004 = SEEDS / "004_ecd6952428bd61a9.txt"  # 山西省人民政府山西省 2021: two warnings; not copied
+BALANCED = ("natural_person", "commercial_enterprise", "legal_service_org", "total")  # seed 003's failing columns
 COPY_URL = "https://www.beijing.gov.cn/gongkai/zfxxgk/zfxxgknb/2020nb/xc/t20210201_1.html"
 
 
@@ -67,7 +68,10 @@ def test_the_feed_of_a_site_includes_its_copies(db: Path) -> None:
     from tests.web.test_feed import ATOM, feed
 
     titles = [e.findtext(f"{ATOM}title") for e in feed(db, "?site=beijing").iter(f"{ATOM}entry")]
-    assert sorted(titles) == ["数据不一致：北京市西城区人民政府 2020年度（4 个错误）", "新发布：北京市西城区人民政府 2020年度"]
+    assert sorted(titles) == [
+        "数据不一致：北京市西城区人民政府 2020年度（4 个错误）",
+        "新发布：北京市西城区人民政府 2020年度",
+    ]
     assert len(list(feed(db, "?site=xicheng").iter(f"{ATOM}entry"))) == 3  # two new, one inconsistent
 
 
@@ -90,3 +94,52 @@ def test_a_site_s_reports_are_found_through_the_copies_index(db: Path) -> None:
         plan = " | ".join(row[3] for row in conn.execute("explain query plan " + sql))
         assert "idx_copies_site" in plan, f"{sql}\n{plan}"
     conn.close()
+
+
+# --- the digest: a site's copies_differ findings, from an index (schema 12) ---------------------
+
+
+def test_the_digest_finds_a_site_s_copies_differ_from_an_index(tmp_path: Path) -> None:
+    store = Store(tmp_path / "nianbao.db")
+    ingest(store, SEED_003, site="xicheng")
+    changed = tmp_path / "003-copy.txt"
+    changed.write_text(SEED_003.read_text(encoding="utf-8").replace("1518", "1519", 1), encoding="utf-8")
+    ingest(store, changed, site="beijing", url=COPY_URL)  # the city's copy has one number changed
+    asked: list[str] = []
+    store.db.conn.set_trace_callback(asked.append)
+    pending = {
+        site: [(f["rule"], f["where_"]) for f in store.findings.pending(site)] for site in ("beijing", "xicheng")
+    }
+    store.findings.fixed("beijing")
+    store.db.conn.set_trace_callback(None)
+    # beijing's digest names its copy's finding only; the report's own findings are the home site's
+    assert pending["beijing"] == [("copies_differ", "copy.beijing")]
+    assert sorted(pending["xicheng"]) == [("balance", f"applications.{c}") for c in sorted(BALANCED)] + [
+        ("copies_differ", "copy.beijing")
+    ]
+    queries = [s for s in asked if s.lstrip().startswith("select") and "copy." in s]
+    assert len(queries) == 3
+    for sql in queries:
+        plan = [row[3] for row in store.db.conn.execute("explain query plan " + sql)]
+        assert any("USING INDEX findings_copies_differ (where_=?)" in step for step in plan), plan
+        assert not [step for step in plan if step.startswith("SCAN")], plan  # no finding read through
+    store.close()
+
+
+def test_a_schema_11_database_gets_the_index(tmp_path: Path) -> None:
+    import sqlite_utils
+
+    from storage.schema import MIGRATIONS, version
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    old["schema_meta"].create({"key": str, "value": str}, pk="key")
+    for step in MIGRATIONS[:11]:
+        step(old)
+    old["schema_meta"].insert({"key": "schema_version", "value": "11"})
+    assert "findings_copies_differ" not in [i.name for i in old["findings"].indexes]
+    old.close()
+    store = Store(path)
+    assert version(store.db) == 12
+    assert "findings_copies_differ" in [i.name for i in store.db["findings"].indexes]
+    store.close()
