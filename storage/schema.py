@@ -245,8 +245,16 @@ def _v12(db: sqlite_utils.Database) -> None:
     db.execute(COPIES_DIFFER_INDEX)
 
 
+def _v13(db: sqlite_utils.Database) -> None:
+    """findings.page_url: a finding held by a page with no report row. A unit known on its site only
+    from reports published as a file only (pages attachment_only) has no report for its
+    missing_report to be on: its newest such page holds it."""
+    db["findings"].add_column("page_url", str)
+    db.execute("create index findings_on_pages on findings (page_url) where page_url is not null")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -129,7 +129,7 @@ def test_the_digest_finds_a_site_s_copies_differ_from_an_index(tmp_path: Path) -
 def test_a_schema_11_database_gets_the_index(tmp_path: Path) -> None:
     import sqlite_utils
 
-    from storage.schema import MIGRATIONS, version
+    from storage.schema import MIGRATIONS, SCHEMA_VERSION, version
 
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)
@@ -140,6 +140,6 @@ def test_a_schema_11_database_gets_the_index(tmp_path: Path) -> None:
     assert "findings_copies_differ" not in [i.name for i in old["findings"].indexes]
     old.close()
     store = Store(path)
-    assert version(store.db) == 12
+    assert version(store.db) == SCHEMA_VERSION
     assert "findings_copies_differ" in [i.name for i in store.db["findings"].indexes]
     store.close()
