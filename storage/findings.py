@@ -16,13 +16,14 @@ from common.constants import ReportStatus, Rule, Severity
 from parsers.model import Finding, key_of
 from storage.db import and_equal
 
-# A site's findings, as its digest names them: those on its own reports, and those about its copy
-# of another site's report (copies_differ, where "copy.SITE"): the crawl that found the copy says so.
-# A union of two indexed look-ups (reports by site, then findings by report; the partial index
-# findings_copies_differ): an OR across the two tables would read every finding.
 # The findings held by a site's pages with no report (a unit known from reports published as files
 # only: its missing_report).
 _ON_PAGES = "select pf.id from pages sp join findings pf on pf.page_url = sp.url where sp.site = ?"
+# A site's findings, as its digest names them: those on its own reports, those about its copy of
+# another site's report (copies_differ, where "copy.SITE": the crawl that found the copy says so) and
+# those on its pages with no report. A union of indexed look-ups (reports by site, then findings by
+# report; the partial index findings_copies_differ; pages by site): an OR across the tables would
+# read every finding.
 _ON_SITE = (
     "f.id in (select sf.id from reports sr join findings sf on sf.report_id = sr.id where sr.site = ? "
     f"union all select id from findings where rule = '{Rule.COPIES_DIFFER}' and where_ = 'copy.' || ? "
