@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from alerts.digest import Digest
+from alerts.digest import Digest, about
 from common import labels as L
 from common.constants import Rule, Severity
 from common.tables import Laid, explain, lay_out, legend, marks
@@ -94,9 +94,9 @@ def _explained(f: dict[str, Any], base: str, drawn: bool) -> Explained:
 
 
 def _by_report(findings: list[dict[str, Any]], d: Digest, base: str, draw: bool) -> list[ReportNews]:
-    groups: dict[int, list[dict[str, Any]]] = {}
+    groups: dict[int | str, list[dict[str, Any]]] = {}
     for f in findings:
-        groups.setdefault(f["report_id"], []).append(f)
+        groups.setdefault(about(f), []).append(f)
     out = []
     for report_id, fs in groups.items():
         tables: list[Laid] = []

@@ -9,6 +9,12 @@ from typing import Any
 from crawler.monitors import Alarm
 
 
+def about(finding: dict[str, Any]) -> int | str:
+    """What a finding is about, to group a digest's findings by: its report's id, or the URL of its
+    page with no report (a unit's report published as a file only: its missing_report)."""
+    return finding["report_id"] if finding["report_id"] is not None else finding["url"]
+
+
 def _covers() -> dict[str, list[Any]]:
     return {k: [] for k in ("reports", "findings", "fixed", "failures", "watchdog", "columns")}
 

@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from alerts import chinese
-from alerts.digest import Digest
+from alerts.digest import Digest, about
 from common.constants import Rule, Severity
 from parsers.model import REVIEW_FIELDS, REVIEW_GROUPS, application_rows_of
 
@@ -203,9 +203,9 @@ def table(report: dict[str, Any], marked: set[str]) -> Table:
 
 
 def _by_report(d: Digest) -> list[ReportFindings]:
-    groups: dict[int, list[dict[str, Any]]] = {}
+    groups: dict[int | str, list[dict[str, Any]]] = {}
     for f in d.findings:
-        groups.setdefault(f["report_id"], []).append(f)
+        groups.setdefault(about(f), []).append(f)
     out = []
     for report_id, findings in groups.items():
         marked = {c for f in findings if f["severity"] == Severity.ERROR for c in f.get("cells") or []}

@@ -58,6 +58,22 @@ BEIJING: dict[str, PortalFacts] = {
 }  # fmt: skip
 
 
+# Municipal bodies' own sites on beijing.gov.cn subdomains (docs/portals.md §5). portals.md records
+# one observed report URL of each and nothing else: no agency name, no list page, no markup.
+MUNICIPAL: dict[str, PortalFacts] = {
+    # csglw: /zwxx/zfxxgk/zfxxgknb/{YYYYMM}/t{YYYYMMDD}_{DOCID}.html (observed): TRS detail pages in
+    # the column folder itself, no year folders; TRS list pages index.html, index_1.html … (§7,
+    # inferred); the agency, 北京市城市管理委员会, is inferred from the host; the rest invented.
+    "csglw": PortalFacts("csglw", "", agencies=["北京市城市管理委员会"], units=1, column="/zwxx/zfxxgk/zfxxgknb/",
+                         way="/zwxx/zfxxgk/", year_folder=lambda y: "", report_path=trs_path, lists="trs",
+                         per_page=1),
+    # zdb: /zfxxgk/zfxxgkzl/nb/{YYYYMM}/t{YYYYMMDD}_{DOCID}.html (observed); which body it is is not
+    # recorded (the fixture's agency is invented), nor anything else.
+    "zdb": PortalFacts("zdb", "", agencies=["北京市某市级机关"], units=1, column="/zfxxgk/zfxxgkzl/nb/",
+                       way="/zfxxgk/zfxxgkzl/", column_text="年报", year_folder=lambda y: "", report_path=trs_path),
+}  # fmt: skip
+
+
 CITY_ROOT = "/gongkai/zfxxgk/zfxxgknb/"
 
 

@@ -19,7 +19,7 @@ from scrapy.http import Response
 
 from parsers.extract import NOT_REPORT_TITLE
 from spiders.pagination import script_pages
-from spiders.urls import ATTACHMENT, host_allowed
+from spiders.urls import ATTACHMENT, link_refused
 
 REPORT_TEXT = re.compile(r"(?:19|20)\d{2}\s*年.{0,60}?(?:年度报告|年报|信息公开工作报告)")
 REPORT_SLUGS = re.compile(r"zfxxgkndbg|xxgknb|gknb|ndbg", re.I)
@@ -77,6 +77,9 @@ class LinkRules:
     # Paths of the report columns found from the home page (spiders.discovery): pages under them,
     # and year or column-named links on them, are list pages.
     column_prefixes: list[str] = field(default_factory=list)
+    # The ports of its start URLs (spiders.urls.start_ports): another port of an allowed host is not
+    # followed. Empty: any port.
+    ports: set[int | None] = field(default_factory=set)
 
     def read(self, response: Response) -> Iterator[Link]:
         """Every <a href> and URL in script text of a list page, each with what the crawl does with it."""
@@ -85,7 +88,7 @@ class LinkRules:
         scripts = response.xpath("//script/text()").getall()
         for href in script_pages("\n".join(scripts), response.url):  # list pages by construction
             url = response.urljoin(href)
-            if host_allowed(url, self.allowed_domains):
+            if link_refused(url, self.allowed_domains, self.ports) is None:
                 yield Link(url, "", LinkKind.LIST, "pagination script")
         for href, text in _links(response, scripts):
             url = response.urljoin(href)  # honours the page's <base href>
@@ -100,8 +103,9 @@ class LinkRules:
             return LinkKind.SKIPPED, "a Big5 copy"
         if not url.startswith(("http://", "https://")):
             return LinkKind.SKIPPED, "not a web page"
-        if not host_allowed(url, self.allowed_domains):
-            return LinkKind.SKIPPED, "off the site's hosts"
+        offsite = link_refused(url, self.allowed_domains, self.ports)
+        if offsite:
+            return LinkKind.SKIPPED, offsite
         if ATTACHMENT.search(urlsplit(url).path):  # a file: fetched only when it names a report
             if names_report(text):
                 return LinkKind.FILE_REPORT, "a report published as a file"

@@ -31,7 +31,7 @@ from spiders.links import Link, LinkKind, LinkRules
 from spiders.pagination import script_pages
 from spiders.profile import Site
 from spiders.stats import BUSY, LIMIT, LIST_FAILURES, LIST_PAGES, REPORT_LINKS, ROBOTS_FORBIDDEN
-from spiders.urls import host_allowed
+from spiders.urls import link_refused, start_ports
 
 __all__ = ["PortalSpider", "script_pages"]  # script_pages: where the tests have always found it
 
@@ -56,6 +56,7 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
             self.allowed_domains,
             [re.compile(p) for p in site.report_patterns],
             [re.compile(p) for p in site.list_patterns],
+            ports=start_ports([*self.start_urls, *([site.home] if site.home else [])]),
         )
         self.columns_found: dict[str, str | None] = {}
         self.reports_linked: set[str] = set()  # a report two list pages (or one, twice) link is one found
@@ -118,6 +119,10 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
             for year in range(site.probe_first_year, last + 1):
                 yield from self.report_request(site.probe_url.format(unit=unit, year=year), probe=True)
 
+    def on_site(self, url: str) -> bool:
+        """A link to one of the site's hosts, on its start URLs' port."""
+        return link_refused(url, self.allowed_domains, self.link_rules.ports) is None
+
     def report_request(self, url: str, **meta) -> Iterator[scrapy.Request]:
         if not self.budget.report_page(url):
             return
@@ -147,7 +152,7 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
         return [
             request
             for url in urls
-            if host_allowed(url, self.allowed_domains) and "/gate/big5/" not in url
+            if self.on_site(url) and "/gate/big5/" not in url
             for request in self.file_request(url, **meta)
         ]
 
@@ -160,7 +165,7 @@ class PortalSpider(ColumnDiscovery, scrapy.Spider):
         "report": conditionally, or not within recheck_hours; ConditionalRequests) until one has
         changed: OCR reads them all together, so from then on the rest, and any that answered 304,
         are fetched in full."""
-        urls = [u for u in urls if host_allowed(u, self.allowed_domains) and "/gate/big5/" not in u]
+        urls = [u for u in urls if self.on_site(u) and "/gate/big5/" not in u]
         fetched = {image.url for image in got if image.body is not None}
         asked = {image.url for image in got}
         changed = bool(fetched)

@@ -19,6 +19,34 @@ def host_allowed(url: str, domains: Iterable[str]) -> bool:
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_MALFORMED = -1
+
+
+def server_port(url: str) -> int | None:
+    """The port a URL names, None when it is its scheme's default (http://h, http://h:80 and
+    https://h are the portal's own web server: portals link both schemes); -1 if malformed."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port out of range, a malformed host
+        return _MALFORMED
+    return None if port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower()) else port
+
+
+def start_ports(start_urls: Iterable[str]) -> set[int | None]:
+    """The ports an allowed host is crawled on: its start URLs' (None: the default ones)."""
+    return {server_port(u) for u in start_urls}
+
+
+def link_refused(url: str, domains: Iterable[str], ports: set[int | None]) -> str | None:
+    """Why a link is not followed for being off the site, or None when it is on it: its host is
+    one of `domains` (or a subdomain) and its port one of `ports` (any, when empty). Another port
+    of an allowed host is another server (an admin console, a test copy), not the portal."""
+    if not host_allowed(url, domains):
+        return "off the site's hosts"
+    if ports and server_port(url) not in ports:
+        return "another port than the start URLs'"
+    return None
 
 
 def origin(url: str) -> tuple[str, int | None]:

@@ -12,13 +12,34 @@ from typing import Any
 
 import sqlite_utils
 
-from common.constants import ReportStatus, Severity
-from parsers.model import Finding
+from common.constants import ReportStatus, Rule, Severity
+from parsers.model import Finding, key_of
 from storage.db import and_equal
 
-# A site's findings: those on its reports, and those about its copy of another site's report
-# (copies_differ, where "copy.SITE"): the crawl that found the copy says so.
-_ON_SITE = "(r.site = ? or f.where_ = 'copy.' || ?)"
+# The findings held by a site's pages with no report (a unit known from reports published as files
+# only: its missing_report).
+_ON_PAGES = "select pf.id from pages sp join findings pf on pf.page_url = sp.url where sp.site = ?"
+# A site's findings, as its digest names them: those on its own reports, those about its copy of
+# another site's report (copies_differ, where "copy.SITE": the crawl that found the copy says so) and
+# those on its pages with no report. A union of indexed look-ups (reports by site, then findings by
+# report; the partial index findings_copies_differ; pages by site): an OR across the tables would
+# read every finding.
+_ON_SITE = (
+    "f.id in (select sf.id from reports sr join findings sf on sf.report_id = sr.id where sr.site = ? "
+    f"union all select id from findings where rule = '{Rule.COPIES_DIFFER}' and where_ = 'copy.' || ? "
+    f"union all {_ON_PAGES})"
+)
+# The reports on a site (its own, its copies of others') and its pages with no report.
+_CARRIED = (
+    f"f.id in (select cf.id from copies c join findings cf on cf.report_id = c.report_id where c.site = ? "
+    f"union all {_ON_PAGES})"
+)
+# A finding with what it is about: its report, or its page with no report (agency and year from its title).
+_HELD = (
+    "coalesce(r.agency, p.agency) as agency, coalesce(r.year, p.year) as year, coalesce(r.url, f.page_url) as url, "
+    "coalesce(r.site, p.site) as site from findings f left join reports r on r.id = f.report_id "
+    "left join pages p on p.url = f.page_url"
+)
 _COLUMNS = "report_id, version_id, rule, severity, where_, message, cells, lhs, rhs, last_seen"
 
 
@@ -38,18 +59,17 @@ class Findings:
         ts: str,
         only: Iterable[str] | None = None,
         keep: Iterable[str] = (),
+        page_url: str | None = None,
     ) -> tuple[list[int], list[int]]:
         """Make the open findings of a report those given: insert new ones, refresh (and reopen)
         known ones by fingerprint, resolve the rest. `only`: the rules being re-evaluated (others
-        are left alone); `keep`: rules this evaluation does not cover. Returns the ids opened
-        (new or reopened) and resolved. Within the caller's transaction."""
+        are left alone); `keep`: rules this evaluation does not cover; `page_url`: the findings of
+        a page with no report (report_id and version_id None). Returns the ids opened (new or
+        reopened) and resolved. Within the caller's transaction."""
         conn = self.db.conn
-        existing = {
-            fp: (fid, resolved_at, rule)
-            for fid, fp, resolved_at, rule in conn.execute(
-                "select id, fingerprint, resolved_at, rule from findings where report_id = ?", [report_id]
-            )
-        }
+        holder, held_by = _held(report_id, page_url)
+        rows = conn.execute(f"select id, fingerprint, resolved_at, rule from findings where {holder} = ?", [held_by])
+        existing = {fp: (fid, resolved_at, rule) for fid, fp, resolved_at, rule in rows}
         seen: set[str] = set()
         new_ids: list[int] = []
         updates = []
@@ -65,8 +85,8 @@ class Findings:
                     new_ids.append(fid)  # reopened: open again from this save on
             else:
                 cur = conn.execute(
-                    f"insert into findings ({_COLUMNS}, fingerprint, first_seen) values (?{', ?' * 11})",
-                    [*values, f.fingerprint, ts],
+                    f"insert into findings ({_COLUMNS}, fingerprint, first_seen, page_url) values (?{', ?' * 12})",
+                    [*values, f.fingerprint, ts, page_url],
                 )
                 new_ids.append(cur.lastrowid)
         if updates:
@@ -109,21 +129,30 @@ class Findings:
         self.resolve(ids, ts)
         return ids
 
-    def id_of(self, report_id: int, fingerprint: str) -> int | None:
+    def id_of(self, report_id: int | None, fingerprint: str, page_url: str | None = None) -> int | None:
+        """The finding with this fingerprint on the report (or on the page with no report: `page_url`)."""
+        holder, held_by = _held(report_id, page_url)
         row = self.db.conn.execute(
-            "select id from findings where report_id = ? and fingerprint = ?", [report_id, fingerprint]
+            f"select id from findings where {holder} = ? and fingerprint = ?", [held_by, fingerprint]
         ).fetchone()
         return row[0] if row else None
 
     def open_on_keys(self, rules: Collection[str]) -> dict[int, str]:
-        """{finding id: the key of the report it is on} of the open findings of these rules."""
-        return dict(
-            self.db.conn.execute(
-                "select f.id, r.report_key from findings f join reports r on r.id = f.report_id "
-                f"where f.rule in ({_marks(rules)}) and f.resolved_at is null",
+        """{finding id: the key of the report it is on (or of the report its page published as a
+        file only)} of the open findings of these rules."""
+        conn = self.db.conn
+        where = f"f.rule in ({_marks(rules)}) and f.resolved_at is null"
+        found = dict(
+            conn.execute(
+                f"select f.id, r.report_key from findings f join reports r on r.id = f.report_id where {where}",
                 list(rules),
             ).fetchall()
         )
+        on_pages = conn.execute(
+            f"select f.id, p.agency, p.year from findings f join pages p on p.url = f.page_url where {where}",
+            list(rules),
+        )
+        return found | {fid: key_of(agency, year) for fid, agency, year in on_pages}
 
     def refresh_status(self, report_id: int, ignore: Collection[str]) -> None:
         """reports.status again from the report's open findings: error while one is an error,
@@ -149,23 +178,26 @@ class Findings:
     # --- queries ------------------------------------------------------------------------------
     def open(self, site: str | None = None, severity: str | None = None) -> list[dict[str, Any]]:
         """The open error and warning findings, with their report's site, agency, year, URL and the
-        source of its current version (JSON text, or None: a page)."""
+        source of its current version (JSON text, or None: a page). `site`: of the reports on that
+        site, a copy of another site's report included."""
         sql = (
-            "select f.*, r.site, r.agency, r.year, r.url, json_extract(v.report_json, '$.source') as source "
-            "from findings f join reports r on r.id = f.report_id left join versions v on v.id = r.current_version "
-            "where f.resolved_at is null and f.severity != ?"
+            f"select f.*, json_extract(v.report_json, '$.source') as source, {_HELD} "
+            "left join versions v on v.id = r.current_version where f.resolved_at is null and f.severity != ?"
         )
-        sql, args = and_equal(sql, [Severity.INFO], {"r.site": site, "f.severity": severity})
-        return list(self.db.query(sql + " order by r.site, r.agency, r.year, f.id", args))
+        args: list[Any] = [Severity.INFO]
+        if site:  # the site's own reports, its copies of other sites' reports, its pages with no report
+            sql, args = f"{sql} and {_CARRIED}", [*args, site, site]
+        sql, args = and_equal(sql, args, {"f.severity": severity})
+        return list(self.db.query(sql + " order by site, agency, year, f.id", args))
 
     def pending(self, site: str) -> list[dict[str, Any]]:
         """The site's open error and warning findings not alerted yet (nor acknowledged)."""
         return list(
             self.db.query(
-                "select f.*, r.agency, r.year, r.url, r.title from findings f join reports r on r.id = f.report_id "
+                f"select f.*, r.title, {_HELD} "
                 f"where {_ON_SITE} and f.alerted_at is null and f.resolved_at is null and f.acknowledged = 0 "
-                "and f.severity in (?, ?) order by f.severity, r.agency, r.year, f.id",
-                [site, site, Severity.ERROR, Severity.WARNING],
+                "and f.severity in (?, ?) order by f.severity, agency, year, f.id",
+                [site, site, site, Severity.ERROR, Severity.WARNING],
             )
         )
 
@@ -173,12 +205,16 @@ class Findings:
         """The site's alerted findings resolved since, whose resolution is not alerted yet."""
         return list(
             self.db.query(
-                "select f.*, r.agency, r.year, r.url from findings f join reports r on r.id = f.report_id "
-                f"where {_ON_SITE} and f.alerted_at is not null and f.resolved_at is not null "
-                "and f.resolved_alerted_at is null order by r.agency, r.year, f.id",
-                [site, site],
+                f"select f.*, {_HELD} where {_ON_SITE} and f.alerted_at is not null and f.resolved_at is not null "
+                "and f.resolved_alerted_at is null order by agency, year, f.id",
+                [site, site, site],
             )
         )
+
+
+def _held(report_id: int | None, page_url: str | None) -> tuple[str, Any]:
+    """The column naming what holds a finding, and its value: the report, or the page with no report."""
+    return ("page_url", page_url) if page_url else ("report_id", report_id)
 
 
 def _values(f: Finding) -> list[Any]:

@@ -74,10 +74,11 @@ class Pages:
         sql, args = and_equal(sql, [PageStatus.STORED, PageStatus.NOT_REPORT], {"site": site})
         return {row["url"]: row for row in self.db.query(sql, args)}
 
-    def published_as_files(self) -> list[tuple[str, int]]:
-        """(agency, year) of every report published as images or a file only: no report row, but
-        published all the same."""
+    def published_as_files(self) -> list[tuple[str, int, str]]:
+        """(agency, year, URL) of every report published as images or a file only: no report row,
+        but published all the same (in URL order)."""
         return self.db.conn.execute(
-            "select agency, year from pages where status = ? and agency is not null and year is not null",
+            "select agency, year, url from pages where status = ? and agency is not null and year is not null "
+            "order by url",
             [PageStatus.ATTACHMENT_ONLY],
         ).fetchall()

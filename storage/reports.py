@@ -15,6 +15,7 @@ import sqlite_utils
 
 from parsers.model import Report, key_of, report_from_json
 from storage.cells import Cells
+from storage.copies import ON_SITE
 from storage.db import and_equal, first
 
 # What the continuity checks read of a stored report: its JSON form without the narrative.
@@ -176,9 +177,12 @@ class Reports:
         ).fetchall()
 
     def current(self, site: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
-        """The reports (of a site, of a year) with their current version's JSON form."""
+        """The reports (on a site, a copy included; of a year) with their current version's JSON form."""
         sql = "select r.*, v.report_json from reports r join versions v on v.id = r.current_version where 1 = 1"
-        sql, args = and_equal(sql, [], {"r.site": site, "r.year": year})
+        args: list[Any] = []
+        if site:  # the site's own reports and its copies of other sites' reports
+            sql, args = f"{sql} and {ON_SITE}", [site]
+        sql, args = and_equal(sql, args, {"r.year": year})
         return list(self.db.query(sql + " order by r.site, r.year, r.agency", args))
 
     def current_json(self, report_id: int) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from common.constants import Rule
 from parsers.model import TABLE_PARTS
 from storage import cells
 from storage.errors import StoreError
@@ -231,7 +232,30 @@ def _v11(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11]
+# The copies_differ findings of a site's copies, as the digest asks for them (storage/findings.py
+# ON_SITE). Partial: only those findings are in it, so other findings cost no more to write.
+COPIES_DIFFER_INDEX = (
+    f"create index if not exists findings_copies_differ on findings (where_) where rule = '{Rule.COPIES_DIFFER}'"
+)
+
+
+def _v12(db: sqlite_utils.Database) -> None:
+    """findings_copies_differ: the digest of a site finds the copies_differ findings about its copies
+    (where "copy.SITE") from an index, not by reading every finding."""
+    db.execute(COPIES_DIFFER_INDEX)
+
+
+def _v13(db: sqlite_utils.Database) -> None:
+    """findings.page_url: a finding held by a page with no report row. A unit known on its site only
+    from reports published as a file only (pages attachment_only) has no report for its
+    missing_report to be on: its newest such page holds it."""
+    db["findings"].add_column("page_url", str)
+    db.execute("create index findings_on_pages on findings (page_url) where page_url is not null")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13,
+]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from storage.db import and_equal
+from storage.copies import ON_SITE
 
 # The text records' "[table 1]" / "[/table 1]" lines mark grids for the diff; they are no text of the report.
 MARKER = re.compile(r"^\[/?table \d+\]\n?", re.MULTILINE)
@@ -109,4 +109,6 @@ class TextIndex:
         else:
             sql = " from report_text t join reports r on r.id = t.report_id where instr(t.text, ?) > 0"
             args = [query]
-        return and_equal(sql, args, {"r.site": site})
+        if site:  # the site's own reports and its copies of other sites' reports
+            sql, args = f"{sql} and {ON_SITE}", [*args, site]
+        return sql, args

@@ -261,11 +261,12 @@ class Store:
         ts = now()
         sweep = Sweep()
         with writing(self.db.conn):
-            latest, on_report, published = self._publications()
+            latest, holders, published = self._publications()
             for akey, finding in judge.missing(latest, published, today).items():
-                report_id, version_id = on_report[akey]
-                known = self.findings.id_of(report_id, finding.fingerprint)
-                sweep.new += self.findings.sync(report_id, version_id, [finding], ts, only=())[0]
+                held = holders[akey]
+                report_id, version_id, page_url = (None, None, held) if isinstance(held, str) else (*held, None)
+                known = self.findings.id_of(report_id, finding.fingerprint, page_url)
+                sweep.new += self.findings.sync(report_id, version_id, [finding], ts, only=(), page_url=page_url)[0]
                 if known:
                     sweep.still_open.append(known)
             sweep.resolved = judge.answered(self.findings.open_on_keys(judge.monitor_rules), published)
@@ -275,21 +276,27 @@ class Store:
 
     def _publications(
         self,
-    ) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[int, int]], dict[str, set[int]]]:
-        """What the store knows was published, by agency key: the newest report (agency as it names
-        it, year), where it is (report id, current version), and every year published (reports,
-        and reports published as images or a file only)."""
+    ) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[int, int] | str], dict[str, set[int]]]:
+        """What the store knows was published, by agency key: the newest publication (agency as it
+        names it, year), what holds its findings (a report: id and current version; a report
+        published as images or a file only: its page's URL), and every year published."""
         latest: dict[str, tuple[str, int]] = {}
-        on_report: dict[str, tuple[int, int]] = {}
+        holders: dict[str, tuple[int, int] | str] = {}
         published: dict[str, set[int]] = {}
         for report_id, key, year, version_id, agency in self.reports.with_agency_and_year():
             akey = split_key(key)[0]
             published.setdefault(akey, set()).add(year)
             if akey not in latest or year > latest[akey][1]:
-                latest[akey], on_report[akey] = (agency, year), (report_id, version_id)
-        for agency, year in self.pages.published_as_files():
-            published.setdefault(split_key(key_of(agency, year))[0], set()).add(year)
-        return latest, on_report, published
+                latest[akey], holders[akey] = (agency, year), (report_id, version_id)
+        for agency, year, url in self.pages.published_as_files():
+            akey = split_key(key_of(agency, year))[0]
+            published.setdefault(akey, set()).add(year)
+            # A unit's newest year published as a file only (or all its years: a unit known from files
+            # alone) is N all the same: its page holds the missing_report of N+1. A report of the
+            # same year holds it rather than the page.
+            if akey not in latest or year > latest[akey][1]:
+                latest[akey], holders[akey] = (agency, year), url
+        return latest, holders, published
 
     # --- what spans two parts ----------------------------------------------------------
     def finish_run(

@@ -1,6 +1,6 @@
 """The Atom feed of new, revised and inconsistent reports (issue 11, item 3): a canned query this
 plugin adds to every database, which datasette-atom renders as Atom when `.atom` is asked for:
-`/DB/feed.atom?site=NAME` (one site) or `?site=` (every site). One entry per event (a report's
+`/DB/feed.atom?site=NAME` (the reports on one site, its copies of other sites' reports too) or `?site=` (every site). One entry per event (a report's
 first version, each later version, a report's open errors as of its version), so a feed reader
 shows each once; its link is the report's page in the web view."""
 
@@ -16,14 +16,15 @@ SQL = """select * from (
     coalesce(r.title, '') || char(10) || '原文：' || v.url as atom_content,
     r.site as atom_author_name
   from versions v join reports r on r.id = v.report_id
-  where (:site = '' or r.site = :site)
+  where (:site = '' or r.id in (select report_id from copies where site = :site))
   union all
   select 'nianbao:inconsistent:' || r.id || ':version:' || max(f.version_id),
     '数据不一致：' || coalesce(r.agency, r.title, '') || ' ' || coalesce(r.year, '') || '年度（' || count(*) || ' 个错误）',
     max(f.last_seen), '/-/report/' || r.id,
     group_concat(f.where_ || '：' || f.message, char(10)), r.site
   from findings f join reports r on r.id = f.report_id
-  where f.severity = 'error' and f.resolved_at is null and f.rule != 'missing_report' and (:site = '' or r.site = :site)
+  where f.severity = 'error' and f.resolved_at is null and f.rule != 'missing_report'
+    and (:site = '' or r.id in (select report_id from copies where site = :site))
   group by r.id
 ) order by atom_updated desc limit 200"""
 

@@ -46,6 +46,17 @@ def findings_of(conn: sqlite3.Connection, where: str, args: list[Any]) -> list[d
     return [_finding(f) for f in _rows(conn, sql, args)]
 
 
+def _on_pages(conn: sqlite3.Connection, site: str) -> list[dict[str, Any]]:
+    """The open findings of a site's pages with no report (a unit known from reports published as
+    files only: its missing_report), with the agency and year of the page."""
+    return _rows(
+        conn,
+        "select f.rule, f.severity, p.agency, p.year from pages p join findings f on f.page_url = p.url "
+        "where p.site = ? and f.resolved_at is null and f.severity != 'info'",
+        [site],
+    )
+
+
 def report(conn: sqlite3.Connection, report_id: int) -> dict[str, Any] | None:
     """The report page: metadata, tables with marked cells, findings explained, parts, versions and diffs."""
     rows = _rows(conn, "select * from reports where id = ?", [report_id])
@@ -139,7 +150,7 @@ def site(conn: sqlite3.Connection, site: str, year: int | None) -> dict[str, Any
     reports = {season.names.get(r["agency"], r["agency"]): r
                for r in _rows(conn, f"select * from reports r where {ON_SITE} and r.year = ?", [site, year])}  # fmt: skip
     rules: dict[str, set[tuple[int, str, str]]] = {}
-    for f in findings_of(conn, f"{ON_SITE} and f.resolved_at is null", [site]):
+    for f in findings_of(conn, f"{ON_SITE} and f.resolved_at is null", [site]) + _on_pages(conn, site):
         rules.setdefault(season.names.get(f["agency"], f["agency"]), set()).add((f["year"], f["rule"], f["severity"]))
     entries = []
     for name in season.expected:

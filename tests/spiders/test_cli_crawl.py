@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_unknown_site_is_one_clear_line(tmp_path):
     result = subprocess.run([sys.executable, "-m", "crawler.cli", "--site", "nowhere"], capture_output=True, text=True)
     assert result.returncode == 2
-    # The shipped config's sites, the 17 Beijing portals since issue 14.
+    # The shipped config's sites: the 17 Beijing portals since issue 14, and municipal bodies' own sites.
     sites = ", ".join(sorted(load_config().sites))
-    assert sites.startswith("beijing, changping, chaoyang, daxing, dongcheng")
+    assert sites.startswith("beijing, changping, chaoyang, csglw, daxing, dongcheng")
     assert result.stderr.strip() == f"crawl: unknown site 'nowhere' (sites in config.toml: {sites})"
 
 

@@ -100,14 +100,16 @@ def test_the_sweep_hands_the_judge_what_was_published_and_stores_its_findings(st
     judge = Recorder()
     save(store, judge, 2022)
     save(store, judge, 2023)
-    store.pages.record("https://demo/2025.html", "demo", status="attachment_only", agency=AGENCY, year=2025)
+    # An older year published as a file only: published, and the newest publication is still the 2023 report
+    # (a newer one as a file only would be N: tests/storage/test_missing_files_only.py).
+    store.pages.record("https://demo/2021.html", "demo", status="attachment_only", agency=AGENCY, year=2021)
     akey = report_key(report(2023)).rsplit("|", 1)[0]
     missing = Finding("monitor", "error", "report", "no 2024 report", fingerprint="m2024")
     judge.missing_says = {akey: missing}
     judge.answers = []
     sweep = store.check_missing_reports(date(2025, 2, 1), judge)
     (asked,) = [a for a in judge.asked if a[0] == "missing"]
-    assert asked[1:] == ({akey: (AGENCY, 2023)}, {akey: {2022, 2023, 2025}}, date(2025, 2, 1))
+    assert asked[1:] == ({akey: (AGENCY, 2023)}, {akey: {2021, 2022, 2023}}, date(2025, 2, 1))
     assert len(sweep.new) == 1 and open_rules(store, 2023) == [("monitor", "error")]
     assert store.db.execute("select status from reports where year = 2023").fetchone()[0] == "ok"
     # Asked again, the same finding (fingerprint) is still open, not another one.

@@ -71,7 +71,7 @@ def test_next_runs_read_the_schedulers_job_store(store: Store) -> None:
 
 def test_pages_findings_and_reports_parts(store: Store, series: dict[str, Path]) -> None:
     store.pages.record("https://demo/2024.html", "demo", status=PageStatus.ATTACHMENT_ONLY, agency=AGENCY, year=2024)
-    assert store.pages.published_as_files() == [(AGENCY, 2024)]
+    assert [(a, y) for a, y, _ in store.pages.published_as_files()] == [(AGENCY, 2024)]
     assert store.pages.stored("demo") == {}
     ingest(store, series["2021"], site="demo", url="https://demo/2021.html", page={"etag": '"e"'})
     ingest(store, series["2022"], site="demo")
