@@ -17,14 +17,17 @@ Only save_report is timed for the store rate (making the reports is not); the fu
 is timed apart.
 
 Then Datasette serves the file as `crawl browse` does (datasette/metadata.json, the nianbao plugin
-of web/), and every page is fetched twice (the second time is the figure: a page seen again, the
-connection warm): the report page, the agency page and the agency list, the site page, search
-(a word in every report, a rare one, two characters), acknowledging a finding, Datasette's own
-database, table and view pages with their facets, and every canned query. Goals (issue 11): every
+of web/): the report page, the agency page and the agency list, the site page, search (a word in
+every report, a rare one, two characters), acknowledging a finding, Datasette's own database page
+(with its hidden tables, as JSON), every table's and view's page (read from the file) with their
+facets, and every canned query. Each page is timed cold (a new Datasette, the file dropped from
+the OS cache, as after a reboot), fresh (a new Datasette, the file in the OS cache) and warm (the
+same page again from that Datasette). Goals (issue 11): every
 page under 1 s; the questions across reports (one cell summed over every agency of a year, by
 site, one agency's series) under 200 ms; storing at 300 reports/s or more.
 
-100,000 reports take about 15 minutes on 2 cores and 5 GB of disk; `--reports 5000` runs in one.
+100,000 reports take about 10 minutes to build on 2 cores and 5 GB of disk, and the pages 10-15 minutes
+to time (cold ones read from the disk); `--reports 5000` runs in a few.
 """
 
 from __future__ import annotations
