@@ -43,21 +43,36 @@ def slow_start(conn: sqlite3.Connection, table: str, seconds: float) -> None:
     conn.set_trace_callback(wait)
 
 
-def test_the_database_page_lists_every_table_and_view_with_its_exact_count(crawled: Path) -> None:
+def shown_counts(html: str) -> dict[str, str]:
+    doc = lxml.html.fromstring(html)
+    return {div.findtext("h3/a"): div.xpath("string(p[2])") for div in doc.find_class("db-table")}
+
+
+def test_the_database_page_lists_every_table_and_view_with_its_count(crawled: Path) -> None:
     tables, views = sqlite_counts(crawled)
     assert tables["reports"] > 0 and tables["cells"] > 0 and "current_cells" in views
     page = get(crawled, "/nianbao.json")
     assert page.status_code == 200
     listed = {t["name"]: t["count"] for t in page.json()["tables"]}
-    assert listed == tables  # each counted in time on a small database: exact, as before
+    assert listed.keys() == tables.keys()
+    # Within Datasette's 5 ms a table: exact, or (a busy machine) not counted, as Datasette has it
+    assert all(listed[t] in (n, None) for t, n in tables.items()), (listed, tables)
     assert {v["name"] for v in page.json()["views"]} == set(views)
 
     html = get(crawled, "/nianbao?_show_hidden=1")
     assert html.status_code == 200
-    doc = lxml.html.fromstring(html.text)
-    shown = {div.findtext("h3/a"): div.xpath("string(p[2])") for div in doc.find_class("db-table")}
+    shown = shown_counts(html.text)
     assert shown.keys() == tables.keys()
-    assert shown["reports"] == f"{tables['reports']:,} rows"
+    assert shown["reports"] in (f"{tables['reports']:,} rows", "Many rows")
+
+
+def test_counts_that_finish_in_time_are_exact(crawled: Path) -> None:
+    async def counts() -> dict[str, int | None]:
+        ds = datasette(crawled)
+        await ds.invoke_startup()
+        return await ds.get_database("nianbao").table_counts(2000)  # the plugin's, 2 s a table
+
+    assert asyncio.run(counts()) == sqlite_counts(crawled)[0]
 
 
 def test_a_count_over_its_time_is_stopped_and_the_connection_goes_on(tmp_path: Path) -> None:
@@ -99,8 +114,7 @@ def test_a_table_not_counted_in_time_is_shown_as_many_rows(crawled: Path) -> Non
         pm.unregister(plugin)
     listed = {t["name"]: t["count"] for t in page.json()["tables"]}
     assert listed["cells"] is None
-    assert listed["reports"] == tables["reports"]
-    doc = lxml.html.fromstring(html.text)
-    shown = {div.findtext("h3/a"): div.xpath("string(p[2])") for div in doc.find_class("db-table")}
+    assert listed["reports"] in (tables["reports"], None)
+    shown = shown_counts(html.text)
     assert shown["cells"] == "Many rows"
-    assert shown["findings"] == f"{tables['findings']:,} rows"
+    assert shown.keys() == {t["name"] for t in page.json()["tables"] if not t["hidden"]}
