@@ -9,7 +9,7 @@ from __future__ import annotations
 from datasette import hookimpl
 
 from common import urls
-from web import big, feed, pages
+from web import big, counts, feed, pages
 
 
 @hookimpl
@@ -36,6 +36,12 @@ def menu_links(datasette) -> list[dict[str, str]]:  # noqa: ANN001 - Datasette's
 @hookimpl
 def canned_queries() -> dict[str, dict[str, str]]:
     return feed.queries()
+
+
+@hookimpl
+def startup(datasette) -> None:  # noqa: ANN001 - Datasette's hook signature
+    """The database page's table counts within Datasette's time limit (web/counts.py)."""
+    counts.bound(datasette)
 
 
 @hookimpl

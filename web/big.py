@@ -1,9 +1,10 @@
 """Datasette's table page over the long-form tables (`cells`: ~200 rows a report, 20 million at
-100,000 reports; the view `current_cells`): without a filter, its count(*) reads the whole
-table until Datasette's time limit (1 s) stops it, and its facet suggestions read it once per
-column. An ASGI wrapper asks for those pages without the count (`_nocount`) when nothing filters
-them, and without suggestions (`_nosuggest`) always; the rows themselves come by the primary key
-or an index, as fast as on a small database. A user's own `_nocount`/`_nosuggest` stands."""
+100,000 reports; the view `current_cells`) and the full-text ones: without a filter, its count(*)
+reads the whole table (Datasette's time limit does not stop it: web/counts.py), and its facet
+suggestions read it once per column. An ASGI wrapper asks for those pages without the count
+(`_nocount`) when nothing filters them, and without suggestions (`_nosuggest`) always; the rows
+themselves come by the primary key or an index, as fast as on a small database. A user's own
+`_nocount`/`_nosuggest` stands."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 # versions too: each row holds a report's JSON form, so counting 100,000 of them reads ~GBs.
-LONG_FORM = ("cells", "current_cells", "versions")
+# The full-text tables as well: the text of every report (report_text, no index to count by), the
+# FTS5 table (its count reads every text through it) and the index's blocks (report_text_fts_data).
+LONG_FORM = ("cells", "current_cells", "versions", "report_text", "report_text_fts", "report_text_fts_data")
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 

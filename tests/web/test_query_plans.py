@@ -57,4 +57,6 @@ def test_the_long_form_tables_pages_skip_the_count_of_every_row() -> None:
     assert asked("/nianbao/versions") == "_nosuggest=1&_nocount=1"  # a report's JSON a row: counting reads them all
     assert asked("/nianbao/current_cells.json", "year=2022") == "year=2022&_nosuggest=1"  # filtered: counted
     assert asked("/nianbao/cells", "_nocount=0&_nosuggest=0") == "_nocount=0&_nosuggest=0"
+    assert asked("/nianbao/report_text") == "_nosuggest=1&_nocount=1"  # every report's text, no index
+    assert asked("/nianbao/report_text_fts_data.json") == "_nosuggest=1&_nocount=1"
     assert asked("/nianbao/reports") == "" and asked("/-/agency") == ""
