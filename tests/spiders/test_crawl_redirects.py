@@ -33,15 +33,21 @@ def portal(other: str) -> dict:
     }
 
 
+def one_site_config(tmp_path: Path, start_url: str) -> Path:
+    """A config of one site, `site`, at start_url on 127.0.0.1: no delay, no retry, no recheck window."""
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[storage]\npath = "nianbao.db"\n[crawl]\nstart_delay = 0\nretries = 0\nrecheck_hours = 0\n'
+        f'[sites.site]\nstart_urls = ["{start_url}"]\nallowed_domains = ["127.0.0.1"]\n',
+        encoding="utf-8",
+    )
+    return config
+
+
 def test_redirects_not_followed_are_recorded_with_their_reasons(tmp_path: Path) -> None:
     with PortalServer({"/robots.txt": robots(), "/report.html": html("<p>other server</p>")}) as other:
         with PortalServer(portal(other.base_url)) as server:
-            config = tmp_path / "config.toml"
-            config.write_text(
-                f'[storage]\npath = "nianbao.db"\n[crawl]\nstart_delay = 0\nretries = 0\nrecheck_hours = 0\n'
-                f'[sites.site]\nstart_urls = ["{server.url("/list.html")}"]\nallowed_domains = ["127.0.0.1"]\n',
-                encoding="utf-8",
-            )
+            config = one_site_config(tmp_path, server.url("/list.html"))
             result = crawl(config, "--site", "site", "--no-alerts")
         assert other.log == [], "nothing is fetched from another port"
     pages = {p["url"].removeprefix(server.base_url): p for p in query(tmp_path / "nianbao.db", "select * from pages")}
@@ -81,12 +87,7 @@ def test_a_link_to_another_port_of_an_allowed_host_is_not_followed(tmp_path: Pat
             "/r/absolute.html": report,
         }
         with PortalServer(pages) as server:
-            config = tmp_path / "config.toml"
-            config.write_text(
-                f'[storage]\npath = "nianbao.db"\n[crawl]\nstart_delay = 0\nretries = 0\nrecheck_hours = 0\n'
-                f'[sites.site]\nstart_urls = ["{server.url("/list.html")}"]\nallowed_domains = ["127.0.0.1"]\n',
-                encoding="utf-8",
-            )
+            config = one_site_config(tmp_path, server.url("/list.html"))
             result = crawl(config, "--site", "site", "--no-alerts")
             check = crawl(config, "check", "site")
         assert other.log == [], "nothing is fetched from another port"
