@@ -104,14 +104,29 @@ def stored_copy(conn: sqlite3.Connection, report_id: int) -> tuple[bytes, str | 
     return (zlib.decompress(row[0]) if row[0] else b""), row[1], row[2] or ""
 
 
-def agencies(conn: sqlite3.Connection, q: str = "") -> list[dict[str, Any]]:
-    return _rows(
+AGENCIES_PAGE = 500  # agencies a page of the list shows: a province has some 15,000
+
+
+def agencies(conn: sqlite3.Connection, q: str = "", after: str = "", limit: int = AGENCIES_PAGE) -> dict[str, Any]:
+    """A page of the agency list (names holding `q`, in name order, after `after`), how many
+    agencies hold `q` in all, and the name the next page starts after (None: the last page).
+    The whole list rendered at once was megabytes of HTML; each page reads the index on agency
+    from `after` on and stops."""
+    like = f"%{q}%"
+    start = "agency > ?" if after else "agency >= ?"  # the first page from '' on: any name, not null
+    rows = _rows(
         conn,
         "select agency, count(*) as reports, min(year) as first_year, max(year) as last_year, "
-        "sum(status = 'error') as inconsistent from reports where agency is not null and agency like ? "
-        "group by agency order by agency",
-        [f"%{q}%"],
+        f"sum(status = 'error') as inconsistent from reports where {start} and agency like ? "
+        "group by agency order by agency limit ?",
+        [after, like, limit + 1],
     )
+    total = conn.execute(
+        "select count(distinct agency) from reports where agency is not null and agency like ?", [like]
+    ).fetchone()[0]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"agencies": rows, "total": total, "next": rows[-1]["agency"] if more else None}
 
 
 def agency(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:

@@ -25,8 +25,9 @@ def statements(db: Path) -> list[str]:
     assert read.report(conn, report_id) is not None
     assert read.stored_copy(conn, report_id) is not None
     assert read.agency(conn, agency) is not None
-    assert read.agencies(conn, "")
-    assert read.agencies(conn, agency[:4])
+    assert read.agencies(conn, "")["agencies"]
+    assert read.agencies(conn, agency[:4])["agencies"]
+    assert read.agencies(conn, "", agency)["total"]
     assert read.site(conn, site, None) is not None
     assert read.search(conn, "政府信息公开", None)["count"]
     assert read.search(conn, "政府信息公开", site)["count"]
