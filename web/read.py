@@ -15,7 +15,7 @@ from common.tables import explain, lay_out, legend, marks
 from storage.copies import ON_SITE, Copies
 from storage.publishers import Publishers
 from storage.reports import Reports
-from storage.search import TextIndex
+from storage.search import SHORT_WINDOW, TRIGRAM, Tally, TextIndex
 from web import chart
 
 NARRATIVE = ("overview", "problems", "other")
@@ -194,10 +194,12 @@ HIT = ("\x02", "\x03")  # the hit's marks in a snippet: characters no report tex
 def search(conn: sqlite3.Connection, q: str, site: str | None) -> dict[str, Any]:
     """Reports whose text holds `q`: how many, and the first 50 with the hit in its snippet."""
     index = TextIndex(sqlite_utils.Database(conn))
-    rows = index.search(q, site or None, marks=HIT, refresh=False) if q else []
+    rows = index.search(q, site or None, marks=HIT, refresh=False, newest=SHORT_WINDOW) if q else []
     for r in rows:  # (before, hit, after) pieces, escaped by the template
         r["pieces"] = [(piece.partition(HIT[1])) for piece in (r["snippet"] or "").split(HIT[0])]
-    return {"q": q, "site": site or "", "count": index.count(q, site or None) if q else 0, "results": rows}
+    tally = index.tally(q, site or None) if q else Tally(0)
+    return {"q": q, "site": site or "", "count": tally.count, "tally": tally, "short": len(q) < TRIGRAM,
+            "results": rows}  # fmt: skip
 
 
 def refresh_index(conn: sqlite3.Connection) -> int:
