@@ -62,4 +62,6 @@ def test_the_long_form_tables_pages_skip_the_count_of_every_row() -> None:
     assert asked("/nianbao/cells", "_nocount=0&_nosuggest=0") == "_nocount=0&_nosuggest=0"
     assert asked("/nianbao/report_text") == "_nosuggest=1&_nocount=1"  # every report's text, no index
     assert asked("/nianbao/report_text_fts_data.json") == "_nosuggest=1&_nocount=1"
-    assert asked("/nianbao/reports") == "" and asked("/-/agency") == ""
+    assert asked("/nianbao/reports") == "_nosuggest=1"  # counted (an index), its facets kept, no suggestions
+    assert asked("/nianbao/findings", "severity=error") == "severity=error&_nosuggest=1"
+    assert asked("/nianbao/sites") == "" and asked("/-/agency") == ""
