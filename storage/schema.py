@@ -253,8 +253,25 @@ def _v13(db: sqlite_utils.Database) -> None:
     db.execute("create index findings_on_pages on findings (page_url) where page_url is not null")
 
 
+# The newest first, read from an index and stopped after a page: the reports and findings tables'
+# pages (sorted by last_seen desc, then id, in datasette/metadata.json), the canned query
+# new_this_week and the Atom feed (versions by fetched_at).
+NEWEST_INDEXES = (
+    "create index if not exists reports_by_last_seen on reports (last_seen desc, id)",
+    "create index if not exists findings_by_last_seen on findings (last_seen desc, id)",
+    "create index if not exists versions_by_fetched_at on versions (fetched_at, report_id)",
+)
+
+
+def _v14(db: sqlite_utils.Database) -> None:
+    """Indexes for the web view's pages that show the newest first (NEWEST_INDEXES): without them
+    each sorted every report, finding or version."""
+    for sql in NEWEST_INDEXES:
+        db.execute(sql)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13,
+    _v1, _v2, _v3, _v4, _v5, _v6, _v7, _v8, _v9, _v10, _v11, _v12, _v13, _v14,
 ]  # fmt: skip
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -4,7 +4,8 @@ reads the whole table (Datasette's time limit does not stop it: web/counts.py), 
 suggestions read it once per column. An ASGI wrapper asks for those pages without the count
 (`_nocount`) when nothing filters them, and without suggestions (`_nosuggest`) always; the rows
 themselves come by the primary key or an index, as fast as on a small database. A user's own
-`_nocount`/`_nosuggest` stands."""
+`_nocount`/`_nosuggest` stands. The tables of a row per report (PER_REPORT) are counted but get
+no suggestions either."""
 
 from __future__ import annotations
 
@@ -16,18 +17,22 @@ from urllib.parse import parse_qsl, urlencode
 # The full-text tables as well: the text of every report (report_text, no index to count by), the
 # FTS5 table (its count reads every text through it) and the index's blocks (report_text_fts_data).
 LONG_FORM = ("cells", "current_cells", "versions", "report_text", "report_text_fts", "report_text_fts_data")
+# A row per report (or more): counted (from an index) and faceted as metadata.json says, but their
+# facet suggestions read the table once per column, most of their page's time at 100,000 reports.
+PER_REPORT = ("reports", "findings", "copies", "pages")
 App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
 def quick(scope: dict[str, Any]) -> dict[str, Any]:
     """The request, with _nocount/_nosuggest added when it asks for a long-form table's page."""
     parts = scope.get("path", "").strip("/").split("/")
-    if scope.get("type") != "http" or len(parts) != 2 or parts[1].partition(".")[0] not in LONG_FORM:
+    table = parts[1].partition(".")[0] if len(parts) == 2 else ""
+    if scope.get("type") != "http" or table not in LONG_FORM + PER_REPORT:
         return scope
     args = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     names = {k for k, _ in args}
     extra = [("_nosuggest", "1")] if "_nosuggest" not in names else []
-    if "_nocount" not in names and not any(not k.startswith("_") for k in names):
+    if table in LONG_FORM and "_nocount" not in names and not any(not k.startswith("_") for k in names):
         extra.append(("_nocount", "1"))
     if not extra:
         return scope

@@ -7,25 +7,33 @@ shows each once; its link is the report's page in the web view."""
 from __future__ import annotations
 
 TITLE = "nianbao：新发布、已修订、数据不一致的年度报告"
+# Each kind of event takes its newest 200 first (versions from the index on fetched_at, read
+# backwards and stopped there; open errors are few), then the two are merged: the same 200 as
+# sorting every event, without reading every version.
 SQL = """select * from (
-  select 'nianbao:report:' || r.id || ':version:' || v.id as atom_id,
-    case when v.id = (select min(id) from versions where report_id = r.id) then '新发布：' else '已修订：' end
-      || coalesce(r.agency, r.title, '') || ' ' || coalesce(r.year, '') || '年度' as atom_title,
-    v.fetched_at as atom_updated,
-    '/-/report/' || r.id as atom_link,
-    coalesce(r.title, '') || char(10) || '原文：' || v.url as atom_content,
-    r.site as atom_author_name
-  from versions v join reports r on r.id = v.report_id
-  where (:site = '' or r.id in (select report_id from copies where site = :site))
+  select * from (
+    select 'nianbao:report:' || r.id || ':version:' || v.id as atom_id,
+      case when v.id = (select min(id) from versions where report_id = r.id) then '新发布：' else '已修订：' end
+        || coalesce(r.agency, r.title, '') || ' ' || coalesce(r.year, '') || '年度' as atom_title,
+      v.fetched_at as atom_updated,
+      '/-/report/' || r.id as atom_link,
+      coalesce(r.title, '') || char(10) || '原文：' || v.url as atom_content,
+      r.site as atom_author_name
+    from versions v join reports r on r.id = v.report_id
+    where :site = '' or r.id in (select report_id from copies where site = :site)
+    order by v.fetched_at desc limit 200
+  )
   union all
-  select 'nianbao:inconsistent:' || r.id || ':version:' || max(f.version_id),
-    '数据不一致：' || coalesce(r.agency, r.title, '') || ' ' || coalesce(r.year, '') || '年度（' || count(*) || ' 个错误）',
-    max(f.last_seen), '/-/report/' || r.id,
-    group_concat(f.where_ || '：' || f.message, char(10)), r.site
-  from findings f join reports r on r.id = f.report_id
-  where f.severity = 'error' and f.resolved_at is null and f.rule != 'missing_report'
-    and (:site = '' or r.id in (select report_id from copies where site = :site))
-  group by r.id
+  select * from (
+    select 'nianbao:inconsistent:' || r.id || ':version:' || max(f.version_id) as atom_id,
+      '数据不一致：' || coalesce(r.agency, r.title, '') || ' ' || coalesce(r.year, '') || '年度（' || count(*) || ' 个错误）',
+      max(f.last_seen) as atom_updated, '/-/report/' || r.id,
+      group_concat(f.where_ || '：' || f.message, char(10)), r.site
+    from findings f join reports r on r.id = f.report_id
+    where f.severity = 'error' and f.resolved_at is null and f.rule != 'missing_report'
+      and (:site = '' or r.id in (select report_id from copies where site = :site))
+    group by r.id order by atom_updated desc limit 200
+  )
 ) order by atom_updated desc limit 200"""
 
 

@@ -100,9 +100,9 @@ async def agency(datasette: Any, request: Any) -> Response:
     name = request.args.get("name")
     db = _db(datasette)
     if not name:
-        q = request.args.get("q", "")
-        rows = await db.execute_fn(lambda conn: read.agencies(conn, q))
-        return await _page(datasette, request, "nianbao_agencies.html", {"agencies": rows, "q": q})
+        q, after = request.args.get("q", ""), request.args.get("after", "")
+        listing = await db.execute_fn(lambda conn: read.agencies(conn, q, after))
+        return await _page(datasette, request, "nianbao_agencies.html", {**listing, "q": q, "after": after})
     context = await db.execute_fn(lambda conn: read.agency(conn, name))
     if context is None:
         raise NotFound(f"没有 {name} 的报告")

@@ -15,7 +15,7 @@ from common.tables import explain, lay_out, legend, marks
 from storage.copies import ON_SITE, Copies
 from storage.publishers import Publishers
 from storage.reports import Reports
-from storage.search import TextIndex
+from storage.search import SHORT_WINDOW, TRIGRAM, Tally, TextIndex
 from web import chart
 
 NARRATIVE = ("overview", "problems", "other")
@@ -104,14 +104,29 @@ def stored_copy(conn: sqlite3.Connection, report_id: int) -> tuple[bytes, str | 
     return (zlib.decompress(row[0]) if row[0] else b""), row[1], row[2] or ""
 
 
-def agencies(conn: sqlite3.Connection, q: str = "") -> list[dict[str, Any]]:
-    return _rows(
+AGENCIES_PAGE = 500  # agencies a page of the list shows: a province has some 15,000
+
+
+def agencies(conn: sqlite3.Connection, q: str = "", after: str = "", limit: int = AGENCIES_PAGE) -> dict[str, Any]:
+    """A page of the agency list (names holding `q`, in name order, after `after`), how many
+    agencies hold `q` in all, and the name the next page starts after (None: the last page).
+    The whole list rendered at once was megabytes of HTML; each page reads the index on agency
+    from `after` on and stops."""
+    like = f"%{q}%"
+    start = "agency > ?" if after else "agency >= ?"  # the first page from '' on: any name, not null
+    rows = _rows(
         conn,
         "select agency, count(*) as reports, min(year) as first_year, max(year) as last_year, "
-        "sum(status = 'error') as inconsistent from reports where agency is not null and agency like ? "
-        "group by agency order by agency",
-        [f"%{q}%"],
+        f"sum(status = 'error') as inconsistent from reports where {start} and agency like ? "
+        "group by agency order by agency limit ?",
+        [after, like, limit + 1],
     )
+    total = conn.execute(
+        "select count(distinct agency) from reports where agency is not null and agency like ?", [like]
+    ).fetchone()[0]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"agencies": rows, "total": total, "next": rows[-1]["agency"] if more else None}
 
 
 def agency(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
@@ -179,10 +194,12 @@ HIT = ("\x02", "\x03")  # the hit's marks in a snippet: characters no report tex
 def search(conn: sqlite3.Connection, q: str, site: str | None) -> dict[str, Any]:
     """Reports whose text holds `q`: how many, and the first 50 with the hit in its snippet."""
     index = TextIndex(sqlite_utils.Database(conn))
-    rows = index.search(q, site or None, marks=HIT, refresh=False) if q else []
+    rows = index.search(q, site or None, marks=HIT, refresh=False, newest=SHORT_WINDOW) if q else []
     for r in rows:  # (before, hit, after) pieces, escaped by the template
         r["pieces"] = [(piece.partition(HIT[1])) for piece in (r["snippet"] or "").split(HIT[0])]
-    return {"q": q, "site": site or "", "count": index.count(q, site or None) if q else 0, "results": rows}
+    tally = index.tally(q, site or None) if q else Tally(0)
+    return {"q": q, "site": site or "", "count": tally.count, "tally": tally, "short": len(q) < TRIGRAM,
+            "results": rows}  # fmt: skip
 
 
 def refresh_index(conn: sqlite3.Connection) -> int:

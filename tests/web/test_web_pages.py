@@ -127,3 +127,28 @@ def test_search_shows_a_count_and_the_hit_in_each_snippet(crawled: Path) -> None
     assert all(h.xpath(".//a/@href")[0].startswith("/-/report/") for h in hits)
     short = lxml.html.fromstring(get(crawled, f"/-/search?q={quote('复议')}").text)  # under 3: not FTS5
     assert short.xpath("//mark[.='复议']")
+
+
+def test_the_agency_list_comes_in_pages_each_read_from_the_index(crawled: Path) -> None:
+    from web import read
+
+    conn = sqlite3.connect(crawled)
+    every = [r[0] for r in conn.execute("select distinct agency from reports where agency is not null order by agency")]
+    assert len(every) > 4
+    seen, after = [], ""
+    while True:  # pages of 2, each after the last name of the one before
+        listing = read.agencies(conn, "", after, limit=2)
+        assert listing["total"] == len(every) and 1 <= len(listing["agencies"]) <= 2
+        seen += [a["agency"] for a in listing["agencies"]]
+        if listing["next"] is None:
+            break
+        after = listing["next"]
+    assert seen == every
+    one_page = read.agencies(conn, "西城", limit=500)
+    assert one_page["next"] is None and one_page["total"] == len([a for a in every if "西城" in a])
+    conn.close()
+    page = lxml.html.fromstring(get(crawled, "/-/agency").text)
+    assert page.xpath("string(//p[@class='counts'])") == f"共 {len(every)} 个机关"
+    assert [a.text_content() for a in page.xpath("//table//a")] == every and not page.xpath("//a[@class='next']")
+    later = lxml.html.fromstring(get(crawled, f"/-/agency?after={quote(every[1])}").text)
+    assert [a.text_content() for a in later.xpath("//table//a")] == every[2:]
