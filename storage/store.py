@@ -263,8 +263,7 @@ class Store:
         with writing(self.db.conn):
             latest, holders, published = self._publications()
             for akey, finding in judge.missing(latest, published, today).items():
-                held = holders[akey]
-                report_id, version_id, page_url = (None, None, held) if isinstance(held, str) else (*held, None)
+                report_id, version_id, page_url = holders[akey]
                 known = self.findings.id_of(report_id, finding.fingerprint, page_url)
                 sweep.new += self.findings.sync(report_id, version_id, [finding], ts, only=(), page_url=page_url)[0]
                 if known:
@@ -276,18 +275,19 @@ class Store:
 
     def _publications(
         self,
-    ) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[int, int] | str], dict[str, set[int]]]:
+    ) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[int | None, int | None, str | None]], dict[str, set[int]]]:
         """What the store knows was published, by agency key: the newest publication (agency as it
-        names it, year), what holds its findings (a report: id and current version; a report
-        published as images or a file only: its page's URL), and every year published."""
+        names it, year), what holds its findings (report id, current version, page URL: a report's
+        id and version, or a report published as images or a file only by its page's URL), and
+        every year published."""
         latest: dict[str, tuple[str, int]] = {}
-        holders: dict[str, tuple[int, int] | str] = {}
+        holders: dict[str, tuple[int | None, int | None, str | None]] = {}
         published: dict[str, set[int]] = {}
         for report_id, key, year, version_id, agency in self.reports.with_agency_and_year():
             akey = split_key(key)[0]
             published.setdefault(akey, set()).add(year)
             if akey not in latest or year > latest[akey][1]:
-                latest[akey], holders[akey] = (agency, year), (report_id, version_id)
+                latest[akey], holders[akey] = (agency, year), (report_id, version_id, None)
         for agency, year, url in self.pages.published_as_files():
             akey = split_key(key_of(agency, year))[0]
             published.setdefault(akey, set()).add(year)
@@ -295,7 +295,7 @@ class Store:
             # alone) is N all the same: its page holds the missing_report of N+1. A report of the
             # same year holds it rather than the page.
             if akey not in latest or year > latest[akey][1]:
-                latest[akey], holders[akey] = (agency, year), url
+                latest[akey], holders[akey] = (agency, year), (None, None, url)
         return latest, holders, published
 
     # --- what spans two parts ----------------------------------------------------------
