@@ -19,8 +19,6 @@ import re
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from pdfplumber.utils import cluster_objects
-
 from parsers import labels as L
 from parsers.document import Grid
 from parsers.numbers import parse_number
@@ -107,6 +105,8 @@ def _grid(page, table) -> tuple[Grid, list[float]] | None:
     column where numbered rows start, the group's left of it), numbers by the column they stand in.
     Columns are where numbers overlap from line to line (left-, right- or centre-aligned alike):
     a heading over two columns does not split a number as the text strategy's edges may."""
+    from pdfplumber.utils import cluster_objects  # here, as in parsers.pdf: a crawl of no PDF does not import pdfminer
+
     # The text strategy starts a table at its first column of aligned words: a label column of
     # few lines (三、本年度办理结果, （七）总计) falls left of it, so the table takes the lines' whole width.
     x0, top, x1, bottom = table.bbox

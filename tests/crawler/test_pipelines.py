@@ -221,3 +221,21 @@ def test_only_the_last_crawl_of_a_process_to_finish_indexes_the_text(tmp_path: P
         assert store.text.count("政府信息公开") == 1
     finally:
         store.close()
+
+
+
+READERS = ("pdfminer", "pdfplumber", "docx", "openpyxl", "xlrd", "rapidocr_onnxruntime", "PIL")
+
+
+@pytest.mark.parametrize("modules", ["crawler.parse_worker", "crawler.parse_worker, crawler.pipelines"])
+def test_a_crawl_imports_no_reader_of_files_it_has_not_met(modules: str) -> None:
+    """Each crawl spawns its parse workers: a worker (and the crawl process) that meets no PDF,
+    Word or Excel file, nor a scan, does not import their readers (pdfminer's import alone costs
+    a worker as much CPU as parsing tens of report pages)."""
+    import subprocess
+    import sys
+
+    code = f"import sys, {modules}; print(' '.join(m for m in {READERS!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])  # fmt: skip
+    assert out.stdout.split() == []
