@@ -9,10 +9,12 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
 from typing import Any
 
 from checks.assess import assess_report
 from crawler.page_images import page_images
+from crawler.parse_pool import serve_tasks
 from parsers.errors import NoReportText, NotAReport, OverBudget
 from parsers.filetype import sniff_file
 from parsers.load import parse_bytes, parse_page_images
@@ -113,6 +115,15 @@ def budgeted_parse(seconds: float, *page: Any) -> ParsedPage:
         raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def serve(conn: Connection, parent: int, memory_mb: int) -> None:
+    """A parse worker's life (crawler.parse_pool starts it): pages parsed within their budgets
+    until the crawl process stops it or is gone. Ctrl-C reaches the whole process group: stopping
+    is the crawl's to decide, which it does by closing the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    start_worker(parent, memory_mb)
+    serve_tasks(conn, budgeted_parse)
 
 
 def start_worker(parent: int, memory_mb: int) -> None:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import multiprocessing
 import os
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Self
 
 from scrapy import Spider, signals
@@ -19,7 +15,8 @@ from checks.assess import JUDGE
 from common.constants import PageStatus, RunStatus, SaveStatus, Severity
 from crawler.monitors import ON_CLOSE, CrawlStats, run_checks
 from crawler.page_images import fetch_images
-from crawler.parse_worker import ParsedPage, budgeted_parse, parse_page, start_worker
+from crawler.parse_pool import ParsePool, WorkerDied
+from crawler.parse_worker import ParsedPage, parse_page, serve
 from parsers.errors import NoReportText, NotAReport, OverBudget, ParseError
 from parsers.ocr import OcrOptions
 from spiders.items import ColumnFound, ReportPage
@@ -51,7 +48,7 @@ class ParseStage:
         self._key: tuple[int, int] | None = None  # its pool in _POOLS, while open
 
     @property
-    def pool(self) -> ProcessPoolExecutor | None:
+    def pool(self) -> ParsePool | None:
         entry = _POOLS.get(self._key) if self._key else None
         return entry[0] if entry else None
 
@@ -72,14 +69,8 @@ class ParseStage:
                 entry[0] = self._new_pool()
             entry[1] += 1
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        # spawn, not fork: the crawl process runs threads and an event loop.
-        return ProcessPoolExecutor(
-            self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=start_worker,
-            initargs=(os.getpid(), self.memory_mb),
-        )
+    def _new_pool(self) -> ParsePool:
+        return ParsePool(self.workers, serve, (os.getpid(), self.memory_mb))
 
     def close_spider(self, spider: Spider | None = None) -> None:
         key, self._key = self._key, None
@@ -88,7 +79,7 @@ class ParseStage:
             entry[1] -= 1
             if entry[1] <= 0:  # the last crawler of the process using it
                 del _POOLS[key]
-                entry[0].shutdown(wait=True, cancel_futures=True)
+                entry[0].close()
 
     async def process_item(self, item: ReportPage | ColumnFound, spider: Spider | None = None) -> ReportPage:
         if isinstance(item, ColumnFound) or item.status != PageStatus.FETCHED:
@@ -150,13 +141,10 @@ class ParseStage:
         if pool is None:
             return parse_page(*page)
         try:
-            return await asyncio.wrap_future(pool.submit(budgeted_parse, self.seconds, *page))
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): a new pool takes the pages to come, and every
-            # page the dead one had in hand is tried once more; one that kills a worker twice fails.
-            if self.pool is pool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                _POOLS[self._key][0] = self._new_pool()
+            return await pool.run(self.seconds, *page)
+        except WorkerDied:
+            # A worker died (killed, out of memory): the pool has started another, and the page is
+            # tried once more; one that kills a worker twice fails.
             if again:
                 raise OverBudget("the parse worker died on this page twice (out of memory?)") from None
             return await self._parse(item, again=True)

@@ -102,12 +102,12 @@ def test_a_page_over_its_time_budget_fails_and_a_dead_worker_is_replaced() -> No
         assert (slow.status, slow.error) == ("failed", "parsing took more than 0.2 s (parse_seconds): skipped")
         assert time.monotonic() - started < 5
         assert asyncio.run(run(SAMPLE.read_bytes())).parsed is not None  # the crawl goes on
-        (worker,) = stage.pool._processes  # a worker killed (the OOM killer, say) …
+        (worker,) = stage.pool.pids  # a worker killed (the OOM killer, say) …
         os.kill(worker, signal.SIGKILL)
         time.sleep(0.5)
         item = asyncio.run(run(SAMPLE.read_bytes()))
         assert item.parsed is not None and item.status == "fetched"  # … is replaced: the page is parsed again
-        assert list(stage.pool._processes) != [worker]
+        assert stage.pool.pids != [worker]
     finally:
         stage.close_spider()
 
