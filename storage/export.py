@@ -14,8 +14,11 @@ from typing import Any
 from storage.store import Store
 
 CHUNK = 500
+# url: the report's page on `site` (with --site, a copy's for a report that site carries from another);
+# home_site, home_url: the report's own. Added at the end, so that columns read by position stay.
 FINDINGS_HEADER = [
     "site", "agency", "year", "rule", "severity", "where", "message", "fingerprint", "first_seen", "resolved_at",
+    "url", "report_id", "home_site", "home_url",
 ]  # fmt: skip
 
 
@@ -46,7 +49,8 @@ def _json(store: Store, reports: list[dict[str, Any]], out: str | None) -> list[
         # The findings as the store has them now: parse-time ones, the continuity checks against
         # the neighbouring years and missing_report, without those a later version resolved.
         obj["findings"] = findings.get(r["id"], [])
-        obj.update(site=r["site"], url=r["url"], versions=versions.get(r["id"], []))
+        obj.update(report_id=r["id"], site=r["site"], url=r["url"], home_site=r["home_site"], home_url=r["home_url"],
+                   versions=versions.get(r["id"], []))  # fmt: skip
         items.append(obj)
     text = json.dumps(items, ensure_ascii=False, indent=1)
     if out:
@@ -69,7 +73,7 @@ def finding_json(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-CELLS_HEADER = ["site", "agency", "year", "url", "part", "row", "col", "value", "note"]
+CELLS_HEADER = ["site", "agency", "year", "url", "part", "row", "col", "value", "note", "home_site", "home_url"]
 
 
 def _cell_rows(store: Store, reports: list[dict[str, Any]]) -> Iterator[list[Any]]:
@@ -80,7 +84,8 @@ def _cell_rows(store: Store, reports: list[dict[str, Any]]) -> Iterator[list[Any
         value = c["value"]
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        yield [r["site"], r["agency"], r["year"], r["url"], c["part"], c["row"], c["col"], value, c["note"]]
+        yield [r["site"], r["agency"], r["year"], r["url"], c["part"], c["row"], c["col"], value, c["note"],
+               r["home_site"], r["home_url"]]  # fmt: skip
 
 
 def _finding_rows(store: Store, reports: list[dict[str, Any]]) -> Iterator[list[Any]]:
@@ -88,7 +93,7 @@ def _finding_rows(store: Store, reports: list[dict[str, Any]]) -> Iterator[list[
     for f in _chunked(store, "select * from findings where", "report_id", list(by_report), "report_id, id"):
         r = by_report[f["report_id"]]
         yield [r["site"], r["agency"], r["year"], f["rule"], f["severity"], f["where_"], f["message"],
-               f["fingerprint"], f["first_seen"], f["resolved_at"]]  # fmt: skip
+               f["fingerprint"], f["first_seen"], f["resolved_at"], r["url"], r["id"], r["home_site"], r["home_url"]]  # fmt: skip
 
 
 def _csv(store: Store, reports: list[dict[str, Any]], folder: Path) -> list[str]:
