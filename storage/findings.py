@@ -171,8 +171,10 @@ class Findings:
             ).rowcount
 
     def sites(self) -> set[str]:
-        """The sites the store has reports of (a crawled site, or one `crawl ingest --site` named)."""
-        return {r[0] for r in self.db.conn.execute("select distinct site from reports")}
+        """The sites the store has reports or findings of (a crawled site, or one `crawl ingest --site`
+        named; a site whose units published files only has findings on its pages)."""
+        on_pages = "select p.site from findings f join pages p on p.url = f.page_url where f.page_url is not null"
+        return {r[0] for r in self.db.conn.execute(f"select distinct site from reports union {on_pages}")}
 
     # --- queries ------------------------------------------------------------------------------
     def open(self, site: str | None = None, severity: str | None = None) -> list[dict[str, Any]]:
@@ -192,6 +194,20 @@ class Findings:
             sql, args = f"{sql} and {_CARRIED}", [*args, site, site]
         sql, args = and_equal(sql, args, {"f.severity": severity})
         return list(self.db.query(sql + " order by site, agency, year, f.id", args))
+
+    def on_pages(self, site: str | None = None, year: int | None = None, open_only: bool = False) -> list[dict[str, Any]]:
+        """The findings held by pages with no report (a unit known from reports published as files
+        only: its missing_report), of a site's pages and of a page's year if given, each with the
+        page's site, agency, year and URL (`url`); `open_only`: those not resolved. By the site's
+        pages (idx_pages_site_status), then each one's findings (findings_on_pages)."""
+        sql = (
+            "select f.*, p.site, p.agency, p.year, p.url from pages p join findings f on f.page_url = p.url "
+            "where f.page_url is not null"
+        )
+        sql, args = and_equal(sql, [], {"p.site": site, "p.year": year})
+        if open_only:
+            sql += " and f.resolved_at is null"
+        return list(self.db.query(sql + " order by p.site, p.year, p.agency, f.id", args))
 
     def pending(self, site: str) -> list[dict[str, Any]]:
         """The site's open error and warning findings not alerted yet (nor acknowledged)."""
