@@ -21,6 +21,20 @@ from parsers.model import TABLE_PARTS, Report, report_from_json
 ON_SITE = "r.id in (select c.report_id from copies c where c.site = ?)"
 
 
+def seen_from(
+    site: str | None, report_id: str = "r.id", url: str = "r.url", home: str = "r.site"
+) -> tuple[str, list[str]]:
+    """Select-list columns `url, site, home_site, home_url` of a report row as the site asked for
+    shows it, and their arguments (they come first). `url` is the report's URL on that site: for a
+    report it carries from another site, the copy's page (the one that site's office knows), found by
+    the copies' key; home_site and home_url are the report's own site and URL. No site asked for:
+    the report's own, both. `report_id`, `url`, `home`: the query's expressions for them."""
+    if not site:
+        return f"{url} as url, {home} as site, {home} as home_site, {url} as home_url", []
+    on_site = f"(select sc.url from copies sc where sc.report_id = {report_id} and sc.site = ?)"
+    return f"coalesce({on_site}, {url}) as url, ? as site, {home} as home_site, {url} as home_url", [site, site]
+
+
 def tables_json(report: Report) -> str:
     """The report's three tables as JSON (sorted keys: the same tables give the same text)."""
     data = report.to_json()

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from common.constants import ReportStatus, Rule, Severity
 from parsers.model import Finding, key_of
+from storage.copies import seen_from
 from storage.db import and_equal
 
 # The findings held by a site's pages with no report (a unit known from reports published as files
@@ -35,11 +36,9 @@ _CARRIED = (
     f"union all {_ON_PAGES})"
 )
 # A finding with what it is about: its report, or its page with no report (agency and year from its title).
-_HELD = (
-    "coalesce(r.agency, p.agency) as agency, coalesce(r.year, p.year) as year, coalesce(r.url, f.page_url) as url, "
-    "coalesce(r.site, p.site) as site from findings f left join reports r on r.id = f.report_id "
-    "left join pages p on p.url = f.page_url"
-)
+_WHAT = "coalesce(r.agency, p.agency) as agency, coalesce(r.year, p.year) as year"
+_FROM = "from findings f left join reports r on r.id = f.report_id left join pages p on p.url = f.page_url"
+_HELD = f"{_WHAT}, coalesce(r.url, f.page_url) as url, coalesce(r.site, p.site) as site {_FROM}"
 _COLUMNS = "report_id, version_id, rule, severity, where_, message, cells, lhs, rhs, last_seen"
 
 
@@ -172,23 +171,43 @@ class Findings:
             ).rowcount
 
     def sites(self) -> set[str]:
-        """The sites the store has reports of (a crawled site, or one `crawl ingest --site` named)."""
-        return {r[0] for r in self.db.conn.execute("select distinct site from reports")}
+        """The sites the store has reports or findings of (a crawled site, or one `crawl ingest --site`
+        named; a site whose units published files only has findings on its pages)."""
+        on_pages = "select p.site from findings f join pages p on p.url = f.page_url where f.page_url is not null"
+        return {r[0] for r in self.db.conn.execute(f"select distinct site from reports union {on_pages}")}
 
     # --- queries ------------------------------------------------------------------------------
     def open(self, site: str | None = None, severity: str | None = None) -> list[dict[str, Any]]:
         """The open error and warning findings, with their report's site, agency, year, URL and the
         source of its current version (JSON text, or None: a page). `site`: of the reports on that
-        site, a copy of another site's report included."""
+        site, a copy of another site's report included, its URL the copy's, and home_site and
+        home_url the report's own."""
+        shown, args = seen_from(
+            site, report_id="f.report_id", url="coalesce(r.url, f.page_url)", home="coalesce(r.site, p.site)"
+        )
         sql = (
-            f"select f.*, json_extract(v.report_json, '$.source') as source, {_HELD} "
+            f"select f.*, json_extract(v.report_json, '$.source') as source, {_WHAT}, {shown} {_FROM} "
             "left join versions v on v.id = r.current_version where f.resolved_at is null and f.severity != ?"
         )
-        args: list[Any] = [Severity.INFO]
+        args = [*args, Severity.INFO]
         if site:  # the site's own reports, its copies of other sites' reports, its pages with no report
             sql, args = f"{sql} and {_CARRIED}", [*args, site, site]
         sql, args = and_equal(sql, args, {"f.severity": severity})
         return list(self.db.query(sql + " order by site, agency, year, f.id", args))
+
+    def on_pages(self, site: str | None = None, year: int | None = None, open_only: bool = False) -> list[dict[str, Any]]:
+        """The findings held by pages with no report (a unit known from reports published as files
+        only: its missing_report), of a site's pages and of a page's year if given, each with the
+        page's site, agency, year and URL (`url`); `open_only`: those not resolved. By the site's
+        pages (idx_pages_site_status), then each one's findings (findings_on_pages)."""
+        sql = (
+            "select f.*, p.site, p.agency, p.year, p.url from pages p join findings f on f.page_url = p.url "
+            "where f.page_url is not null"
+        )
+        sql, args = and_equal(sql, [], {"p.site": site, "p.year": year})
+        if open_only:
+            sql += " and f.resolved_at is null"
+        return list(self.db.query(sql + " order by p.site, p.year, p.agency, f.id", args))
 
     def pending(self, site: str) -> list[dict[str, Any]]:
         """The site's open error and warning findings not alerted yet (nor acknowledged)."""

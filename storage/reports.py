@@ -15,7 +15,7 @@ import sqlite_utils
 
 from parsers.model import Report, key_of, report_from_json
 from storage.cells import Cells
-from storage.copies import ON_SITE
+from storage.copies import ON_SITE, seen_from
 from storage.db import and_equal, first
 
 # What the continuity checks read of a stored report: its JSON form without the narrative.
@@ -177,11 +177,16 @@ class Reports:
         ).fetchall()
 
     def current(self, site: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
-        """The reports (on a site, a copy included; of a year) with their current version's JSON form."""
-        sql = "select r.*, v.report_json from reports r join versions v on v.id = r.current_version where 1 = 1"
-        args: list[Any] = []
+        """The reports (on a site, a copy included; of a year) with their current version's JSON form;
+        `url` and `site` as that site shows them, `home_site` and `home_url` their own (copies.seen_from)."""
+        columns, args = seen_from(site)
+        sql = (
+            "select r.id, r.report_key, r.agency, r.year, r.title, r.published, r.template, r.first_seen, "
+            f"r.last_seen, r.current_version, r.status, {columns}, v.report_json "
+            "from reports r join versions v on v.id = r.current_version where 1 = 1"
+        )
         if site:  # the site's own reports and its copies of other sites' reports
-            sql, args = f"{sql} and {ON_SITE}", [site]
+            sql, args = f"{sql} and {ON_SITE}", [*args, site]
         sql, args = and_equal(sql, args, {"r.year": year})
         return list(self.db.query(sql + " order by r.site, r.year, r.agency", args))
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
-from storage.copies import ON_SITE
+from storage.copies import ON_SITE, seen_from
 
 TRIGRAM = 3  # the shortest query the trigram index answers; shorter ones read the texts themselves
 # A 1-2 character query reads the reports' texts in the order they are stored (sequential on disk),
@@ -98,7 +98,8 @@ class TextIndex:
         FTS5 trigram needs 3+ characters, its hits come by year, newest first; a shorter query reads
         the texts, its hits by report id, newest stored first (of the `newest` stored reports only,
         if given: see tally). `refresh`: bring the index up to date first (a write, skipped on a
-        read-only database)."""
+        read-only database). With a site, `url` is the report's URL there (a copy's, for a report it
+        carries from another site) and home_site and home_url the report's own."""
         if refresh and not self.readonly:
             self.index()
         where, args = self._match(query, site, newest)
@@ -112,13 +113,14 @@ class TextIndex:
             return []
         where += f" and {'r.id' if short else 'report_text_fts.rowid'} in ({','.join('?' * len(ids))})"
         args = [*args, *ids]
+        shown, shown_args = seen_from(site)  # a copy the site carries: its URL there, and its home site
         if not short:
-            head = "select r.id, r.site, r.agency, r.year, r.title, r.url, snippet(report_text_fts, 2, ?, ?, '…', 12) as snippet"
-            args = [*marks, *args]
+            head = f"select r.id, {shown}, r.agency, r.year, r.title, snippet(report_text_fts, 2, ?, ?, '…', 12) as snippet"
+            args = [*shown_args, *marks, *args]
         else:
-            head = ("select r.id, r.site, r.agency, r.year, r.title, r.url, "
+            head = (f"select r.id, {shown}, r.agency, r.year, r.title, "
                     "replace(substr(t.text, max(1, instr(t.text, ?) - 20), 60), ?, ? || ? || ?) as snippet")  # fmt: skip
-            args = [query, query, marks[0], query, marks[1], *args]
+            args = [*shown_args, query, query, marks[0], query, marks[1], *args]
         return list(self.db.query(head + where + order, args))
 
     def count(self, query: str, site: str | None = None) -> int:

@@ -2,7 +2,8 @@
 plugin adds to every database, which datasette-atom renders as Atom when `.atom` is asked for:
 `/DB/feed.atom?site=NAME` (the reports on one site, its copies of other sites' reports too) or `?site=` (every site). One entry per event (a report's
 first version, each later version, a report's open errors as of its version), so a feed reader
-shows each once; its link is the report's page in the web view."""
+shows each once; its link is the report's page in the web view, its 原文 the portal's page (on the
+site asked for: a copy's, with 首发 naming the report's own site and page)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ SQL = """select * from (
         || coalesce(r.agency, r.title, '') || ' ' || coalesce(r.year, '') || '年度' as atom_title,
       v.fetched_at as atom_updated,
       '/-/report/' || r.id as atom_link,
-      coalesce(r.title, '') || char(10) || '原文：' || v.url as atom_content,
+      coalesce(r.title, '') || char(10) || '原文：' || case when :site in ('', r.site) then v.url
+        else coalesce((select url from copies where report_id = r.id and site = :site), v.url)
+          || char(10) || '首发：' || r.site || ' ' || v.url end as atom_content,
       r.site as atom_author_name
     from versions v join reports r on r.id = v.report_id
     where :site = '' or r.id in (select report_id from copies where site = :site)

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from common import labels as L
 from common.tables import explain, lay_out, legend, marks
-from storage.copies import ON_SITE, Copies
+from storage.copies import ON_SITE, Copies, seen_from
 from storage.publishers import Publishers
 from storage.reports import Reports
 from storage.search import SHORT_WINDOW, TRIGRAM, Tally, TextIndex
@@ -162,8 +162,9 @@ def site(conn: sqlite3.Connection, site: str, year: int | None) -> dict[str, Any
         return None
     year = year or years[0]
     season = Publishers(db).season(site, year)
-    reports = {season.names.get(r["agency"], r["agency"]): r
-               for r in _rows(conn, f"select * from reports r where {ON_SITE} and r.year = ?", [site, year])}  # fmt: skip
+    shown, args = seen_from(site)  # a copy the site carries: its page there, and the report's own site
+    carried = f"select r.id, r.agency, r.title, r.published, {shown} from reports r where {ON_SITE} and r.year = ?"
+    reports = {season.names.get(r["agency"], r["agency"]): r for r in _rows(conn, carried, [*args, site, year])}
     rules: dict[str, set[tuple[int, str, str]]] = {}
     for f in findings_of(conn, f"{ON_SITE} and f.resolved_at is null", [site]) + _on_pages(conn, site):
         rules.setdefault(season.names.get(f["agency"], f["agency"]), set()).add((f["year"], f["rule"], f["severity"]))

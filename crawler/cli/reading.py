@@ -69,6 +69,8 @@ def _findings_cmd(args: argparse.Namespace) -> int:
         print(f"{r['severity']:7} {r['rule']:18} {r['agency']} {r['year']} @ {r['where_']}: {r['message']}")
         acked = f"  acknowledged: not alerted (crawl ack --undo {r['fingerprint']})" if r["acknowledged"] else ""
         print(f"        {r['url']}  [{r['fingerprint']}]  since {local(r['first_seen'])}{acked}")
+        if r["home_site"] != r["site"]:  # a copy the site carries: the report's own site and page
+            print(f"        {_home(r)}")
         source = json.loads(r["source"] or "null") or {}
         if source.get("method") == "ocr":  # whether a person confirmed the numbers it rests on
             print(f"        {ocr_state(source).split(' (its errors')[0]}  (report {r['report_id']}: "
@@ -84,6 +86,8 @@ def _search_cmd(args: argparse.Namespace) -> int:
     for r in rows:
         snippet = " ".join((r["snippet"] or "").split())
         print(f"{r['site']:10} {r['year']} {r['agency']}: {snippet}\n           {r['url']}")
+        if r["home_site"] != r["site"]:
+            print(f"           {_home(r)}")
     total = store.text.count(args.query, args.site) if rows or args.offset else 0
     if rows and (args.offset or total > len(rows)):  # a page of the results: say which, and how to go on
         last = args.offset + len(rows)
@@ -92,6 +96,11 @@ def _search_cmd(args: argparse.Namespace) -> int:
     else:
         print(f"{total} report(s)")
     return 0
+
+
+def _home(row: dict) -> str:
+    """Where a report a site carries as a copy was first published: its home site and page there."""
+    return f"首发：{row['home_site']} {row['home_url']}"
 
 
 def _ingest_cmd(args: argparse.Namespace) -> int:

@@ -159,3 +159,62 @@ def test_a_unit_absent_from_this_year_s_lists_is_expected_and_missing(tmp_path: 
     }
     assert states[BUREAU] == "逾期未发布"
     assert "2024年度：应发布 3 家，已发布 2 家" in "\n".join(digests(tmp_path))
+
+
+def test_the_city_s_views_link_its_copy_and_name_the_district_as_home(tmp_path: Path, capsys) -> None:
+    """`crawl findings/export/search --site beijing`, beijing's feed and site page: a report the city
+    carries is shown at the city's URL (the page its office knows), the district named as 首发."""
+    import csv
+
+    from crawler.cli import main
+    from tests.web.test_feed import ATOM, feed
+
+    crawl_both(tmp_path, BEIJING["fangshan"], alter=changed)  # a copies_differ on the 2024 report
+    db = tmp_path / "nianbao.db"
+    (gov,) = query(db, "select id, url from reports where agency = ? and year = 2024", GOV)
+    (copy,) = query(db, "select url from copies where report_id = ? and site = 'beijing'", gov["id"])
+    city_url, home_url = copy["url"], gov["url"]
+    assert city_url != home_url and "/gongkai/zfxxgk/zfxxgknb/" in city_url
+
+    assert main(["findings", "--db", str(db), "--site", "beijing"]) == 0
+    out = capsys.readouterr().out
+    assert f"copies_differ      {GOV} 2024 @ copy.beijing" in out
+    assert f"        {city_url}  [" in out and f"        首发：fangshan {home_url}" in out
+    assert main(["findings", "--db", str(db), "--site", "fangshan"]) == 0
+    out = capsys.readouterr().out  # the district's own view: its own page, no 首发
+    assert f"        {home_url}  [" in out and f"        {city_url}  [" not in out and "首发" not in out
+
+    assert main(["export", "--db", str(db), "--site", "beijing", "--year", "2024"]) == 0
+    items = {i["agency"]: i for i in json.loads(capsys.readouterr().out)}
+    shown = items[GOV]
+    assert (shown["report_id"], shown["site"], shown["url"]) == (gov["id"], "beijing", city_url)
+    assert (shown["home_site"], shown["home_url"]) == ("fangshan", home_url)
+    assert "copies_differ" in [f["rule"] for f in shown["findings"]]
+    assert main(["export", "--db", str(db), "--site", "beijing", "--format", "csv", "--out", str(tmp_path / "csv")]) == 0
+    capsys.readouterr()
+    with (tmp_path / "csv" / "cells.csv").open(encoding="utf-8-sig", newline="") as fh:
+        cells = [r for r in csv.DictReader(fh) if r["agency"] == GOV and r["year"] == "2024"]
+    assert cells and {(r["site"], r["url"], r["home_site"], r["home_url"]) for r in cells} == {
+        ("beijing", city_url, "fangshan", home_url)
+    }
+    with (tmp_path / "csv" / "findings.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["rule"] == "copies_differ"]
+    assert [(r["url"], r["report_id"], r["home_site"], r["home_url"]) for r in rows] == [
+        (city_url, str(gov["id"]), "fangshan", home_url)
+    ]
+
+    assert main(["search", GOV, "--db", str(db), "--site", "beijing"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("beijing    2024 "))
+    assert lines[at + 1].strip() == city_url and lines[at + 2].strip() == f"首发：fangshan {home_url}"
+
+    entries = list(feed(db, "?site=beijing").iter(f"{ATOM}entry"))
+    (new,) = [e for e in entries if e.findtext(f"{ATOM}title") == f"新发布：{GOV} 2024年度"]
+    assert new.findtext(f"{ATOM}content").splitlines()[1:] == [f"原文：{city_url}", f"首发：fangshan {home_url}"]
+
+    page = lxml.html.fromstring(get(db, "/-/site/beijing?year=2024").text)
+    (row,) = [tr for tr in page.xpath("//table[@class='season']/tr[td]") if tr.xpath("string(td[1])") == GOV]
+    assert row.xpath(".//small[@class='copy']//a/@href") == [city_url]
+    assert "首发：fangshan" in row.xpath("string(.//small[@class='copy'])")
+    own = lxml.html.fromstring(get(db, "/-/site/fangshan?year=2024").text)
+    assert not own.xpath("//small[@class='copy']")  # the district's own reports are no copies there

@@ -6,6 +6,7 @@ is not."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -40,18 +41,31 @@ def test_findings_of_a_site_include_its_copies(db: Path, capsys: pytest.CaptureF
     assert out.count("balance") == 4 and "北京市西城区人民政府 2020" in out
     assert "山西省" not in out  # not on beijing
     assert out.splitlines()[-1] == "4 open finding(s)"
+    # each links beijing's copy, the page beijing's office knows, and names the home site and page
+    home = SEED_003.resolve().as_uri()
+    assert out.count(f"        {COPY_URL}  [") == 4 and home not in out.replace(f"首发：xicheng {home}", "")
+    assert out.count(f"首发：xicheng {home}") == 4
     assert main(["findings", "--db", str(db), "--site", "xicheng"]) == 0
-    out = capsys.readouterr().out  # the home site still sees both
+    out = capsys.readouterr().out  # the home site still sees both, at its own URLs
     assert "山西省" in out and out.splitlines()[-1] == "6 open finding(s)"
+    assert COPY_URL not in out and "首发" not in out and out.count(f"        {home}  [") == 4
 
 
 def test_export_of_a_site_includes_its_copies(db: Path, capsys: pytest.CaptureFixture) -> None:
     assert main(["export", "--db", str(db), "--site", "beijing"]) == 0
     items = json.loads(capsys.readouterr().out)
-    assert [(i["agency"], i["year"], i["site"]) for i in items] == [("北京市西城区人民政府", 2020, "xicheng")]
+    # on beijing, at beijing's URL; its home site and URL named beside
+    assert [(i["agency"], i["year"], i["site"], i["url"], i["home_site"]) for i in items] == [
+        ("北京市西城区人民政府", 2020, "beijing", COPY_URL, "xicheng")
+    ]
+    assert items[0]["home_url"] == SEED_003.resolve().as_uri()
     assert [f["rule"] for f in items[0]["findings"]] == ["balance"] * 4
     assert main(["export", "--db", str(db), "--site", "xicheng"]) == 0
-    assert len(json.loads(capsys.readouterr().out)) == 2
+    items = json.loads(capsys.readouterr().out)
+    assert len(items) == 2 and {(i["site"], i["home_site"]) for i in items} == {("xicheng", "xicheng")}
+    assert {i["url"] for i in items} == {i["home_url"] for i in items} == {
+        s.resolve().as_uri() for s in (SEED_003, SEED_004)
+    }
 
 
 @pytest.mark.parametrize("text", ["行政复议", "复议"])  # FTS5 trigram, and LIKE under 3 characters
@@ -59,8 +73,12 @@ def test_search_of_a_site_includes_its_copies(db: Path, text: str, capsys: pytes
     assert main(["search", text, "--db", str(db), "--site", "beijing"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[-1] == "1 report(s)" and "北京市西城区人民政府: " in out
+    lines = out.splitlines()
+    assert lines[0].startswith("beijing ") and lines[1].strip() == COPY_URL
+    assert lines[2].strip() == f"首发：xicheng {SEED_003.resolve().as_uri()}"
     assert main(["search", text, "--db", str(db), "--site", "xicheng"]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "2 report(s)"
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1] == "2 report(s)" and COPY_URL not in out and "首发" not in out
 
 
 def test_the_feed_of_a_site_includes_its_copies(db: Path) -> None:
@@ -73,10 +91,17 @@ def test_the_feed_of_a_site_includes_its_copies(db: Path) -> None:
         "新发布：北京市西城区人民政府 2020年度",
     ]
     assert len(list(feed(db, "?site=xicheng").iter(f"{ATOM}entry"))) == 3  # two new, one inconsistent
+    # the new report's 原文 on beijing's feed is beijing's copy, its home site and page beside
+    (new,) = [e for e in feed(db, "?site=beijing").iter(f"{ATOM}entry") if "新发布" in e.findtext(f"{ATOM}title")]
+    home = SEED_003.resolve().as_uri()
+    assert new.findtext(f"{ATOM}content").splitlines()[1:] == [f"原文：{COPY_URL}", f"首发：xicheng {home}"]
+    on_home = [e.findtext(f"{ATOM}content") for e in feed(db, "?site=xicheng").iter(f"{ATOM}entry")]
+    assert f"原文：{home}" in "\n".join(on_home) and COPY_URL not in "\n".join(on_home)
 
 
 def test_a_site_s_reports_are_found_through_the_copies_index(db: Path) -> None:
-    """The by-site filter is led by idx_copies_site, not a read through every report."""
+    """The by-site filter is led by idx_copies_site, not a read through every report; the copy's URL
+    is read by the copies' key."""
     from web.feed import SQL
 
     store = Store(db)
@@ -93,6 +118,10 @@ def test_a_site_s_reports_are_found_through_the_copies_index(db: Path) -> None:
     for sql in [*by_site, SQL.replace(":site", "'beijing'")]:
         plan = " | ".join(row[3] for row in conn.execute("explain query plan " + sql))
         assert "idx_copies_site" in plan, f"{sql}\n{plan}"
+        # a row's URL on the site (its copy's) is found by the copies' key, one row each
+        if "sc.url" in sql or "select url from copies" in sql:
+            assert "USING INDEX sqlite_autoindex_copies_1 (report_id=? AND site=?)" in plan, f"{sql}\n{plan}"
+        assert not [s for s in plan.split(" | ") if re.match(r"SCAN (copies|sc|c|reports|r)( |$)", s)], plan
     conn.close()
 
 

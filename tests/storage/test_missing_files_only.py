@@ -120,3 +120,25 @@ def test_crawl_findings_names_the_unit_of_the_page(config, tmp_path: Path, capsy
 
 def _series(tmp_path: Path, name: str) -> Path:
     return write_series(tmp_path / "series", tuple(YEARS))[name]
+
+
+def test_the_export_reads_the_findings_of_pages_through_indexes(tmp_path: Path) -> None:
+    """What `crawl export` reads of the findings on pages: by the site's pages, then each one's
+    findings (the partial index findings_on_pages); without a site, that index alone."""
+    store = Store(tmp_path / "nianbao.db")
+    file_page(store, 2023)
+    store.check_missing_reports(date(2025, 2, 1), JUDGE)
+    asked: list[str] = []
+    store.db.conn.set_trace_callback(asked.append)
+    assert [f["agency"] for f in store.findings.on_pages("demo", 2023, open_only=True)] == [ARCHIVES]
+    assert [f["agency"] for f in store.findings.on_pages()] == [ARCHIVES]
+    assert store.findings.on_pages("demo", 2022) == store.findings.on_pages("xicheng") == []
+    store.db.conn.set_trace_callback(None)
+    selects = [sql for sql in asked if sql.lstrip().startswith("select")]
+    plans = [[row[3] for row in store.db.execute("explain query plan " + sql)] for sql in selects]
+    assert len(plans) == 4  # one a call: with a site (and year), without, and with a site and no hit
+    for plan in plans:
+        assert any("findings_on_pages (page_url" in step for step in plan), plan
+        assert not [step for step in plan if step.startswith("SCAN")], plan
+    assert any("idx_pages_site_status (site=?)" in step for step in plans[0]), plans[0]
+    store.close()
