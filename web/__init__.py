@@ -34,6 +34,14 @@ def menu_links(datasette) -> list[dict[str, str]]:  # noqa: ANN001 - Datasette's
 
 
 @hookimpl
+def extra_template_vars(datasette) -> dict[str, object]:  # noqa: ANN001 - Datasette's hook signature
+    """`site_name(key)`: a site as its readers know it (西城区), from the config `crawl browse`
+    hands the plugin (metadata: plugins.nianbao.site_names); its key where none is given."""
+    names = (datasette.plugin_config("nianbao") or {}).get("site_names") or {}
+    return {"site_name": lambda key: names.get(key) or key}
+
+
+@hookimpl
 def canned_queries() -> dict[str, dict[str, str]]:
     return feed.queries()
 

@@ -12,7 +12,7 @@ from checks.assess import JUDGE, assess_report
 from common.constants import Severity
 from crawler.cli.options import common_options, config_and_db, existing_db, open_store
 from crawler.cli.show import local
-from crawler.config import ConfigError
+from crawler.config import Config, ConfigError
 from crawler.report_text import ocr_state
 from parsers.errors import ParseError
 from parsers.html import css_to_xpath
@@ -161,14 +161,24 @@ def _browse_cmd(args: argparse.Namespace) -> int:
         f"网页：http://127.0.0.1:{args.port}/-/agency（机关一览）、/-/search（搜索）、/-/site/站点名、/-/report/编号",
         flush=True,
     )
+    config, _ = config_and_db(args)
     with tempfile.TemporaryDirectory() as tmp:
-        source = Path(__file__).resolve().parents[2] / "datasette" / "metadata.json"
-        if source.exists():  # its queries are filed under the database "nianbao": Datasette names it after the file
-            metadata = json.loads(source.read_text(encoding="utf-8"))
-            metadata["databases"] = {db_path.stem: metadata["databases"]["nianbao"]}
-            (Path(tmp) / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
-            cmd += ["--metadata", str(Path(tmp) / "metadata.json")]
-        return subprocess.call(cmd)
+        (Path(tmp) / "metadata.json").write_text(json.dumps(browse_metadata(config, db_path), ensure_ascii=False),
+                                                 encoding="utf-8")  # fmt: skip
+        return subprocess.call([*cmd, "--metadata", str(Path(tmp) / "metadata.json")])
+
+
+def browse_metadata(config: Config, db_path: Path) -> dict:
+    """Datasette's metadata for `crawl browse`: datasette/metadata.json (titles, facets, canned
+    queries), its queries filed under the database's name (Datasette names it after the file),
+    and the sites' names for the plugin's pages (西城区 rather than xicheng)."""
+    source = Path(__file__).resolve().parents[2] / "datasette" / "metadata.json"
+    metadata = json.loads(source.read_text(encoding="utf-8")) if source.exists() else {}
+    if "databases" in metadata:
+        metadata["databases"] = {db_path.stem: metadata["databases"]["nianbao"]}
+    names = {key: site.name for key, site in config.sites.items() if site.name}
+    metadata.setdefault("plugins", {}).setdefault("nianbao", {})["site_names"] = names
+    return metadata
 
 
 def _ack_cmd(args: argparse.Namespace) -> int:

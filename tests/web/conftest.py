@@ -34,7 +34,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "nianbao.db"
 
 
-def datasette(db: Path):
+def datasette(db: Path, metadata: dict | None = None):
     """Datasette over the database with the nianbao plugin, as `crawl browse` serves it."""
     from datasette.plugins import pm
 
@@ -42,4 +42,4 @@ def datasette(db: Path):
 
     if not any(getattr(p, "__name__", "") == "web" for p in pm.get_plugins()):
         pm.register(web, name="nianbao")  # where the entry point was not loaded (not installed)
-    return datasette_app.Datasette([str(db)])
+    return datasette_app.Datasette([str(db)], metadata=metadata)

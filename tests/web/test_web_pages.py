@@ -111,6 +111,25 @@ def test_the_site_page_is_the_seasons_to_do_list(crawled: Path) -> None:
     assert "不一致 1" in page.xpath("string(//p[@class='counts'])")
 
 
+def test_the_pages_name_a_site_as_the_config_does(crawled: Path) -> None:
+    from crawler.cli.reading import browse_metadata
+    from crawler.config import load_config
+
+    config = load_config(Path(__file__).resolve().parents[2] / "config.toml")  # the shipped profiles' names
+    metadata = browse_metadata(config, crawled)
+    name = config.sites["xicheng"].name
+    assert metadata["plugins"]["nianbao"]["site_names"]["xicheng"] == name
+    assert list(metadata["databases"]) == [crawled.stem]  # its canned queries under the database served
+
+    report_id = one(crawled, "select id from reports where site = 'xicheng' order by id")[0]
+    for named, shown in ((metadata, name), (None, "xicheng")):  # without names: the site's key
+        ds = datasette(crawled, named)
+        site = lxml.html.fromstring(asyncio.run(ds.client.get("/-/site/xicheng?year=2020")).text)
+        assert site.xpath("string(//h1)") == f"{shown} · 2020年度报告发布情况"
+        report = lxml.html.fromstring(asyncio.run(ds.client.get(f"/-/report/{report_id}")).text)
+        assert report.xpath("string(//dt[.='站点']/following-sibling::dd[1])") == shown
+
+
 def test_unknown_pages_are_404(crawled: Path) -> None:
     assert get(crawled, "/-/report/999999").status_code == 404
     assert get(crawled, "/-/agency?name=nobody").status_code == 404
