@@ -18,7 +18,7 @@ is timed apart.
 
 Then Datasette serves the file as `crawl browse` does (datasette/metadata.json, the nianbao plugin
 of web/): the report page, the agency page and the agency list, the site page, search (a word in
-every report, a rare one, two characters), acknowledging a finding, Datasette's own database page
+every report, a rare one, two characters, one), acknowledging a finding, Datasette's own database page
 (with its hidden tables, as JSON), every table's and view's page (read from the file) with their
 facets, and every canned query. Each page is timed cold (a new Datasette, the file dropped from
 the OS cache, as after a reboot), fresh (a new Datasette, the file in the OS cache) and warm (the
@@ -179,7 +179,8 @@ def pages(s: dict[str, object], db: str) -> list[str]:
         "/-/agency", f"/-/agency?q={quote('第01市')}", f"/-/agency?q={quote('镇人民政府')}",
         f"/-/site/{site}", f"/-/site/{site}?year={year}",
         f"/-/search?q={quote('政府信息公开')}", f"/-/search?q={agency}", f"/-/search?q={quote('申请')}",
-        f"/-/search?q={quote('修订')}&site={site}",
+        f"/-/search?q={quote('修订')}&site={site}", f"/-/search?q={quote('复议')}", f"/-/search?q={quote('修订')}",
+        f"/-/search?q={quote('政')}",  # two characters (in every report, in 1 %), one
         f"/-/ack/{s['fingerprint']}",
         "/", f"/{db}", f"/{db}/reports", f"/{db}/reports?site={site}&year={year}",
         f"/{db}/versions", f"/{db}/cells", f"/{db}/cells?version_id=1",

@@ -198,7 +198,7 @@ def search(conn: sqlite3.Connection, q: str, site: str | None) -> dict[str, Any]
     rows = index.search(q, site or None, marks=HIT, refresh=False, newest=SHORT_WINDOW) if q else []
     for r in rows:  # (before, hit, after) pieces, escaped by the template
         r["pieces"] = [(piece.partition(HIT[1])) for piece in (r["snippet"] or "").split(HIT[0])]
-    tally = index.tally(q, site or None) if q else Tally(0)
+    tally = index.tally(q, site or None, window=SHORT_WINDOW) if q else Tally(0)
     return {"q": q, "site": site or "", "count": tally.count, "tally": tally, "short": len(q) < TRIGRAM,
             "results": rows}  # fmt: skip
 
