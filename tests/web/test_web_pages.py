@@ -16,6 +16,7 @@ import pytest
 import storage.search
 from crawler.cli import main
 from tests.web.conftest import REVISION, datasette
+from web import chart
 
 
 def get(db: Path, path: str):
@@ -199,3 +200,12 @@ def test_the_agency_list_comes_in_pages_each_read_from_the_index(crawled: Path) 
     assert [a.text_content() for a in page.xpath("//table//a")] == every and not page.xpath("//a[@class='next']")
     later = lxml.html.fromstring(get(crawled, f"/-/agency?after={quote(every[1])}").text)
     assert [a.text_content() for a in later.xpath("//table//a")] == every[2:]
+
+
+def test_the_chart_engine_starts_with_the_server(crawled: Path) -> None:
+    """vl-convert's first drawing in a process (its engine starting, most of a second, holding the GIL)
+    is paid at Datasette's startup, not by the first agency page."""
+    pytest.importorskip("vl_convert")
+    chart.warm.cache_clear()
+    asyncio.run(datasette(crawled).invoke_startup())
+    assert chart.warm.cache_info().currsize == 1
