@@ -2,7 +2,7 @@
 timed through Datasette's own client, the questions across reports timed on their own, and the
 rate the store kept while building it.
 
-    .venv/bin/python bench/web.py [--reports 100000] [--sites 20] [--db FILE] [--keep]
+    .venv/bin/python bench/web.py [--reports 100000] [--sites 20] [--db FILE] [--keep] [--page TEXT …]
 
 The reports are the fixture portal's synthetic ones (fixture_portal.content.synthetic_reports:
 consistent tables whose numbers vary as real ones do, carried over from year to year, one in 50
@@ -27,7 +27,8 @@ page under 1 s; the questions across reports (one cell summed over every agency 
 site, one agency's series) under 200 ms; storing at 300 reports/s or more.
 
 100,000 reports take about 10 minutes to build on 2 cores and 5 GB of disk, and the pages 10-15 minutes
-to time (cold ones read from the disk); `--reports 5000` runs in a few.
+to time (cold ones read from the disk); `--reports 5000` runs in a few. `--page TEXT` (repeatable) times
+only the pages whose path (decoded) holds TEXT: `--db FILE --page /-/agency?name --page 政府信息公开`.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -329,6 +330,8 @@ def main() -> int:
     ap.add_argument("--reports", type=int, default=100_000, help="reports to store (default 100000)")
     ap.add_argument("--sites", type=int, default=20, help="portals they are spread over (default 20)")
     ap.add_argument("--db", help="database file (default: a temporary one); an existing one is reused, not rebuilt")
+    ap.add_argument("--page", action="append", default=[], metavar="TEXT",
+                    help="time only the pages whose path (decoded) holds TEXT (repeatable)")
     args = ap.parse_args()
     tmp = None if args.db else tempfile.TemporaryDirectory()
     path = Path(args.db) if args.db else Path(tmp.name) / "nianbao.db"  # Datasette names the database after the file
@@ -342,6 +345,8 @@ def main() -> int:
     s = samples(path)
     ours = pages(s, path.stem)
     everything = ours + [p for p in datasette_pages(path, path.stem) if p not in ours]
+    if args.page:
+        everything = [p for p in everything if any(text in unquote(p) for text in args.page)]
     report(built, time_pages(path, everything), time_queries(path, queries(s)), path)
     if tmp:
         tmp.cleanup()

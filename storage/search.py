@@ -4,7 +4,8 @@ The index is not kept by triggers row by row (trigram indexing is most of the co
 a report): a stored report's text is queued in text_pending, with the values the index holds
 for it, and `index` brings the index up to date in batches (before every search, at the end
 of a crawl run, when the store closes). A query of 1-2 characters is found through the index's
-vocabulary (TextIndex.terms)."""
+vocabulary (TextIndex.terms). Hits come newest stored first, the index's own order, and the web view's
+count stops at COUNT_CAP: a word in every report is neither sorted nor counted through all of them."""
 
 from __future__ import annotations
 
@@ -17,12 +18,13 @@ import sqlite_utils
 from storage.copies import ON_SITE, seen_from
 
 TRIGRAM = 3  # the shortest query the trigram index MATCHes
+# Hits come by report id, newest stored first: the order the index yields them in, so a page of them
+# reads a page of the index, where an order by year read and sorted every hit first. A tally stops at
+# COUNT_CAP (then `at_least`): a word in most reports would otherwise be counted through every doclist.
+COUNT_CAP = 10_000
 # A query of 1-2 characters is found from the index all the same: each place it occurs, but the last
 # two characters of a text, begins a trigram of the index, so the index's terms that begin with it
-# (a range of its vocabulary, VOCAB) OR'd together find every report that holds it. Its hits come by
-# report id, newest stored first, and its count stops at SHORT_COUNT_CAP (then `at_least`): a word in
-# most reports is counted through many doclists at once.
-SHORT_COUNT_CAP = 10_000
+# (a range of its vocabulary, VOCAB) OR'd together find every report that holds it.
 # A query that begins more terms than MAX_TERMS (one common character: thousands of them in real
 # reports) costs too much as an OR; its texts are read instead, newest stored first: a page of hits
 # stops the walk, a tally stops at SHORT_CAP hits or after the SHORT_WINDOW newest reports, so that
@@ -114,9 +116,9 @@ class TextIndex:
         self, query: str, site: str | None = None, limit: int = 50, offset: int = 0,
         marks: tuple[str, str] = ("[", "]"), refresh: bool = True, newest: int | None = None,
     ) -> list[dict[str, Any]]:  # fmt: skip
-        """Reports whose text holds `query`, a page of them, the hit in the snippet between `marks`.
-        3+ characters: hits by year, newest first; a shorter query: by report id, newest stored first
-        (where its texts are read, of the `newest` stored reports only, if given: see tally).
+        """Reports whose text holds `query`, a page of them, the hit in the snippet between `marks`, by
+        report id, newest stored first (a short query whose texts are read: of the `newest` stored
+        reports only, if given: see tally).
         `refresh`: bring the index up to date first (a write, skipped on a read-only database). With a
         site, `url` is the report's URL there (a copy's, for a report it carries from another site) and
         home_site and home_url the report's own."""
@@ -143,28 +145,33 @@ class TextIndex:
         ))  # fmt: skip
 
     def count(self, query: str, site: str | None = None) -> int:
-        """How many reports `search` finds in all (its pages together)."""
+        """How many reports `search` finds in all (its pages together), counted exactly: each hit read."""
         if not self.readonly:
             self.index()
         where, args, _ = self._match(query, site)
         return self.db.conn.execute("select count(*)" + where, args).fetchone()[0]
 
     def tally(self, query: str, site: str | None = None, window: int = SHORT_WINDOW, cap: int = SHORT_CAP) -> Tally:
-        """How many reports hold `query`, at a bounded cost: exact for 3+ characters; a shorter one
-        found from the index (terms) at most SHORT_COUNT_CAP (then `at_least`); one whose texts are
-        read, among the `window` newest stored reports (of the site), at most `cap`. What
+        """How many reports hold `query`, at a bounded cost: one found from the index (3+ characters, or
+        a shorter one's terms) at most COUNT_CAP (then `at_least`); a short one whose texts are read,
+        among the `window` newest stored reports (of the site), at most `cap`. What
         search(..., newest=window) pages through."""
-        if len(query) >= TRIGRAM:
-            return Tally(self.count(query, site))
         conn = self.db.conn
+        if len(query) >= TRIGRAM:
+            hits = self._hits(query, site, None, COUNT_CAP)
+            return Tally(min(hits, COUNT_CAP), at_least=hits > COUNT_CAP)
         scope, scope_args = (f" where {ON_SITE}", [site]) if site else ("", [])
         of = conn.execute("select count(*) from reports r" + scope, scope_args).fetchone()[0]
         texts = self.terms(query) is None
         if not texts:
-            window, cap = of, SHORT_COUNT_CAP
-        where, args, _ = self._match(query, site, window)
-        hits = conn.execute(f"select count(*) from (select 1{where} limit {int(cap) + 1})", args).fetchone()[0]
+            window, cap = of, COUNT_CAP
+        hits = self._hits(query, site, window, cap)
         return Tally(min(hits, cap), at_least=hits > cap, examined=min(of, window), of=of, texts=texts)
+
+    def _hits(self, query: str, site: str | None, newest: int | None, cap: int) -> int:
+        """How many reports hold `query`, counted up to one past `cap`."""
+        where, args, _ = self._match(query, site, newest)
+        return self.db.conn.execute(f"select count(*) from (select 1{where} limit {int(cap) + 1})", args).fetchone()[0]
 
     def terms(self, query: str) -> list[str] | None:
         """The index's terms (trigrams) that begin with a query of 1-2 characters, or None when there
@@ -187,10 +194,9 @@ class TextIndex:
             sql = " from report_text_fts join reports r on r.id = report_text_fts.rowid where report_text_fts match ?"
             if terms is None:
                 args: list[Any] = [phrase(query)]
-                order = " order by r.year desc, r.id"
             else:  # the text column alone, as the texts read would be; no term: a MATCH of nothing
                 args = ["text : (" + (" OR ".join(map(phrase, terms)) or '""') + ")"]
-                order = " order by report_text_fts.rowid desc"  # the index's order: no sort of every hit
+            order = " order by report_text_fts.rowid desc"  # the index's order: no sort of every hit
         else:
             sql = " from report_text t join reports r on r.id = t.report_id where instr(t.text, ?) > 0"
             args, order = [query], " order by r.id desc"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datasette import hookimpl
 
 from common import urls
-from web import big, counts, feed, pages
+from web import big, chart, counts, feed, pages
 
 
 @hookimpl
@@ -48,8 +48,10 @@ def canned_queries() -> dict[str, dict[str, str]]:
 
 @hookimpl
 def startup(datasette) -> None:  # noqa: ANN001 - Datasette's hook signature
-    """The database page's table counts within Datasette's time limit (web/counts.py)."""
+    """The database page's table counts within Datasette's time limit (web/counts.py); the chart's
+    engine started before the first agency page asks for it (web/chart.py)."""
     counts.bound(datasette)
+    chart.warm()
 
 
 @hookimpl

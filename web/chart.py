@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from common import labels as L
@@ -89,6 +89,20 @@ def svg(rows: list[dict[str, Any]]) -> str:
         log.warning("vl-convert-python is not installed: the agency page shows no chart")
         return ""
     return _drawn(json.dumps(spec(rows), ensure_ascii=False, sort_keys=True), vl_convert)
+
+
+@cache  # once a process
+def warm() -> bool:
+    """Start vl-convert's engine (V8, the Vega-Lite compiler, the CJK fonts) by drawing a chart of the
+    page's shape; False when vl-convert is missing. Its first drawing in a process costs most of a
+    second, more than the rest of the agency page read cold, and holds the GIL throughout, so the
+    server pays it as it starts (the plugin's startup hook) rather than the first agency page."""
+    try:
+        import vl_convert
+    except ImportError:
+        return False
+    vl_convert.vegalite_to_svg(spec(series([(2020, {"applications": {"new_received": {"total": 1}}})])))
+    return True
 
 
 @lru_cache(maxsize=256)  # drawing takes 0.1–0.4 s; an agency's chart changes only when a report does

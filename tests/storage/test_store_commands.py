@@ -66,7 +66,7 @@ def test_search_in_the_store(seeded: Store) -> None:
     rows = seeded.text.search("行政复议", site="xicheng")
     assert len(rows) == len(REAL_FILES)
     assert all("[行政复议]" in r["snippet"] for r in rows)
-    assert [r["year"] for r in rows] == sorted((r["year"] for r in rows), reverse=True)
+    assert [r["id"] for r in rows] == sorted((r["id"] for r in rows), reverse=True)  # newest stored first
     assert seeded.text.search("行政复议", site="nowhere") == []
     assert [r["agency"] for r in seeded.text.search("西城外事")] == ["北京市西城区人民政府外事办公室"]
     assert seeded.text.search('"引号" OR 1') == []  # query text is a phrase, never FTS syntax

@@ -68,3 +68,16 @@ def test_the_long_form_tables_pages_skip_the_count_of_every_row() -> None:
     assert asked("/nianbao/reports") == "_nosuggest=1"  # counted (an index), its facets kept, no suggestions
     assert asked("/nianbao/findings", "severity=error") == "severity=error&_nosuggest=1"
     assert asked("/nianbao/sites") == "" and asked("/-/agency") == ""
+
+
+def test_a_page_of_search_hits_is_read_in_the_index_order(crawled: Path) -> None:
+    """The search page's hits (3+ characters, and a short query's terms) come in the order FTS5 yields
+    them, by rowid descending: no sort of every hit before the first page (USE TEMP B-TREE)."""
+    pages = [sql for sql in statements(crawled) if "report_text_fts match" in sql and " limit " in sql]
+    assert any("信息公开" in sql for sql in pages) and any("text : (" in sql for sql in pages)
+    conn = sqlite3.connect(crawled)
+    conn.execute(VOCAB_SQL)
+    for sql in pages:
+        plan = [row[3] for row in conn.execute("explain query plan " + sql)]
+        assert not [step for step in plan if "TEMP B-TREE" in step], f"{sql}\n{plan}"
+    conn.close()

@@ -68,7 +68,7 @@ def test_a_two_character_query_counts_every_report_not_a_window(crawled: Path) -
 
 def test_a_two_character_count_stops_at_its_cap(crawled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _, hits = holding(crawled, WORD)
-    monkeypatch.setattr(storage.search, "SHORT_COUNT_CAP", 2)
+    monkeypatch.setattr(storage.search, "COUNT_CAP", 2)
     conn, index = opened(crawled)
     capped = index.tally(WORD)
     assert (capped.count, capped.at_least, capped.examined == capped.of) == (2, True, True)
@@ -129,7 +129,7 @@ def test_the_search_page_lists_a_short_querys_hits_from_every_report(
     assert found.xpath("string(//p[@class='count'])") == f"找到 {len(hits)} 份报告"
     assert [int(a.split("/")[-1]) for a in found.xpath("//div[@class='hit']/a/@href")] == hits
     assert "查遍全部报告" in found.xpath("string(//p[@class='note'])")
-    monkeypatch.setattr(storage.search, "SHORT_COUNT_CAP", 2)
+    monkeypatch.setattr(storage.search, "COUNT_CAP", 2)
     assert page(crawled, WORD).xpath("string(//p[@class='count'])").startswith(f"找到至少 2 份报告，显示最近收录的 {len(hits)} 份")
     assert not page(crawled, "行政复议").xpath("//p[@class='note']")
 

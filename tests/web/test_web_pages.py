@@ -11,8 +11,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import lxml.html
+import pytest
 
+import storage.search
+from crawler.cli import main
 from tests.web.conftest import REVISION, datasette
+from web import chart
 
 
 def get(db: Path, path: str):
@@ -148,6 +152,31 @@ def test_search_shows_a_count_and_the_hit_in_each_snippet(crawled: Path) -> None
     assert short.xpath("//mark[.='复议']")
 
 
+def test_a_long_querys_hits_come_newest_stored_first_and_its_count_stops_at_the_cap(
+    crawled: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture,
+) -> None:  # fmt: skip
+    """3+ characters: the hits in the index's order (report id, newest stored first: no sort of every
+    hit), the page's count capped as a short query's is; `crawl search` still counts them all."""
+    conn = sqlite3.connect(crawled)
+    hits = [r[0] for r in conn.execute("select report_id from report_text where instr(text, ?) > 0 "
+                                       "order by report_id desc", ["行政复议"])]  # fmt: skip
+    conn.close()
+    assert len(hits) > 2
+
+    def listed(page: lxml.html.HtmlElement) -> list[int]:
+        return [int(a.split("/")[-1]) for a in page.xpath("//div[@class='hit']/a/@href")]
+
+    found = lxml.html.fromstring(get(crawled, f"/-/search?q={quote('行政复议')}").text)
+    assert listed(found) == hits
+    assert found.xpath("string(//p[@class='count'])") == f"找到 {len(hits)} 份报告"
+    monkeypatch.setattr(storage.search, "COUNT_CAP", 2)
+    capped = lxml.html.fromstring(get(crawled, f"/-/search?q={quote('行政复议')}").text)
+    assert capped.xpath("string(//p[@class='count'])") == f"找到至少 2 份报告，显示最近收录的 {len(hits)} 份"
+    assert listed(capped) == hits  # the hits are not capped, only their count
+    assert main(["search", "行政复议", "--db", str(crawled), "--limit", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"reports 1-1 of {len(hits)}; --offset 1 for the next"
+
+
 def test_the_agency_list_comes_in_pages_each_read_from_the_index(crawled: Path) -> None:
     from web import read
 
@@ -171,3 +200,12 @@ def test_the_agency_list_comes_in_pages_each_read_from_the_index(crawled: Path) 
     assert [a.text_content() for a in page.xpath("//table//a")] == every and not page.xpath("//a[@class='next']")
     later = lxml.html.fromstring(get(crawled, f"/-/agency?after={quote(every[1])}").text)
     assert [a.text_content() for a in later.xpath("//table//a")] == every[2:]
+
+
+def test_the_chart_engine_starts_with_the_server(crawled: Path) -> None:
+    """vl-convert's first drawing in a process (its engine starting, most of a second, holding the GIL)
+    is paid at Datasette's startup, not by the first agency page."""
+    pytest.importorskip("vl_convert")
+    chart.warm.cache_clear()
+    asyncio.run(datasette(crawled).invoke_startup())
+    assert chart.warm.cache_info().currsize == 1
