@@ -81,7 +81,7 @@ class ParsePool:
                 if future.done():  # cancelled while it waited
                     continue
                 try:
-                    worker.conn.send(task)  # the worker is idle, reading: the pipe drains as it is written
+                    worker.conn.send(task)  # the worker is idle (or starting, once): it drains the pipe as it is written
                 except (BrokenPipeError, ConnectionResetError):  # died while idle: a new one takes the page
                     self._waiting.appendleft((future, task))
                     self._workers[i] = worker = self._replace(worker)
