@@ -160,7 +160,7 @@ class TextIndex:
         if len(query) >= TRIGRAM:
             hits = self._hits(query, site, None, COUNT_CAP)
             return Tally(min(hits, COUNT_CAP), at_least=hits > COUNT_CAP)
-        scope, scope_args = (f" where {ON_SITE}", [site]) if site else ("", [])
+        scope, scope_args = _scope(site)
         of = conn.execute("select count(*) from reports r" + scope, scope_args).fetchone()[0]
         texts = self.terms(query) is None
         if not texts:
@@ -203,10 +203,15 @@ class TextIndex:
         if site:  # the site's own reports and its copies of other sites' reports
             sql, args = f"{sql} and {ON_SITE}", [*args, site]
         if newest is not None and len(query) < TRIGRAM and terms is None:  # from the newest-th newest report's id on
-            scope, scope_args = (f" where {ON_SITE}", [site]) if site else ("", [])
+            scope, scope_args = _scope(site)
             sql += f" and r.id >= coalesce((select r.id from reports r{scope} order by r.id desc limit 1 offset ?), 0)"
             args = [*args, *scope_args, int(newest) - 1]
         return sql, args, order
+
+
+def _scope(site: str | None) -> tuple[str, list[Any]]:
+    """The where of the reports on a site (its own and its copies of other sites'), and its argument."""
+    return (f" where {ON_SITE}", [site]) if site else ("", [])
 
 
 def phrase(text: str) -> str:

@@ -11,8 +11,10 @@ from typing import Any
 import sqlite_utils
 
 from common import labels as L
+from common.constants import Severity
 from common.tables import explain, lay_out, legend, marks
 from storage.copies import ON_SITE, Copies, seen_from
+from storage.findings import Findings
 from storage.publishers import Publishers
 from storage.reports import Reports
 from storage.search import SHORT_WINDOW, TRIGRAM, Tally, TextIndex
@@ -44,17 +46,6 @@ def findings_of(conn: sqlite3.Connection, where: str, args: list[Any]) -> list[d
         f"where f.severity != 'info' and {where} order by f.resolved_at is not null, f.severity, r.year desc, f.id"
     )
     return [_finding(f) for f in _rows(conn, sql, args)]
-
-
-def _on_pages(conn: sqlite3.Connection, site: str) -> list[dict[str, Any]]:
-    """The open findings of a site's pages with no report (a unit known from reports published as
-    files only: its missing_report), with the agency and year of the page."""
-    return _rows(
-        conn,
-        "select f.rule, f.severity, p.agency, p.year from pages p join findings f on f.page_url = p.url "
-        "where p.site = ? and f.resolved_at is null and f.severity != 'info'",
-        [site],
-    )
 
 
 def report(conn: sqlite3.Connection, report_id: int) -> dict[str, Any] | None:
@@ -166,7 +157,9 @@ def site(conn: sqlite3.Connection, site: str, year: int | None) -> dict[str, Any
     carried = f"select r.id, r.agency, r.title, r.published, {shown} from reports r where {ON_SITE} and r.year = ?"
     reports = {season.names.get(r["agency"], r["agency"]): r for r in _rows(conn, carried, [*args, site, year])}
     rules: dict[str, set[tuple[int, str, str]]] = {}
-    for f in findings_of(conn, f"{ON_SITE} and f.resolved_at is null", [site]) + _on_pages(conn, site):
+    # and those of its pages with no report (a unit known from files only: its missing_report)
+    on_pages = [f for f in Findings(db).on_pages(site, open_only=True) if f["severity"] != Severity.INFO]
+    for f in findings_of(conn, f"{ON_SITE} and f.resolved_at is null", [site]) + on_pages:
         rules.setdefault(season.names.get(f["agency"], f["agency"]), set()).add((f["year"], f["rule"], f["severity"]))
     entries = []
     for name in season.expected:
